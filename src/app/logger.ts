@@ -1,0 +1,27 @@
+import type { FastifyRequest } from 'fastify';
+
+/** Query parameters whose values are secrets: never written to logs. */
+const SECRET_PARAMS = /([?&](?:ticket|code|token|client_secret|refresh_token|code_verifier|state)=)[^&#]*/gi;
+
+export const maskUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
+
+/** pino options: JSON lines, request ids, and no secrets (headers, cookies, bodies are never logged). */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req(request: FastifyRequest) {
+        return {
+          method: request.method,
+          url: maskUrl(request.url),
+          ip: request.ip,
+          clientRequestId: request.headers['client-request-id'],
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../app/services.js';
+import { collectionOf, collectionQuery, collectionResponse } from '../graph/collection.js';
+import { parseQueryOptions } from '../graph/odata/index.js';
+import { requirePermission } from '../graph/permissions.js';
+import { odataContext, project } from '../graph/response.js';
+import { applicationEntity } from './entity.js';
+import {
+  addPasswordBody,
+  applicationIdParams,
+  applicationResource,
+  createApplicationBody,
+  grantPermissionsBody,
+  passwordCredential,
+} from './schemas.js';
+import {
+  addApplicationPassword,
+  createApplication,
+  getApplication,
+  grantApplicationPermissions,
+  listApplications,
+} from './service.js';
+
+const single = applicationResource.partial().extend({ '@odata.context': z.string() });
+
+export async function applicationRoutes(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { baseUrl } = services.config;
+
+  app.get(
+    '/applications',
+    {
+      schema: {
+        tags: ['applications'],
+        querystring: collectionQuery,
+        response: { 200: collectionOf(applicationResource.partial()) },
+      },
+    },
+    async (request) => {
+      requirePermission(request.principal, 'readApplications');
+      const options = parseQueryOptions(request.query, applicationEntity);
+      const page = await listApplications(services, request.principal.tenantId, options);
+      const items = options.select ? page.items.map((a) => project(a, options.select!)) : page.items;
+      return collectionResponse({
+        baseUrl,
+        entitySet: 'applications',
+        requestUrl: request.url,
+        options,
+        ...page,
+        items,
+      });
+    },
+  );
+
+  app.post(
+    '/applications',
+    { schema: { tags: ['applications'], body: createApplicationBody, response: { 201: single } } },
+    async (request, reply) => {
+      requirePermission(request.principal, 'writeApplications');
+      const created = await createApplication(services, request.principal, request.body);
+      reply.header('location', `${baseUrl}/v1.0/applications/${created.id}`);
+      return reply
+        .status(201)
+        .send({ '@odata.context': odataContext(baseUrl, 'applications', undefined, true), ...created });
+    },
+  );
+
+  app.get(
+    '/applications/:id',
+    { schema: { tags: ['applications'], params: applicationIdParams, response: { 200: single } } },
+    async (request) => {
+      requirePermission(request.principal, 'readApplications');
+      const application = await getApplication(services, request.principal.tenantId, request.params.id);
+      return { '@odata.context': odataContext(baseUrl, 'applications', undefined, true), ...application };
+    },
+  );
+
+  app.post(
+    '/applications/:id/addPassword',
+    {
+      schema: {
+        tags: ['applications'],
+        params: applicationIdParams,
+        body: addPasswordBody,
+        response: { 200: passwordCredential.extend({ '@odata.context': z.string() }) },
+      },
+    },
+    async (request) => {
+      requirePermission(request.principal, 'writeApplications');
+      const credential = await addApplicationPassword(
+        services,
+        request.principal,
+        request.params.id,
+        request.body.passwordCredential ?? {},
+      );
+      return {
+        '@odata.context': `${baseUrl}/v1.0/$metadata#microsoft.graph.passwordCredential`,
+        ...credential,
+      };
+    },
+  );
+
+  // Foyer extension: granting directory permissions needs Directory.ReadWrite.All, as granting app roles does.
+  app.post(
+    '/applications/:id/grantedPermissions',
+    {
+      schema: {
+        tags: ['applications'],
+        params: applicationIdParams,
+        body: grantPermissionsBody,
+        response: { 200: single },
+      },
+    },
+    async (request) => {
+      requirePermission(request.principal, 'grantPermissions');
+      const application = await grantApplicationPermissions(
+        services,
+        request.principal,
+        request.params.id,
+        request.body.permissions,
+      );
+      return { '@odata.context': odataContext(baseUrl, 'applications', undefined, true), ...application };
+    },
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * How each domain event reads in the Graph directoryAudit log. Display names follow Entra's where Entra has one
+ * (https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities).
+ */
+export interface Activity {
+  displayName: string;
+  category: 'UserManagement' | 'GroupManagement' | 'ApplicationManagement' | 'Policy' | 'DirectoryManagement';
+  operationType: 'Add' | 'Update' | 'Delete' | 'Assign' | 'Unassign';
+  loggedByService: 'Core Directory' | 'Invited Users' | 'B2B Collaboration';
+}
+
+const activities: Record<string, Activity> = {
+  'tenant.created': {
+    displayName: 'Create company',
+    category: 'DirectoryManagement',
+    operationType: 'Add',
+    loggedByService: 'Core Directory',
+  },
+  'domain.added': {
+    displayName: 'Add unverified domain',
+    category: 'DirectoryManagement',
+    operationType: 'Add',
+    loggedByService: 'Core Directory',
+  },
+  'domain.verified': {
+    displayName: 'Verify domain',
+    category: 'DirectoryManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'user.created': {
+    displayName: 'Add user',
+    category: 'UserManagement',
+    operationType: 'Add',
+    loggedByService: 'Core Directory',
+  },
+  'user.updated': {
+    displayName: 'Update user',
+    category: 'UserManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'user.deleted': {
+    displayName: 'Delete user',
+    category: 'UserManagement',
+    operationType: 'Delete',
+    loggedByService: 'Core Directory',
+  },
+  'role.assigned': {
+    displayName: 'Add member to role',
+    category: 'UserManagement',
+    operationType: 'Assign',
+    loggedByService: 'Core Directory',
+  },
+  'group.created': {
+    displayName: 'Add group',
+    category: 'GroupManagement',
+    operationType: 'Add',
+    loggedByService: 'Core Directory',
+  },
+  'group.updated': {
+    displayName: 'Update group',
+    category: 'GroupManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'group.deleted': {
+    displayName: 'Delete group',
+    category: 'GroupManagement',
+    operationType: 'Delete',
+    loggedByService: 'Core Directory',
+  },
+  'group.member.added': {
+    displayName: 'Add member to group',
+    category: 'GroupManagement',
+    operationType: 'Assign',
+    loggedByService: 'Core Directory',
+  },
+  'group.member.removed': {
+    displayName: 'Remove member from group',
+    category: 'GroupManagement',
+    operationType: 'Unassign',
+    loggedByService: 'Core Directory',
+  },
+  'application.created': {
+    displayName: 'Add application',
+    category: 'ApplicationManagement',
+    operationType: 'Add',
+    loggedByService: 'Core Directory',
+  },
+  'application.password.added': {
+    displayName: 'Update application – Certificates and secrets management',
+    category: 'ApplicationManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'application.permission.granted': {
+    displayName: 'Add app role assignment to service principal',
+    category: 'ApplicationManagement',
+    operationType: 'Assign',
+    loggedByService: 'Core Directory',
+  },
+  'policy.updated': {
+    displayName: 'Update authorization policy',
+    category: 'Policy',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+};
+
+export function activityFor(type: string): Activity {
+  const activity = activities[type];
+  if (!activity) throw new Error(`No audit activity is defined for event '${type}'`);
+  return activity;
+}
+
+/** Lets another concept (invitations, redemption) add its own activities at start-up. */
+export function defineActivities(more: Record<string, Activity>): void {
+  Object.assign(activities, more);
+}

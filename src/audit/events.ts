@@ -1,0 +1,40 @@
+/**
+ * Domain events. Every state change publishes one, inside its own transaction, and the subscribers (audit log,
+ * mail outbox, webhooks) write their part in that same transaction: all of it lands, or none.
+ */
+export interface Actor {
+  kind: 'app' | 'user' | 'system';
+  id: string | null;
+  displayName: string | null;
+  /** appId for apps, UPN for users. */
+  name: string | null;
+  ipAddress: string | null;
+}
+
+export interface Target {
+  id: string;
+  type: 'User' | 'Group' | 'Application' | 'Policy' | 'Tenant' | 'Invitation' | 'Other';
+  displayName: string | null;
+  userPrincipalName?: string | null;
+  modifiedProperties?: Array<{ displayName: string; oldValue: string | null; newValue: string | null }>;
+}
+
+export interface DomainEvent {
+  /** e.g. 'user.created', 'invitation.created', 'guest.reset' — see audit/activities.ts. */
+  type: string;
+  tenantId: string;
+  actor: Actor;
+  targets: Target[];
+  details?: Record<string, string>;
+  correlationId: string;
+  result?: 'success' | 'failure';
+  resultReason?: string;
+}
+
+export const systemActor: Actor = {
+  kind: 'system',
+  id: null,
+  displayName: 'Foyer',
+  name: null,
+  ipAddress: null,
+};

@@ -1,0 +1,81 @@
+import type { Transaction } from 'kysely';
+import type { Services } from '../app/services.js';
+import type { Database } from '../db/schema.js';
+import { activityFor } from './activities.js';
+import type { DomainEvent } from './events.js';
+
+export type EventSubscriber = (
+  trx: Transaction<Database>,
+  event: DomainEvent,
+  services: Services,
+) => Promise<void>;
+
+const subscribers: EventSubscriber[] = [];
+
+/** Subscribers run inside the publishing transaction (audit, outbox), so an event is never half-handled. */
+export function subscribe(subscriber: EventSubscriber): void {
+  subscribers.push(subscriber);
+}
+
+export async function publish(
+  trx: Transaction<Database>,
+  services: Services,
+  event: DomainEvent,
+): Promise<void> {
+  await writeAuditEntry(trx, services, event);
+  for (const subscriber of subscribers) await subscriber(trx, event, services);
+}
+
+async function writeAuditEntry(trx: Transaction<Database>, services: Services, event: DomainEvent) {
+  const activity = activityFor(event.type);
+  const { actor } = event;
+  const initiatedBy = {
+    app:
+      actor.kind === 'app'
+        ? {
+            appId: actor.name,
+            displayName: actor.displayName,
+            servicePrincipalId: actor.id,
+            servicePrincipalName: actor.displayName,
+          }
+        : null,
+    user:
+      actor.kind === 'user'
+        ? {
+            id: actor.id,
+            displayName: actor.displayName,
+            userPrincipalName: actor.name,
+            ipAddress: actor.ipAddress,
+          }
+        : null,
+  };
+  await trx
+    .insertInto('audit_logs')
+    .values({
+      tenant_id: event.tenantId,
+      id: services.ids.uuid(),
+      activity_date_time: services.clock.now().toISOString(),
+      activity_display_name: activity.displayName,
+      category: activity.category,
+      operation_type: activity.operationType,
+      result: event.result ?? 'success',
+      result_reason: event.resultReason ?? '',
+      logged_by_service: activity.loggedByService,
+      correlation_id: event.correlationId,
+      initiated_by: JSON.stringify(initiatedBy),
+      target_resources: JSON.stringify(
+        event.targets.map((t) => ({
+          id: t.id,
+          displayName: t.displayName,
+          type: t.type,
+          userPrincipalName: t.userPrincipalName ?? null,
+          groupType: null,
+          modifiedProperties: t.modifiedProperties ?? [],
+        })),
+      ),
+      additional_details: JSON.stringify(
+        Object.entries(event.details ?? {}).map(([key, value]) => ({ key, value })),
+      ),
+    })
+    .execute();
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Selectable } from 'kysely';
+import { z } from 'zod';
+import type { Services } from '../app/services.js';
+import type { AuditLogsTable } from '../db/schema.js';
+import { collectionOf, collectionQuery, collectionResponse } from '../graph/collection.js';
+import { applyFilter, applyQuery, pageResult, parseQueryOptions } from '../graph/odata/index.js';
+import { requirePermission } from '../graph/permissions.js';
+import { project } from '../graph/response.js';
+import { directoryAuditEntity } from './entity.js';
+
+const directoryAudit = z.object({
+  id: z.string(),
+  activityDateTime: z.string(),
+  activityDisplayName: z.string(),
+  category: z.string(),
+  correlationId: z.string(),
+  loggedByService: z.string(),
+  operationType: z.string(),
+  result: z.string(),
+  resultReason: z.string(),
+  initiatedBy: z.unknown(),
+  targetResources: z.array(z.unknown()),
+  additionalDetails: z.array(z.object({ key: z.string(), value: z.string() })),
+});
+
+const toDirectoryAudit = (row: Selectable<AuditLogsTable>): z.infer<typeof directoryAudit> => ({
+  id: row.id,
+  activityDateTime: row.activity_date_time,
+  activityDisplayName: row.activity_display_name,
+  category: row.category,
+  correlationId: row.correlation_id,
+  loggedByService: row.logged_by_service,
+  operationType: row.operation_type,
+  result: row.result,
+  resultReason: row.result_reason,
+  initiatedBy: JSON.parse(row.initiated_by),
+  targetResources: JSON.parse(row.target_resources),
+  additionalDetails: JSON.parse(row.additional_details),
+});
+
+export async function auditRoutes(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { db, config } = services;
+  app.get(
+    '/auditLogs/directoryAudits',
+    {
+      schema: {
+        tags: ['auditLogs'],
+        querystring: collectionQuery,
+        response: { 200: collectionOf(directoryAudit.partial()) },
+      },
+    },
+    async (request) => {
+      requirePermission(request.principal, 'readAuditLogs');
+      const { tenantId } = request.principal;
+      const options = parseQueryOptions(request.query, directoryAuditEntity);
+      const [rows, count] = await Promise.all([
+        applyQuery(
+          db.selectFrom('audit_logs').selectAll(),
+          tenantId,
+          options,
+          directoryAuditEntity,
+        ).execute(),
+        options.count
+          ? applyFilter(
+              db.selectFrom('audit_logs').select((eb) => eb.fn.countAll<number | string>().as('n')),
+              tenantId,
+              options,
+              directoryAuditEntity,
+            )
+              .executeTakeFirstOrThrow()
+              .then((r) => Number(r.n))
+          : undefined,
+      ]);
+      const page = pageResult(rows, options, directoryAuditEntity);
+      const items = page.items.map((row) => {
+        const audit = toDirectoryAudit(row);
+        return options.select ? project(audit, options.select) : audit;
+      });
+      return collectionResponse({
+        baseUrl: config.baseUrl,
+        entitySet: 'auditLogs/directoryAudits',
+        requestUrl: request.url,
+        options,
+        nextSkipToken: page.nextSkipToken,
+        count,
+        items,
+      });
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Services } from '../app/services.js';
+import { createOperatorToken } from '../tenants/operator-tokens.js';
+import { type ProvisionedTenant, provisionTenant } from '../tenants/provision.js';
+import { countTenants } from '../tenants/store.js';
+
+export interface BootstrapResult extends ProvisionedTenant {
+  operatorToken: string;
+  /** True when any value was generated (and so written to data/bootstrap.json). */
+  generated: boolean;
+}
+
+/**
+ * On an empty database: a tenant with its Global Administrator and automation application (see
+ * tenants/provision.ts) and an instance-operator token. Values come from FOYER_BOOTSTRAP_* when set, else are
+ * generated. Returns undefined when the instance already has a tenant (bootstrap happens once).
+ */
+export async function bootstrapInstance(services: Services): Promise<BootstrapResult | undefined> {
+  if ((await countTenants(services.db)) > 0) return undefined;
+  const { bootstrap } = services.config;
+  const provisioned = await provisionTenant(services, {
+    displayName: bootstrap.tenant ?? 'Contoso',
+    adminEmail: bootstrap.adminEmail,
+    adminPassword: bootstrap.adminPassword,
+    clientId: bootstrap.clientId,
+    clientSecret: bootstrap.clientSecret,
+  });
+  const operatorToken = await createOperatorToken(services, 'bootstrap');
+  return {
+    ...provisioned,
+    operatorToken,
+    generated: !(bootstrap.adminPassword && bootstrap.clientId && bootstrap.clientSecret),
+  };
+}
+
+/** data/bootstrap.json, readable by its owner only: it holds the generated secrets. */
+export async function writeBootstrapFile(dataDir: string, result: BootstrapResult): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, 'bootstrap.json');
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
+  return path;
+}

@@ -1,0 +1,31 @@
+import type { ResolvedConfig } from '../app/services.js';
+import type { BootstrapResult } from './index.js';
+
+/** What a newcomer reads after `npm start`: where to go, and (once) the bootstrap secrets. */
+export function printWelcome(config: ResolvedConfig, bootstrap: BootstrapResult | undefined, file?: string) {
+  const lines = ['', `Foyer is running at ${config.baseUrl}`, ''];
+  if (bootstrap) {
+    lines.push(
+      'First start: created the bootstrap tenant. These values are shown once' +
+        (file ? ` and saved to ${file} (mode 0600):` : ':'),
+      `  tenant            ${bootstrap.tenantName} (slug ${bootstrap.tenantSlug}, id ${bootstrap.tenantId})`,
+      `  admin             ${bootstrap.adminUserPrincipalName}`,
+      `  admin password    ${bootstrap.adminPassword}`,
+      `  client id         ${bootstrap.clientId}`,
+      `  client secret     ${bootstrap.clientSecret}`,
+      `  operator token    ${bootstrap.operatorToken}`,
+      '',
+    );
+  }
+  const slug = bootstrap?.tenantSlug ?? '<tenant>';
+  lines.push(
+    `  OIDC discovery    ${config.baseUrl}/${slug}/v2.0/.well-known/openid-configuration`,
+    `  token endpoint    ${config.baseUrl}/${slug}/oauth2/v2.0/token`,
+    `  directory API     ${config.baseUrl}/v1.0  (OpenAPI: ${config.baseUrl}/openapi.json)`,
+  );
+  if (config.env !== 'production' && !config.smtpUrl)
+    lines.push(`  dev mailbox       ${config.baseUrl}/dev/mailbox`);
+  lines.push('', 'See README.md for a walk-through with curl.', '');
+  // Deliberately stdout, not the JSON log: secrets must never reach log storage.
+  process.stdout.write(lines.join('\n'));
+}

@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely';
+import * as directory from './001_directory.js';
+import * as oidc from './002_oidc.js';
+import * as mail from './003_mail.js';
+
+/**
+ * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
+ * a bundle, or compiled output. Names sort lexically: keep the numeric prefix.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_directory': directory,
+  '002_oidc': oidc,
+  '003_mail': mail,
+};

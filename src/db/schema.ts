@@ -1,0 +1,236 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes, shared by both dialects. Portable storage choices: timestamps are ISO-8601 UTC text
+ * (they sort correctly as text), booleans are integers 0/1, lists and documents are JSON text.
+ */
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  display_name: string;
+  default_domain: string;
+  default_language: string;
+  logo_url: string | null;
+  privacy_statement_url: string | null;
+  created_at: string;
+}
+
+export interface TenantDomainsTable {
+  domain: string;
+  tenant_id: string;
+  verified: number;
+  verification_token: string;
+  created_at: string;
+  verified_at: string | null;
+}
+
+export interface UsersTable {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  given_name: string | null;
+  surname: string | null;
+  mail: string | null;
+  other_mails: string;
+  user_principal_name: string;
+  mail_nickname: string;
+  user_type: 'Member' | 'Guest';
+  account_enabled: number;
+  preferred_language: string | null;
+  created_at: string;
+  creation_type: string | null;
+  external_user_state: string | null;
+  external_user_state_changed_at: string | null;
+  password_hash: string | null;
+  job_title: string | null;
+}
+
+export interface UserIdentitiesTable {
+  tenant_id: string;
+  user_id: string;
+  sign_in_type: string;
+  issuer: string;
+  issuer_assigned_id: string;
+}
+
+export interface UserSponsorsTable {
+  tenant_id: string;
+  user_id: string;
+  sponsor_id: string;
+}
+
+export interface GroupsTable {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  description: string | null;
+  mail_nickname: string;
+  created_at: string;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  member_id: string;
+}
+
+export interface GroupOwnersTable {
+  tenant_id: string;
+  group_id: string;
+  owner_id: string;
+}
+
+export interface ApplicationsTable {
+  tenant_id: string;
+  id: string;
+  app_id: string;
+  display_name: string;
+  sign_in_audience: string;
+  web_redirect_uris: string;
+  spa_redirect_uris: string;
+  public_client_redirect_uris: string;
+  app_roles: string;
+  created_at: string;
+}
+
+export interface ApplicationPasswordsTable {
+  tenant_id: string;
+  application_id: string;
+  key_id: string;
+  display_name: string | null;
+  hint: string;
+  /** HMAC-SHA-256 of the secret, keyed by FOYER_SECRET: client secrets are high-entropy, see BENCH.md. */
+  secret_hash: string;
+  start_date_time: string;
+  end_date_time: string;
+}
+
+export interface ApplicationPermissionsTable {
+  tenant_id: string;
+  application_id: string;
+  permission: string;
+}
+
+export interface DirectoryRoleAssignmentsTable {
+  tenant_id: string;
+  user_id: string;
+  role: string;
+}
+
+export interface PoliciesTable {
+  tenant_id: string;
+  policy_type: string;
+  document: string;
+  updated_at: string;
+}
+
+export interface AuditLogsTable {
+  tenant_id: string;
+  id: string;
+  activity_date_time: string;
+  activity_display_name: string;
+  category: string;
+  operation_type: string;
+  result: string;
+  result_reason: string;
+  logged_by_service: string;
+  correlation_id: string;
+  initiated_by: string;
+  target_resources: string;
+  additional_details: string;
+}
+
+export interface OperatorTokensTable {
+  id: string;
+  token_hash: string;
+  description: string;
+  created_at: string;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  tenant_domains: TenantDomainsTable;
+  users: UsersTable;
+  user_identities: UserIdentitiesTable;
+  user_sponsors: UserSponsorsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  group_owners: GroupOwnersTable;
+  applications: ApplicationsTable;
+  application_passwords: ApplicationPasswordsTable;
+  application_permissions: ApplicationPermissionsTable;
+  directory_role_assignments: DirectoryRoleAssignmentsTable;
+  policies: PoliciesTable;
+  audit_logs: AuditLogsTable;
+  operator_tokens: OperatorTokensTable;
+  instance_settings: InstanceSettingsTable;
+  mail_outbox: MailOutboxTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+}
+
+// Keep the import used even when no table has a generated column yet.
+export type { Generated };
+
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** The durable mail outbox (src/mail): addresses are JSON lists of {name, address}; times ISO-8601 text. */
+export interface MailOutboxTable {
+  tenant_id: string;
+  id: string;
+  message_id: string;
+  category: string;
+  from_address: string;
+  from_name: string | null;
+  to_addresses: string;
+  cc_addresses: string;
+  reply_to_address: string | null;
+  reply_to_name: string | null;
+  subject: string;
+  html_body: string;
+  text_body: string;
+  language: string;
+  headers: string;
+  status: MailStatus;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  claim_token: string | null;
+  last_error: string | null;
+  delivered_via: string | null;
+  created_at: string;
+  sent_at: string | null;
+  dedupe_key: string | null;
+  correlation_id: string | null;
+  related_id: string | null;
+}
+
+/** oidc-provider's artefacts (src/oidc/adapter.ts): one row per model instance, payload as JSON text. */
+export interface OidcPayloadsTable {
+  tenant_id: string;
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  /** Epoch seconds (bigint: pg returns it as a string, SQLite as a number). */
+  expires_at: number | string | null;
+  consumed_at: number | string | null;
+}
+
+/** Per-tenant token signing keys (src/oidc/keys.ts); the private JWK is stored encrypted. */
+export interface OidcSigningKeysTable {
+  tenant_id: string;
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk_encrypted: string;
+  created_at: string;
+  retired_at: string | null;
+}

@@ -1,0 +1,47 @@
+/**
+ * The one catalogue of errors Foyer returns. Codes follow Microsoft Graph's, so Graph SDKs and MSAL
+ * clients recognise them (https://learn.microsoft.com/graph/errors). Frozen: a code, once shipped, is a contract.
+ */
+export const catalogue = Object.freeze({
+  badRequest: { code: 'Request_BadRequest', status: 400 },
+  invalidRequestBody: { code: 'Request_BadRequest', status: 400 },
+  unsupportedQuery: { code: 'Request_UnsupportedQuery', status: 400 },
+  invalidValue: { code: 'Request_InvalidValue', status: 400 },
+  duplicateValue: { code: 'Request_MultipleObjectsWithSameKeyValue', status: 400 },
+  unauthenticated: { code: 'InvalidAuthenticationToken', status: 401 },
+  forbidden: { code: 'Authorization_RequestDenied', status: 403 },
+  notFound: { code: 'Request_ResourceNotFound', status: 404 },
+  routeNotFound: { code: 'UnknownError', status: 404 },
+  methodNotAllowed: { code: 'Request_BadRequest', status: 405 },
+  payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413 },
+  unsupportedMediaType: { code: 'Request_UnsupportedMediaType', status: 415 },
+  tooManyRequests: { code: 'TooManyRequests', status: 429 },
+  internal: { code: 'generalException', status: 500 },
+  unavailable: { code: 'serviceNotAvailable', status: 503 },
+} as const);
+
+export type ErrorKey = keyof typeof catalogue;
+
+/** Thrown anywhere in Foyer; turned into a response in exactly one place (errors/mapper.ts). */
+export class FoyerError extends Error {
+  readonly key: ErrorKey;
+  readonly code: string;
+  readonly status: number;
+  /** Extra response headers, e.g. Retry-After on 429. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    key: ErrorKey,
+    message: string,
+    options: { headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'FoyerError';
+    this.key = key;
+    this.code = catalogue[key].code;
+    this.status = catalogue[key].status;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export const isFoyerError = (error: unknown): error is FoyerError => error instanceof FoyerError;

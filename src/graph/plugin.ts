@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../app/services.js';
+import { applicationRoutes } from '../applications/routes.js';
+import { auditRoutes } from '../audit/routes.js';
+import { groupRoutes } from '../groups/routes.js';
+import { policyRoutes } from '../policies/routes.js';
+import { organizationRoutes } from '../tenants/organization-routes.js';
+import { userRoutes } from '../users/routes.js';
+import { createAuthHook } from './auth.js';
+
+/** The Microsoft Graph v1.0-shaped directory API. Every route needs a token; the tenant is the token's. */
+export async function graphPlugin(app: FastifyInstance, { services }: { services: Services }) {
+  app.decorateRequest('principal', null as never);
+  app.addHook('onRequest', createAuthHook(services));
+  for (const routes of [
+    userRoutes,
+    groupRoutes,
+    applicationRoutes,
+    organizationRoutes,
+    policyRoutes,
+    auditRoutes,
+  ]) {
+    await app.register(routes, { services });
+  }
+}

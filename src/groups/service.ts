@@ -1,0 +1,257 @@
+import type { Services } from '../app/services.js';
+import { publish } from '../audit/publish.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
+import { FoyerError } from '../errors/catalogue.js';
+import { applyFilter, applyQuery, pageResult, type QueryOptions } from '../graph/odata/index.js';
+import { actorOf, type Principal } from '../graph/principal.js';
+import { findTenantById } from '../tenants/store.js';
+import { userEntity } from '../users/entity.js';
+import { toUserResource } from '../users/resource.js';
+import { requireUser } from '../users/service.js';
+import { identitiesByUser } from '../users/store.js';
+import { groupEntity } from './entity.js';
+import { type CreateGroupBody, idFromObjectUrl, toGroupResource } from './schemas.js';
+import {
+  addMembers,
+  addOwners,
+  deleteGroup,
+  findGroup,
+  type GroupRow,
+  insertGroup,
+  removeMember,
+  updateGroup,
+} from './store.js';
+
+const notFound = (id: string) =>
+  new FoyerError(
+    'notFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+
+export async function requireGroup(services: Services, tenantId: string, id: string): Promise<GroupRow> {
+  const group = await findGroup(services.db, tenantId, id);
+  if (!group) throw notFound(id);
+  return group;
+}
+
+export async function createGroup(services: Services, principal: Principal, body: CreateGroupBody) {
+  const tenantId = principal.tenantId;
+  const row: GroupRow = {
+    tenant_id: tenantId,
+    id: services.ids.uuid(),
+    display_name: body.displayName,
+    description: body.description ?? null,
+    mail_nickname: body.mailNickname,
+    created_at: services.clock.now().toISOString(),
+  };
+  const members = [...new Set((body['members@odata.bind'] ?? []).map(idFromObjectUrl))];
+  const owners = [...new Set((body['owners@odata.bind'] ?? []).map(idFromObjectUrl))];
+  try {
+    await services.db.transaction().execute(async (trx) => {
+      await insertGroup(trx, row);
+      await addMembers(trx, tenantId, row.id, members);
+      await addOwners(trx, tenantId, row.id, owners);
+      await publish(trx, services, {
+        type: 'group.created',
+        tenantId,
+        actor: actorOf(principal),
+        targets: [{ id: row.id, type: 'Group', displayName: row.display_name }],
+        correlationId: services.ids.uuid(),
+      });
+    });
+  } catch (error) {
+    // A bound member or owner that is not a user of this tenant: nothing is written.
+    if (isForeignKeyViolation(error)) {
+      throw new FoyerError(
+        'badRequest',
+        'Invalid object identifier in members@odata.bind or owners@odata.bind.',
+      );
+    }
+    throw error;
+  }
+  return toGroupResource(row);
+}
+
+export async function patchGroup(
+  services: Services,
+  principal: Principal,
+  id: string,
+  body: { displayName?: string; description?: string | null; mailNickname?: string },
+) {
+  const group = await requireGroup(services, principal.tenantId, id);
+  await services.db.transaction().execute(async (trx) => {
+    await updateGroup(trx, principal.tenantId, group.id, {
+      ...(body.displayName !== undefined && { display_name: body.displayName }),
+      ...(body.description !== undefined && { description: body.description }),
+      ...(body.mailNickname !== undefined && { mail_nickname: body.mailNickname }),
+    });
+    await publish(trx, services, {
+      type: 'group.updated',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [{ id: group.id, type: 'Group', displayName: body.displayName ?? group.display_name }],
+      correlationId: services.ids.uuid(),
+    });
+  });
+}
+
+export async function removeGroup(services: Services, principal: Principal, id: string) {
+  const group = await requireGroup(services, principal.tenantId, id);
+  await services.db.transaction().execute(async (trx) => {
+    await deleteGroup(trx, principal.tenantId, group.id);
+    await publish(trx, services, {
+      type: 'group.deleted',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [{ id: group.id, type: 'Group', displayName: group.display_name }],
+      correlationId: services.ids.uuid(),
+    });
+  });
+}
+
+export async function addGroupMember(
+  services: Services,
+  principal: Principal,
+  groupId: string,
+  objectUrl: string,
+) {
+  const tenantId = principal.tenantId;
+  const group = await requireGroup(services, tenantId, groupId);
+  const user = await requireUser(services, tenantId, idFromObjectUrl(objectUrl));
+  try {
+    await services.db.transaction().execute(async (trx) => {
+      await addMembers(trx, tenantId, group.id, [user.id]);
+      await publish(trx, services, {
+        type: 'group.member.added',
+        tenantId,
+        actor: actorOf(principal),
+        targets: [
+          {
+            id: user.id,
+            type: 'User',
+            displayName: user.display_name,
+            userPrincipalName: user.user_principal_name,
+          },
+          { id: group.id, type: 'Group', displayName: group.display_name },
+        ],
+        correlationId: services.ids.uuid(),
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new FoyerError(
+        'badRequest',
+        "One or more added object references already exist for the following modified properties: 'members'.",
+      );
+    }
+    throw error;
+  }
+}
+
+export async function removeGroupMember(
+  services: Services,
+  principal: Principal,
+  groupId: string,
+  memberId: string,
+) {
+  const tenantId = principal.tenantId;
+  const group = await requireGroup(services, tenantId, groupId);
+  await services.db.transaction().execute(async (trx) => {
+    if (!(await removeMember(trx, tenantId, group.id, memberId.toLowerCase()))) throw notFound(memberId);
+    await publish(trx, services, {
+      type: 'group.member.removed',
+      tenantId,
+      actor: actorOf(principal),
+      targets: [
+        { id: memberId, type: 'User', displayName: null },
+        { id: group.id, type: 'Group', displayName: group.display_name },
+      ],
+      correlationId: services.ids.uuid(),
+    });
+  });
+}
+
+async function countOf(query: { executeTakeFirstOrThrow(): Promise<{ n: number | string }> }) {
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+export async function listGroups(
+  services: Services,
+  tenantId: string,
+  options: QueryOptions,
+  memberId?: string,
+) {
+  const { db } = services;
+  const base = () => {
+    const qb = db.selectFrom('groups');
+    return memberId === undefined
+      ? qb
+      : qb.where('groups.id', 'in', (eb) =>
+          eb
+            .selectFrom('group_members')
+            .select('group_members.group_id')
+            .where('group_members.tenant_id', '=', tenantId)
+            .where('group_members.member_id', '=', memberId),
+        );
+  };
+  const [rows, count] = await Promise.all([
+    applyQuery(base().selectAll(), tenantId, options, groupEntity).execute(),
+    options.count
+      ? countOf(
+          applyFilter(
+            base().select((eb) => eb.fn.countAll<number | string>().as('n')),
+            tenantId,
+            options,
+            groupEntity,
+          ),
+        )
+      : undefined,
+  ]);
+  const page = pageResult(rows, options, groupEntity);
+  return { items: page.items.map(toGroupResource), nextSkipToken: page.nextSkipToken, count };
+}
+
+export async function listGroupMembers(
+  services: Services,
+  tenantId: string,
+  groupId: string,
+  options: QueryOptions,
+) {
+  const { db } = services;
+  const group = await requireGroup(services, tenantId, groupId);
+  const base = () =>
+    db
+      .selectFrom('users')
+      .where('users.id', 'in', (eb) =>
+        eb
+          .selectFrom('group_members')
+          .select('group_members.member_id')
+          .where('group_members.tenant_id', '=', tenantId)
+          .where('group_members.group_id', '=', group.id),
+      );
+  const [rows, count, tenant] = await Promise.all([
+    applyQuery(base().selectAll(), tenantId, options, userEntity).execute(),
+    options.count
+      ? countOf(
+          applyFilter(
+            base().select((eb) => eb.fn.countAll<number | string>().as('n')),
+            tenantId,
+            options,
+            userEntity,
+          ),
+        )
+      : undefined,
+    findTenantById(db, tenantId),
+  ]);
+  const page = pageResult(rows, options, userEntity);
+  const identities = await identitiesByUser(
+    db,
+    tenantId,
+    page.items.map((u) => u.id),
+  );
+  return {
+    items: page.items.map((u) => toUserResource(u, identities.get(u.id) ?? [], tenant?.default_domain ?? '')),
+    nextSkipToken: page.nextSkipToken,
+    count,
+  };
+}

@@ -1,0 +1,100 @@
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Database, GroupsTable } from '../db/schema.js';
+
+export type GroupRow = Selectable<GroupsTable>;
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export async function insertGroup(db: Executor, row: GroupRow): Promise<void> {
+  await db.insertInto('groups').values(row).execute();
+}
+
+export async function findGroup(db: Executor, tenantId: string, id: string): Promise<GroupRow | undefined> {
+  return db
+    .selectFrom('groups')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id.toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function updateGroup(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  patch: Updateable<GroupsTable>,
+) {
+  if (Object.keys(patch).length === 0) return;
+  await db.updateTable('groups').set(patch).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+export async function deleteGroup(db: Executor, tenantId: string, id: string): Promise<void> {
+  await db.deleteFrom('groups').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+export async function addMembers(
+  db: Executor,
+  tenantId: string,
+  groupId: string,
+  memberIds: readonly string[],
+) {
+  if (memberIds.length === 0) return;
+  await db
+    .insertInto('group_members')
+    .values(memberIds.map((member_id) => ({ tenant_id: tenantId, group_id: groupId, member_id })))
+    .execute();
+}
+
+export async function addOwners(
+  db: Executor,
+  tenantId: string,
+  groupId: string,
+  ownerIds: readonly string[],
+) {
+  if (ownerIds.length === 0) return;
+  await db
+    .insertInto('group_owners')
+    .values(ownerIds.map((owner_id) => ({ tenant_id: tenantId, group_id: groupId, owner_id })))
+    .execute();
+}
+
+export async function removeMember(db: Executor, tenantId: string, groupId: string, memberId: string) {
+  const result = await db
+    .deleteFrom('group_members')
+    .where('tenant_id', '=', tenantId)
+    .where('group_id', '=', groupId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+export async function membersOf(db: Executor, tenantId: string, groupId: string) {
+  return db
+    .selectFrom('group_members')
+    .innerJoin('users', (join) =>
+      join
+        .onRef('users.tenant_id', '=', 'group_members.tenant_id')
+        .onRef('users.id', '=', 'group_members.member_id'),
+    )
+    .selectAll('users')
+    .where('group_members.tenant_id', '=', tenantId)
+    .where('group_members.group_id', '=', groupId)
+    .orderBy('users.display_name')
+    .orderBy('users.id')
+    .execute();
+}
+
+export async function groupsOfUser(db: Executor, tenantId: string, userId: string): Promise<GroupRow[]> {
+  return db
+    .selectFrom('group_members')
+    .innerJoin('groups', (join) =>
+      join
+        .onRef('groups.tenant_id', '=', 'group_members.tenant_id')
+        .onRef('groups.id', '=', 'group_members.group_id'),
+    )
+    .selectAll('groups')
+    .where('group_members.tenant_id', '=', tenantId)
+    .where('group_members.member_id', '=', userId)
+    .orderBy('groups.display_name')
+    .orderBy('groups.id')
+    .execute();
+}

@@ -1,0 +1,346 @@
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import type { Services } from '../app/services.js';
+import type { Dialect } from '../db/connect.js';
+import type { Database, MailOutboxTable, MailStatus } from '../db/schema.js';
+import { headerSafe, type MailAddress, messageIdFor, safeAddress, safeHeaders } from './headers.js';
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+export type { MailStatus };
+
+/** A mail to enqueue. The From address is always the instance's (config.mailFrom); only its name varies. */
+export interface NewMail {
+  tenantId: string;
+  /** What the mail is about, e.g. 'invitation', 'invitation.reminder', 'passcode'. */
+  category: string;
+  to: MailAddress[];
+  cc?: MailAddress[];
+  fromName?: string | null;
+  replyTo?: MailAddress | null;
+  subject: string;
+  html: string;
+  text: string;
+  language: string;
+  /** Extra headers (e.g. Content-Language); the outbox owns From/To/Subject/Message-ID/… */
+  headers?: Record<string, string>;
+  /** Enqueue at most once per tenant and key (e.g. `invitation:<id>:<ticket generation>`). */
+  dedupeKey?: string | null;
+  correlationId?: string | null;
+  /** The object the mail is about (an invitation id, …). */
+  relatedId?: string | null;
+  /** The first attempt happens no earlier than this. */
+  notBefore?: Date;
+}
+
+export interface EnqueuedMail {
+  id: string;
+  messageId: string;
+  /** True when a mail with the same dedupeKey already existed: nothing new was enqueued. */
+  deduplicated: boolean;
+}
+
+export interface OutboxMail {
+  tenantId: string;
+  id: string;
+  messageId: string;
+  category: string;
+  from: { address: string; name: string | null };
+  to: MailAddress[];
+  cc: MailAddress[];
+  replyTo: { address: string; name: string | null } | null;
+  subject: string;
+  html: string;
+  text: string;
+  language: string;
+  headers: Record<string, string>;
+  status: MailStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  claimedUntil: string | null;
+  claimToken: string | null;
+  lastError: string | null;
+  deliveredVia: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  dedupeKey: string | null;
+  correlationId: string | null;
+  relatedId: string | null;
+}
+
+/**
+ * Writes a mail into the outbox with the caller's executor: pass the transaction that changes the state the
+ * mail announces (an invitation, a ticket), so both commit or neither does (PRODUCT §4.4: nothing lost).
+ * Every header value is made single-line here, before it is stored; addresses must be valid as given.
+ */
+export async function enqueueMail(
+  executor: Executor,
+  services: Pick<Services, 'config' | 'clock' | 'ids'>,
+  mail: NewMail,
+): Promise<EnqueuedMail> {
+  if (mail.to.length === 0) throw new Error('A mail needs at least one recipient');
+  const id = services.ids.uuid();
+  const now = services.clock.now().toISOString();
+  const replyTo = mail.replyTo ? safeAddress(mail.replyTo) : null;
+  const fromName = mail.fromName ? headerSafe(mail.fromName, 200) : '';
+  const row: Selectable<MailOutboxTable> = {
+    tenant_id: mail.tenantId,
+    id,
+    message_id: messageIdFor(id, services.config.mailFrom),
+    category: mail.category,
+    from_address: services.config.mailFrom,
+    from_name: fromName === '' ? null : fromName,
+    to_addresses: JSON.stringify(mail.to.map(safeAddress)),
+    cc_addresses: JSON.stringify((mail.cc ?? []).map(safeAddress)),
+    reply_to_address: replyTo?.address ?? null,
+    reply_to_name: replyTo?.name ?? null,
+    subject: headerSafe(mail.subject, 900),
+    html_body: mail.html,
+    text_body: mail.text,
+    language: headerSafe(mail.language, 35),
+    headers: JSON.stringify(safeHeaders(mail.headers)),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: (mail.notBefore ?? services.clock.now()).toISOString(),
+    claimed_until: null,
+    claim_token: null,
+    last_error: null,
+    delivered_via: null,
+    created_at: now,
+    sent_at: null,
+    dedupe_key: mail.dedupeKey ?? null,
+    correlation_id: mail.correlationId ?? null,
+    related_id: mail.relatedId ?? null,
+  };
+  // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed statement would
+  // abort the caller's whole transaction.
+  const inserted = await executor
+    .insertInto('mail_outbox')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
+    .returning(['id', 'message_id'])
+    .executeTakeFirst();
+  if (inserted) return { id: inserted.id, messageId: inserted.message_id, deduplicated: false };
+  const existing = await executor
+    .selectFrom('mail_outbox')
+    .select(['id', 'message_id'])
+    .where('tenant_id', '=', mail.tenantId)
+    .where('dedupe_key', '=', mail.dedupeKey ?? '')
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, messageId: existing.message_id, deduplicated: true };
+}
+
+export interface ClaimOptions {
+  now: Date;
+  leaseUntil: Date;
+  /** Fresh per claim: every later transition of the claimed rows must present it. */
+  claimToken: string;
+  batchSize: number;
+  maxAttempts: number;
+}
+
+/** Due: pending and its time has come, or claimed by a worker whose lease ran out (it crashed or hung). */
+function isDue(now: string, maxAttempts: number) {
+  return (eb: ExpressionBuilder<Database, 'mail_outbox'>) =>
+    eb.or([
+      eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+      eb.and([
+        eb('status', '=', 'sending'),
+        eb('claimed_until', '<=', now),
+        eb('attempts', '<', maxAttempts),
+      ]),
+    ]);
+}
+
+/**
+ * Instance-level: claims up to batchSize due mails for one worker, marking them `sending` under a lease and
+ * counting the attempt up front (so a mail that crashes its worker still runs out of attempts).
+ * PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows without waiting.
+ * SQLite: one guarded UPDATE … RETURNING; SQLite serialises writers, so two claims never overlap.
+ */
+export async function claimDueMail(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  options: ClaimOptions,
+): Promise<OutboxMail[]> {
+  const now = options.now.toISOString();
+  const due = isDue(now, options.maxAttempts);
+  const setClaimed = (eb: ExpressionBuilder<Database, 'mail_outbox'>) => ({
+    status: 'sending' as const,
+    claimed_until: options.leaseUntil.toISOString(),
+    claim_token: options.claimToken,
+    attempts: eb('attempts', '+', 1),
+  });
+  const claim = (executor: Executor, ids: string[]) =>
+    executor
+      .updateTable('mail_outbox')
+      .set(setClaimed)
+      .where('id', 'in', ids)
+      .where(due)
+      .returningAll()
+      .execute();
+
+  if (dialect === 'postgres') {
+    const rows = await db.transaction().execute(async (trx) => {
+      const candidates = await trx
+        .selectFrom('mail_outbox')
+        .select('id')
+        .where(due)
+        .orderBy('next_attempt_at')
+        .limit(options.batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      return candidates.length === 0
+        ? []
+        : claim(
+            trx,
+            candidates.map((c) => c.id),
+          );
+    });
+    return rows.map(toOutboxMail);
+  }
+  const rows = await db
+    .updateTable('mail_outbox')
+    .set(setClaimed)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('mail_outbox')
+        .select('id')
+        .where(due)
+        .orderBy('next_attempt_at')
+        .limit(options.batchSize),
+    )
+    .where(due)
+    .returningAll()
+    .execute();
+  return rows.map(toOutboxMail);
+}
+
+/** Guarded: only the holder of the current claim can complete it. False means the lease was lost meanwhile. */
+export async function markMailSent(
+  db: Kysely<Database>,
+  mail: { id: string; claimToken: string },
+  outcome: { now: Date; deliveredVia: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('mail_outbox')
+    .set({
+      status: 'sent',
+      sent_at: outcome.now.toISOString(),
+      delivered_via: outcome.deliveredVia,
+      claimed_until: null,
+      claim_token: null,
+      last_error: null,
+    })
+    .where('id', '=', mail.id)
+    .where('status', '=', 'sending')
+    .where('claim_token', '=', mail.claimToken)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Guarded like markMailSent: back to `pending` at nextAttemptAt, or `failed` for good. */
+export async function markMailAttemptFailed(
+  db: Kysely<Database>,
+  mail: { id: string; claimToken: string },
+  outcome: { error: string; nextAttemptAt: Date; giveUp: boolean },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('mail_outbox')
+    .set({
+      status: outcome.giveUp ? 'failed' : 'pending',
+      next_attempt_at: outcome.nextAttemptAt.toISOString(),
+      last_error: outcome.error.slice(0, 2000),
+      claimed_until: null,
+      claim_token: null,
+    })
+    .where('id', '=', mail.id)
+    .where('status', '=', 'sending')
+    .where('claim_token', '=', mail.claimToken)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Instance-level: a lease that expired on its last allowed attempt ends as `failed` instead of being re-claimed. */
+export async function failExhaustedLeases(
+  db: Kysely<Database>,
+  options: { now: Date; maxAttempts: number },
+): Promise<Array<{ tenantId: string; id: string }>> {
+  const now = options.now.toISOString();
+  const rows = await db
+    .updateTable('mail_outbox')
+    .set({
+      status: 'failed',
+      last_error: 'lease expired on the last attempt',
+      claimed_until: null,
+      claim_token: null,
+    })
+    .where('status', '=', 'sending')
+    .where('claimed_until', '<=', now)
+    .where('attempts', '>=', options.maxAttempts)
+    .returning(['tenant_id', 'id'])
+    .execute();
+  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}
+
+/** Counts by status, instance-wide or for one tenant (`foyer outbox status`). */
+export async function outboxStatus(
+  services: Pick<Services, 'db'>,
+  options: { tenantId?: string } = {},
+): Promise<Record<MailStatus, number>> {
+  let query = services.db
+    .selectFrom('mail_outbox')
+    .select((eb) => ['status', eb.fn.countAll<string | number>().as('n')])
+    .groupBy('status');
+  if (options.tenantId !== undefined) query = query.where('tenant_id', '=', options.tenantId);
+  const counts: Record<MailStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  for (const row of await query.execute()) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/** Instance-level, newest first (dev mailbox). */
+export async function listOutbox(db: Executor, options: { limit: number }): Promise<OutboxMail[]> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit)
+    .execute();
+  return rows.map(toOutboxMail);
+}
+
+/** Instance-level lookup by outbox id (ids are UUIDs, unique across tenants). */
+export async function findOutboxMail(db: Executor, id: string): Promise<OutboxMail | undefined> {
+  const row = await db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toOutboxMail(row) : undefined;
+}
+
+function toOutboxMail(row: Selectable<MailOutboxTable>): OutboxMail {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    messageId: row.message_id,
+    category: row.category,
+    from: { address: row.from_address, name: row.from_name },
+    to: JSON.parse(row.to_addresses) as MailAddress[],
+    cc: JSON.parse(row.cc_addresses) as MailAddress[],
+    replyTo: row.reply_to_address ? { address: row.reply_to_address, name: row.reply_to_name } : null,
+    subject: row.subject,
+    html: row.html_body,
+    text: row.text_body,
+    language: row.language,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    status: row.status,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_attempt_at,
+    claimedUntil: row.claimed_until,
+    claimToken: row.claim_token,
+    lastError: row.last_error,
+    deliveredVia: row.delivered_via,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+    dedupeKey: row.dedupe_key,
+    correlationId: row.correlation_id,
+    relatedId: row.related_id,
+  };
+}

@@ -1,0 +1,159 @@
+import { pino } from 'pino';
+import type { Services } from '../app/services.js';
+import {
+  claimDueMail,
+  failExhaustedLeases,
+  markMailAttemptFailed,
+  markMailSent,
+  type OutboxMail,
+} from './outbox-store.js';
+import type { MailTransport } from './transports.js';
+
+/** The subset of pino the worker logs with. Never logs addresses or bodies: ids and errors only. */
+export interface MailLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface MailWorkerOptions {
+  /** Pause between polls when nothing is due. */
+  pollMs?: number;
+  batchSize?: number;
+  /** How long a claim lasts; a worker that crashes mid-batch loses its mails to another after this. */
+  leaseMs?: number;
+  /** A single send is aborted after this; keep it well under leaseMs. */
+  sendTimeoutMs?: number;
+  /** Attempts before a mail ends as `failed`. */
+  maxAttempts?: number;
+  /** Jitter source, in [0, 1). */
+  random?: () => number;
+  logger?: MailLogger;
+}
+
+export interface MailWorker {
+  /** Stops polling and waits for the batch in progress. */
+  stop(): Promise<void>;
+  /** Processes until nothing is due at the clock's current time (tests). */
+  drain(): Promise<void>;
+}
+
+const RETRY_BASE_MS = 5_000;
+const RETRY_CAP_MS = 15 * 60_000;
+
+/** Exponential backoff after the n-th failed attempt: 5 s, 10 s, 20 s … capped at 15 min, plus up to 20% jitter. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const exponential = RETRY_BASE_MS * 2 ** Math.max(0, Math.min(attempt - 1, 20));
+  return Math.round(Math.min(RETRY_CAP_MS, exponential * (1 + 0.2 * random())));
+}
+
+/**
+ * Delivers the outbox. Each batch: fail leases that ran out on their last attempt, claim due mails under a
+ * fresh claim token and lease, send them, and record the outcome with updates guarded by that token — a
+ * worker that lost its lease can never overwrite the outcome of the worker that re-claimed the mail.
+ */
+export function startMailWorker(
+  services: Services,
+  transport: MailTransport,
+  options: MailWorkerOptions = {},
+): MailWorker {
+  const pollMs = options.pollMs ?? 2_000;
+  const batchSize = options.batchSize ?? 10;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const sendTimeoutMs = options.sendTimeoutMs ?? Math.min(2 * 60_000, Math.floor(leaseMs / 2));
+  const maxAttempts = options.maxAttempts ?? 12;
+  const random = options.random ?? Math.random;
+  const logger: MailLogger =
+    options.logger ?? pino({ level: services.config.logLevel, base: { component: 'mail-worker' } });
+  const { db, dialect, clock } = services;
+
+  async function deliver(mail: OutboxMail, claimToken: string): Promise<void> {
+    const ref = { tenantId: mail.tenantId, mailId: mail.id, attempt: mail.attempts };
+    try {
+      await transport.send(mail, { signal: AbortSignal.timeout(sendTimeoutMs) });
+    } catch (error) {
+      const giveUp = mail.attempts >= maxAttempts;
+      const message = error instanceof Error ? error.message : String(error);
+      const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(mail.attempts, random));
+      const recorded = await markMailAttemptFailed(
+        db,
+        { id: mail.id, claimToken },
+        { error: message, nextAttemptAt, giveUp },
+      );
+      if (!recorded) logger.warn(ref, 'mail attempt failed after its lease was lost');
+      else if (giveUp) logger.error({ ...ref, err: message }, 'mail delivery failed permanently; giving up');
+      else logger.warn({ ...ref, err: message, nextAttemptAt }, 'mail delivery failed; will retry');
+      return;
+    }
+    const recorded = await markMailSent(
+      db,
+      { id: mail.id, claimToken },
+      { now: clock.now(), deliveredVia: transport.name },
+    );
+    // The mail went out but another worker may re-send it: it carries the same Message-ID, so it is recognisable.
+    if (!recorded) logger.warn(ref, 'mail sent after its lease was lost');
+  }
+
+  async function processBatch(): Promise<number> {
+    const now = clock.now();
+    for (const lost of await failExhaustedLeases(db, { now, maxAttempts })) {
+      logger.error(
+        { tenantId: lost.tenantId, mailId: lost.id },
+        'mail lease expired on its last attempt; giving up',
+      );
+    }
+    const claimToken = services.ids.uuid();
+    const claimed = await claimDueMail(db, dialect, {
+      now,
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      claimToken,
+      batchSize,
+      maxAttempts,
+    });
+    await Promise.all(claimed.map((mail) => deliver(mail, claimToken)));
+    return claimed.length;
+  }
+
+  // One batch at a time per worker: the poll loop and drain() take turns.
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+  const processUntilIdle = async (shouldContinue: () => boolean) => {
+    while (shouldContinue() && (await processBatch()) > 0) {
+      // keep going while anything was claimed
+    }
+  };
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const poll = async () => {
+    timer = undefined;
+    try {
+      await exclusively(() => processUntilIdle(() => !stopped));
+    } catch (error) {
+      logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'mail worker poll failed',
+      );
+    }
+    if (!stopped) schedule(pollMs);
+  };
+  const schedule = (delay: number) => {
+    timer = setTimeout(poll, delay);
+    // The worker alone never keeps a process (a CLI command, a test) alive.
+    timer.unref();
+  };
+  schedule(0);
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await turn;
+    },
+    drain: () => exclusively(() => processUntilIdle(() => true)),
+  };
+}

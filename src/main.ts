@@ -1,0 +1,52 @@
+import 'dotenv/config';
+import { resolveSecret } from './app/secret.js';
+import { buildApp } from './app.js';
+import { bootstrapInstance, writeBootstrapFile } from './bootstrap/index.js';
+import { printWelcome } from './bootstrap/welcome.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import { connectDatabase } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+
+async function main() {
+  const { config, generated: secretGenerated } = await resolveSecret(loadConfig(process.env));
+  const database = connectDatabase(config.database.url);
+  await migrateToLatest(database.db);
+  const app = await buildApp({ config, database });
+  if (secretGenerated) {
+    app.log.warn(
+      `FOYER_SECRET is not set: generated a development secret in ${config.dataDir}/secret. Set FOYER_SECRET in production.`,
+    );
+  }
+
+  const bootstrap = await bootstrapInstance(app.services);
+  const bootstrapFile = bootstrap?.generated
+    ? await writeBootstrapFile(config.dataDir, bootstrap)
+    : undefined;
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    await app.close();
+    await database.close();
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  printWelcome(config, bootstrap, bootstrapFile);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Foyer failed to start:', error instanceof Error ? error.message : error);
+    if (error instanceof Error && error.stack) console.error(error.stack);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Services } from '../app/services.js';
+import {
+  consumePayload,
+  deletePayload,
+  deletePayloadsByGrant,
+  findPayload,
+  findPayloadBy,
+  type PayloadRow,
+  upsertPayload,
+} from './store.js';
+
+/**
+ * oidc-provider's storage adapter (https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js)
+ * over the `oidc_payloads` table, one instance per tenant and model. Expiry is enforced on read, so an expired
+ * row is never served even before the purge job removes it.
+ */
+export class SqlAdapter implements Adapter {
+  constructor(
+    private readonly services: Pick<Services, 'db' | 'clock'>,
+    private readonly tenantId: string,
+    private readonly model: string,
+  ) {}
+
+  private nowSeconds(): number {
+    return Math.floor(this.services.clock.now().getTime() / 1000);
+  }
+
+  private toPayload(row: PayloadRow | undefined): AdapterPayload | undefined {
+    if (!row) return undefined;
+    if (row.expires_at !== null && Number(row.expires_at) <= this.nowSeconds()) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    return row.consumed_at === null ? payload : { ...payload, consumed: Number(row.consumed_at) };
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+    await upsertPayload(this.services.db, this.tenantId, {
+      model: this.model,
+      id,
+      payload: JSON.stringify(payload),
+      grantId: typeof payload.grantId === 'string' ? payload.grantId : null,
+      userCode: typeof payload.userCode === 'string' ? payload.userCode : null,
+      uid: typeof payload.uid === 'string' ? payload.uid : null,
+      expiresAt: typeof expiresIn === 'number' ? this.nowSeconds() + expiresIn : null,
+    });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.toPayload(await findPayload(this.services.db, this.tenantId, this.model, id));
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.toPayload(
+      await findPayloadBy(this.services.db, this.tenantId, this.model, 'user_code', userCode),
+    );
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.toPayload(await findPayloadBy(this.services.db, this.tenantId, this.model, 'uid', uid));
+  }
+
+  async consume(id: string): Promise<void> {
+    await consumePayload(this.services.db, this.tenantId, this.model, id, this.nowSeconds());
+  }
+
+  async destroy(id: string): Promise<void> {
+    await deletePayload(this.services.db, this.tenantId, this.model, id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await deletePayloadsByGrant(this.services.db, this.tenantId, grantId);
+  }
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
+import type { Services } from '../app/services.js';
+import { hashSecret } from '../platform/secrets.js';
+import { findClientApplication, findPasswordByHash, listApplicationPermissions } from './store.js';
+
+/**
+ * OAuth clients are the directory's applications (appId = client_id), read from the `applications` table of
+ * the provider's own tenant only, so a client of tenant A does not exist at tenant B's endpoints.
+ *
+ * Client secrets are stored only as HMAC-SHA-256 hashes (src/platform/secrets.ts), while oidc-provider compares
+ * a plaintext `client_secret`. We use the seam its maintainer points to for hashed secrets
+ * (https://github.com/panva/node-oidc-provider/issues/631): the per-provider Client class's
+ * `compareClientSecret`, which the provider awaits during client authentication (shared/client_auth.js).
+ * Our version hashes the presented secret and looks for an application password with that hash whose validity
+ * window contains now. The metadata handed to the provider carries a random per-process placeholder secret
+ * instead of any real one, which fails closed: were the override ever not applied (an upgrade moving the seam),
+ * the stock comparison against the placeholder would reject every client rather than accept any.
+ * Consequence, by design: client_secret_jwt and symmetric (HS*) client algorithms are not offered.
+ */
+
+export interface ClientApplication {
+  objectId: string;
+  appId: string;
+  displayName: string;
+  redirectUris: string[];
+}
+
+/** Client metadata may be cached this long; secrets and permissions are always checked fresh. */
+const APPLICATION_CACHE_MS = 10_000;
+const APPLICATION_CACHE_MAX = 1_000;
+
+function httpUris(json: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (uri): uri is string => typeof uri === 'string' && URL.canParse(uri) && /^https?:/i.test(uri),
+    );
+  } catch {
+    return [];
+  }
+}
+
+export class TenantClients {
+  private readonly cache = new Map<string, { application: ClientApplication; expiresAt: number }>();
+  private readonly placeholderSecret = randomBytes(32).toString('base64url');
+
+  constructor(
+    private readonly services: Pick<Services, 'db' | 'clock' | 'config'>,
+    private readonly tenantId: string,
+  ) {}
+
+  /** The application behind a client id in this tenant (briefly cached: the token endpoint asks on every call). */
+  async application(clientId: string): Promise<ClientApplication | undefined> {
+    const now = Date.now();
+    const cached = this.cache.get(clientId);
+    if (cached && cached.expiresAt > now) return cached.application;
+    const row = await findClientApplication(this.services.db, this.tenantId, clientId);
+    if (!row) {
+      this.cache.delete(clientId);
+      return undefined;
+    }
+    const application: ClientApplication = {
+      objectId: row.id,
+      appId: row.app_id,
+      displayName: row.display_name,
+      // Web redirect URIs belong to confidential clients; SPA and public-client URIs (PKCE, no secret) arrive
+      // with the authorization code issue.
+      redirectUris: httpUris(row.web_redirect_uris),
+    };
+    if (this.cache.size >= APPLICATION_CACHE_MAX) this.cache.clear();
+    this.cache.set(clientId, { application, expiresAt: now + APPLICATION_CACHE_MS });
+    return application;
+  }
+
+  /** oidc-provider client metadata (RFC 7591 names) for an application. */
+  metadata(application: ClientApplication): AdapterPayload {
+    const interactive = application.redirectUris.length > 0;
+    return {
+      client_id: application.appId,
+      client_secret: this.placeholderSecret,
+      client_name: application.displayName,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: interactive
+        ? ['authorization_code', 'refresh_token', 'client_credentials']
+        : ['client_credentials'],
+      response_types: interactive ? ['code'] : [],
+      redirect_uris: application.redirectUris,
+    };
+  }
+
+  /** True when `presented` is a current password of the client: its keyed hash matches and now is in its window. */
+  async secretMatches(clientId: string, presented: string): Promise<boolean> {
+    if (!presented) return false;
+    // Looking the hash up by equality leaks nothing useful through timing: it is keyed by FOYER_SECRET, so a
+    // caller cannot aim at the stored value.
+    const rows = await findPasswordByHash(
+      this.services.db,
+      this.tenantId,
+      clientId,
+      hashSecret(presented, this.services.config.secret),
+    );
+    const now = this.services.clock.now().getTime();
+    return rows.some((row) => Date.parse(row.start_date_time) <= now && now < Date.parse(row.end_date_time));
+  }
+
+  /** Application permissions granted to the app (its `roles` claim); read fresh so revocation is immediate. */
+  async roles(application: ClientApplication): Promise<string[]> {
+    return listApplicationPermissions(this.services.db, this.tenantId, application.objectId);
+  }
+
+  /** The storage adapter oidc-provider uses for its `Client` model: read-only, from the directory. */
+  adapter(): Adapter {
+    const readOnly = async () => {
+      throw new Error('Clients are directory applications; they are not written through oidc-provider.');
+    };
+    return {
+      find: async (clientId) => {
+        const application = await this.application(clientId);
+        return application ? this.metadata(application) : undefined;
+      },
+      findByUid: async () => undefined,
+      findByUserCode: async () => undefined,
+      upsert: readOnly,
+      consume: readOnly,
+      destroy: readOnly,
+      revokeByGrantId: readOnly,
+    };
+  }
+
+  /** Installs the hashed-secret comparison on this provider's Client class (see the module comment). */
+  install(provider: Provider): void {
+    const clients = this;
+    provider.Client.prototype.compareClientSecret = function compareClientSecret(presented: string) {
+      return clients.secretMatches(this.clientId, presented);
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import type { ResolvedConfig } from '../app/services.js';
+
+/**
+ * Lifetimes of the provider's artefacts, in seconds. Access tokens follow FOYER_ACCESS_TOKEN_TTL_SECONDS; the
+ * others follow Entra's defaults where it documents one.
+ */
+export const ID_TOKEN_TTL_SECONDS = 3600;
+export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
+export const INTERACTION_TTL_SECONDS = 3600;
+/** A sign-in session; the one-time passcode session of PRODUCT.md §4.3 lasts 24 hours. */
+export const SESSION_TTL_SECONDS = 24 * 3600;
+export const GRANT_TTL_SECONDS = 90 * 24 * 3600;
+export const REFRESH_TOKEN_TTL_SECONDS = 90 * 24 * 3600;
+/** Clock skew allowed between instances and relying parties. */
+export const CLOCK_TOLERANCE_SECONDS = 15;
+
+/**
+ * How long a retired signing key stays in the JWKS: the longest lifetime of any token it may have signed
+ * (refresh tokens are opaque, stored rows, and need no key), plus the clock tolerance.
+ */
+export function retiredKeyRetentionSeconds(config: Pick<ResolvedConfig, 'accessTokenTtlSeconds'>): number {
+  return Math.max(config.accessTokenTtlSeconds, ID_TOKEN_TTL_SECONDS) + CLOCK_TOLERANCE_SECONDS;
+}

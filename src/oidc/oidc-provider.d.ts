@@ -1,0 +1,96 @@
+/**
+ * The slice of oidc-provider 9's API that Foyer uses. The package ships no type definitions and we do not add
+ * @types/oidc-provider for a handful of signatures; extend this file when a new hook is needed, checking the
+ * signature against node_modules/oidc-provider/lib (helpers/defaults.js documents every option).
+ */
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+
+  export type AdapterPayload = Record<string, unknown> & {
+    grantId?: string;
+    userCode?: string;
+    uid?: string;
+    consumed?: unknown;
+  };
+
+  export interface Adapter {
+    upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void>;
+    find(id: string): Promise<AdapterPayload | undefined>;
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+    findByUid(uid: string): Promise<AdapterPayload | undefined>;
+    consume(id: string): Promise<void>;
+    destroy(id: string): Promise<void>;
+    revokeByGrantId(grantId: string): Promise<void>;
+  }
+
+  /** The request context oidc-provider passes to its hooks (a Koa context with `oidc`). */
+  export interface KoaContextWithOIDC {
+    oidc: {
+      params?: Record<string, unknown> & { scope?: string; grant_type?: string };
+      client?: Client;
+      route: string;
+    };
+    body?: unknown;
+    headers: Record<string, string | string[] | undefined>;
+  }
+
+  export interface Client {
+    clientId: string;
+    redirectUris?: string[];
+    compareClientSecret(actual: string): boolean | Promise<boolean>;
+  }
+
+  export interface ClientClass {
+    prototype: Client;
+    find(id: string): Promise<Client | undefined>;
+  }
+
+  /** The token being issued (AccessToken, ClientCredentials, …), as seen by extraTokenClaims and customizers. */
+  export interface IssuedToken {
+    kind: string;
+    clientId?: string;
+    accountId?: string;
+    scope?: string;
+  }
+
+  export interface ResourceServerInfo {
+    scope: string;
+    audience?: string;
+    accessTokenTTL?: number;
+    accessTokenFormat?: 'opaque' | 'jwt';
+    jwt?: { sign?: { alg?: string; kid?: string } };
+  }
+
+  export interface Account {
+    accountId: string;
+    claims(use: string, scope: string): Promise<Record<string, unknown>> | Record<string, unknown>;
+  }
+
+  /** Deliberately loose: the option tree is large; the values Foyer sets are checked by the provider at start. */
+  export type Configuration = Record<string, unknown>;
+
+  export class Provider {
+    constructor(issuer: string, configuration?: Configuration);
+    readonly issuer: string;
+    proxy: boolean;
+    readonly Client: ClientClass;
+    callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+    on(event: string, listener: (...args: never[]) => void): this;
+  }
+
+  class OIDCProviderError extends Error {
+    error: string;
+    error_description?: string;
+    status: number;
+  }
+
+  export const errors: {
+    OIDCProviderError: typeof OIDCProviderError;
+    InvalidScope: new (description: string, scope?: string) => OIDCProviderError;
+    InvalidTarget: new (description?: string) => OIDCProviderError;
+    InvalidClient: new (description?: string) => OIDCProviderError;
+    InvalidRequest: new (description?: string) => OIDCProviderError;
+  };
+
+  export default Provider;
+}

@@ -1,0 +1,204 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, OidcSigningKeysTable } from '../db/schema.js';
+
+/** SQL for the OIDC concept. tenantId first, always: a provider only ever sees its own tenant's rows. */
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export type SigningKeyRow = Selectable<OidcSigningKeysTable>;
+
+export interface PayloadRow {
+  payload: string;
+  expires_at: number | string | null;
+  consumed_at: number | string | null;
+}
+
+// ---- oidc-provider artefacts ------------------------------------------------------------------------------
+
+export async function upsertPayload(
+  db: Executor,
+  tenantId: string,
+  row: {
+    model: string;
+    id: string;
+    payload: string;
+    grantId: string | null;
+    userCode: string | null;
+    uid: string | null;
+    expiresAt: number | null;
+  },
+): Promise<void> {
+  const values = {
+    payload: row.payload,
+    grant_id: row.grantId,
+    user_code: row.userCode,
+    uid: row.uid,
+    expires_at: row.expiresAt,
+  };
+  await db
+    .insertInto('oidc_payloads')
+    .values({ tenant_id: tenantId, model: row.model, id: row.id, consumed_at: null, ...values })
+    .onConflict((oc) => oc.columns(['tenant_id', 'model', 'id']).doUpdateSet(values))
+    .execute();
+}
+
+const payloadColumns = ['payload', 'expires_at', 'consumed_at'] as const;
+
+export async function findPayload(db: Executor, tenantId: string, model: string, id: string) {
+  return db
+    .selectFrom('oidc_payloads')
+    .select(payloadColumns)
+    .where('tenant_id', '=', tenantId)
+    .where('model', '=', model)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findPayloadBy(
+  db: Executor,
+  tenantId: string,
+  model: string,
+  column: 'uid' | 'user_code',
+  value: string,
+) {
+  return db
+    .selectFrom('oidc_payloads')
+    .select(payloadColumns)
+    .where('tenant_id', '=', tenantId)
+    .where('model', '=', model)
+    .where(column, '=', value)
+    .executeTakeFirst();
+}
+
+export async function consumePayload(db: Executor, tenantId: string, model: string, id: string, now: number) {
+  await db
+    .updateTable('oidc_payloads')
+    .set({ consumed_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('model', '=', model)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deletePayload(db: Executor, tenantId: string, model: string, id: string) {
+  await db
+    .deleteFrom('oidc_payloads')
+    .where('tenant_id', '=', tenantId)
+    .where('model', '=', model)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Revoking a grant removes every artefact issued under it, whatever its model (codes, refresh tokens…). */
+export async function deletePayloadsByGrant(db: Executor, tenantId: string, grantId: string) {
+  await db
+    .deleteFrom('oidc_payloads')
+    .where('tenant_id', '=', tenantId)
+    .where('grant_id', '=', grantId)
+    .execute();
+}
+
+/** Instance-level housekeeping: expired artefacts of every tenant. Returns the number of rows removed. */
+export async function deleteExpiredPayloads(db: Executor, now: number): Promise<number> {
+  const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+// ---- signing keys ----------------------------------------------------------------------------------------
+
+export async function listSigningKeys(db: Executor, tenantId: string): Promise<SigningKeyRow[]> {
+  return db
+    .selectFrom('oidc_signing_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid')
+    .execute();
+}
+
+/** The cheap check other instances run to notice a rotation: which keys exist and which are retired. */
+export async function listSigningKeyStates(db: Executor, tenantId: string) {
+  return db
+    .selectFrom('oidc_signing_keys')
+    .select(['kid', 'retired_at'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('kid')
+    .execute();
+}
+
+export async function insertSigningKey(db: Executor, row: SigningKeyRow): Promise<void> {
+  await db.insertInto('oidc_signing_keys').values(row).execute();
+}
+
+export async function retireCurrentSigningKey(
+  db: Executor,
+  tenantId: string,
+  now: string,
+): Promise<string[]> {
+  const retired = await db
+    .selectFrom('oidc_signing_keys')
+    .select('kid')
+    .where('tenant_id', '=', tenantId)
+    .where('retired_at', 'is', null)
+    .execute();
+  await db
+    .updateTable('oidc_signing_keys')
+    .set({ retired_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('retired_at', 'is', null)
+    .execute();
+  return retired.map((row) => row.kid);
+}
+
+// ---- applications as OAuth clients -----------------------------------------------------------------------
+
+/** The application behind a client id, in this tenant only: a client of tenant A does not exist at tenant B. */
+export async function findClientApplication(db: Executor, tenantId: string, clientId: string) {
+  return db
+    .selectFrom('applications')
+    .select(['id', 'app_id', 'display_name', 'web_redirect_uris'])
+    .where('tenant_id', '=', tenantId)
+    .where('app_id', '=', clientId)
+    .executeTakeFirst();
+}
+
+/**
+ * The validity window of the application password whose keyed hash is `secretHash`, if any. Joined through
+ * applications so a deleted application stops authenticating at once, whatever is cached.
+ */
+export async function findPasswordByHash(
+  db: Executor,
+  tenantId: string,
+  clientId: string,
+  secretHash: string,
+) {
+  return db
+    .selectFrom('application_passwords as p')
+    .innerJoin('applications as a', (join) =>
+      join.onRef('a.tenant_id', '=', 'p.tenant_id').onRef('a.id', '=', 'p.application_id'),
+    )
+    .select(['p.start_date_time', 'p.end_date_time'])
+    .where('a.tenant_id', '=', tenantId)
+    .where('a.app_id', '=', clientId)
+    .where('p.secret_hash', '=', secretHash)
+    .execute();
+}
+
+export async function listApplicationPermissions(db: Executor, tenantId: string, applicationId: string) {
+  const rows = await db
+    .selectFrom('application_permissions')
+    .select('permission')
+    .where('tenant_id', '=', tenantId)
+    .where('application_id', '=', applicationId)
+    .orderBy('permission')
+    .execute();
+  return rows.map((row) => row.permission);
+}
+
+export async function findAccountUser(db: Executor, tenantId: string, userId: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'display_name', 'mail', 'user_principal_name', 'user_type', 'account_enabled'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,92 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, TenantsTable } from '../db/schema.js';
+
+export type TenantRow = Selectable<TenantsTable>;
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Instance-level: resolves a tenant reference from a URL (id, slug or verified domain). */
+export async function findTenantByRef(db: Executor, ref: string): Promise<TenantRow | undefined> {
+  const value = ref.toLowerCase();
+  if (UUID.test(value)) {
+    return db.selectFrom('tenants').selectAll().where('id', '=', value).executeTakeFirst();
+  }
+  if (value.includes('.')) {
+    return db
+      .selectFrom('tenants')
+      .innerJoin('tenant_domains', 'tenant_domains.tenant_id', 'tenants.id')
+      .selectAll('tenants')
+      .where('tenant_domains.domain', '=', value)
+      .where('tenant_domains.verified', '=', 1)
+      .executeTakeFirst();
+  }
+  return db.selectFrom('tenants').selectAll().where('slug', '=', value).executeTakeFirst();
+}
+
+export async function findTenantById(db: Executor, tenantId: string): Promise<TenantRow | undefined> {
+  return db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+}
+
+/** Instance-level listing for operators. */
+export async function listTenants(db: Executor): Promise<TenantRow[]> {
+  return db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export async function countTenants(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('tenants')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertTenant(db: Executor, tenant: TenantRow): Promise<void> {
+  await db.insertInto('tenants').values(tenant).execute();
+}
+
+export async function insertDomain(
+  db: Executor,
+  tenantId: string,
+  domain: { domain: string; verified: boolean; verificationToken: string; now: string },
+): Promise<void> {
+  await db
+    .insertInto('tenant_domains')
+    .values({
+      tenant_id: tenantId,
+      domain: domain.domain.toLowerCase(),
+      verified: domain.verified ? 1 : 0,
+      verification_token: domain.verificationToken,
+      created_at: domain.now,
+      verified_at: domain.verified ? domain.now : null,
+    })
+    .execute();
+}
+
+export async function listDomains(db: Executor, tenantId: string) {
+  return db
+    .selectFrom('tenant_domains')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .orderBy('domain')
+    .execute();
+}
+
+export async function findDomain(db: Executor, domain: string) {
+  return db
+    .selectFrom('tenant_domains')
+    .selectAll()
+    .where('domain', '=', domain.toLowerCase())
+    .executeTakeFirst();
+}
+
+export async function markDomainVerified(db: Executor, tenantId: string, domain: string, now: string) {
+  const result = await db
+    .updateTable('tenant_domains')
+    .set({ verified: 1, verified_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('domain', '=', domain.toLowerCase())
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

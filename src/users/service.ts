@@ -1,0 +1,243 @@
+import type { Services } from '../app/services.js';
+import { publish } from '../audit/publish.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { FoyerError } from '../errors/catalogue.js';
+import { applyFilter, applyQuery, pageResult, type QueryOptions } from '../graph/odata/index.js';
+import { actorOf, type Principal } from '../graph/principal.js';
+import { findTenantById, listDomains } from '../tenants/store.js';
+import { userEntity } from './entity.js';
+import { hashPassword } from './passwords.js';
+import { toUserResource } from './resource.js';
+import type { CreateUserBody, UpdateUserBody, UserResource } from './schemas.js';
+import { deleteUser, findUser, identitiesByUser, insertUser, type UserRow, updateUser } from './store.js';
+
+const duplicateUpn = () =>
+  new FoyerError(
+    'duplicateValue',
+    'Another object with the same value for property userPrincipalName already exists.',
+  );
+
+/** Graph: "The domain portion of the userPrincipalName property is invalid." — it must be a verified domain. */
+async function assertUpnDomain(services: Services, tenantId: string, upn: string): Promise<void> {
+  const at = upn.lastIndexOf('@');
+  const local = upn.slice(0, at);
+  const domain = upn.slice(at + 1).toLowerCase();
+  if (at <= 0 || !domain || !/^[A-Za-z0-9._#'+-]+$/.test(local)) {
+    throw new FoyerError(
+      'invalidValue',
+      `Invalid value specified for property 'userPrincipalName' of resource 'User'.`,
+    );
+  }
+  const domains = await listDomains(services.db, tenantId);
+  if (!domains.some((d) => d.verified === 1 && d.domain === domain)) {
+    throw new FoyerError(
+      'invalidValue',
+      `The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.`,
+    );
+  }
+}
+
+export async function createUser(
+  services: Services,
+  principal: Principal,
+  body: CreateUserBody,
+): Promise<UserRow> {
+  const tenantId = principal.tenantId;
+  const userType = body.userType ?? 'Member';
+  if (userType === 'Member' && !body.passwordProfile) {
+    throw new FoyerError('badRequest', `Property 'passwordProfile' is required when creating a member user.`);
+  }
+  if (userType === 'Guest' && !body.identities?.length && !body.passwordProfile) {
+    throw new FoyerError('badRequest', 'A guest created without an invitation needs at least one identity.');
+  }
+  await assertUpnDomain(services, tenantId, body.userPrincipalName);
+  const now = services.clock.now().toISOString();
+  const row: UserRow = {
+    tenant_id: tenantId,
+    id: services.ids.uuid(),
+    display_name: body.displayName,
+    given_name: body.givenName ?? null,
+    surname: body.surname ?? null,
+    job_title: body.jobTitle ?? null,
+    mail: body.mail ?? null,
+    other_mails: JSON.stringify(body.otherMails ?? []),
+    user_principal_name: body.userPrincipalName,
+    mail_nickname: body.mailNickname,
+    user_type: userType,
+    account_enabled: body.accountEnabled ? 1 : 0,
+    preferred_language: body.preferredLanguage ?? null,
+    created_at: now,
+    creation_type: userType === 'Guest' ? null : null,
+    external_user_state: userType === 'Guest' ? 'Accepted' : null,
+    external_user_state_changed_at: userType === 'Guest' ? now : null,
+    password_hash: body.passwordProfile ? await hashPassword(body.passwordProfile.password) : null,
+  };
+  const identities = (body.identities ?? []).map((i) => ({
+    sign_in_type: i.signInType,
+    issuer: i.issuer,
+    issuer_assigned_id: i.issuerAssignedId ?? '',
+  }));
+  try {
+    await services.db.transaction().execute(async (trx) => {
+      await insertUser(trx, row, identities);
+      await publish(trx, services, {
+        type: 'user.created',
+        tenantId,
+        actor: actorOf(principal),
+        targets: [
+          {
+            id: row.id,
+            type: 'User',
+            displayName: row.display_name,
+            userPrincipalName: row.user_principal_name,
+          },
+        ],
+        correlationId: services.ids.uuid(),
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw identities.length > 0 && String(error).includes('identit')
+        ? new FoyerError(
+            'duplicateValue',
+            'Another object with the same value for property identities already exists.',
+          )
+        : duplicateUpn();
+    }
+    throw error;
+  }
+  return row;
+}
+
+export async function requireUser(services: Services, tenantId: string, ref: string): Promise<UserRow> {
+  const user = await findUser(services.db, tenantId, ref);
+  if (!user) {
+    throw new FoyerError(
+      'notFound',
+      `Resource '${ref}' does not exist or one of its queried reference-property objects are not present.`,
+    );
+  }
+  return user;
+}
+
+export async function patchUser(services: Services, principal: Principal, ref: string, body: UpdateUserBody) {
+  const tenantId = principal.tenantId;
+  const user = await requireUser(services, tenantId, ref);
+  if (body.userPrincipalName !== undefined) await assertUpnDomain(services, tenantId, body.userPrincipalName);
+  const patch = {
+    ...(body.displayName !== undefined && { display_name: body.displayName }),
+    ...(body.givenName !== undefined && { given_name: body.givenName }),
+    ...(body.surname !== undefined && { surname: body.surname }),
+    ...(body.jobTitle !== undefined && { job_title: body.jobTitle }),
+    ...(body.mail !== undefined && { mail: body.mail }),
+    ...(body.otherMails !== undefined && { other_mails: JSON.stringify(body.otherMails) }),
+    ...(body.preferredLanguage !== undefined && { preferred_language: body.preferredLanguage }),
+    ...(body.userPrincipalName !== undefined && { user_principal_name: body.userPrincipalName }),
+    ...(body.mailNickname !== undefined && { mail_nickname: body.mailNickname }),
+    ...(body.accountEnabled !== undefined && { account_enabled: body.accountEnabled ? 1 : 0 }),
+    ...(body.passwordProfile !== undefined && {
+      password_hash: await hashPassword(body.passwordProfile.password),
+    }),
+  };
+  const changed = Object.keys(body).filter((k) => k !== 'passwordProfile');
+  try {
+    await services.db.transaction().execute(async (trx) => {
+      await updateUser(trx, tenantId, user.id, patch);
+      await publish(trx, services, {
+        type: 'user.updated',
+        tenantId,
+        actor: actorOf(principal),
+        targets: [
+          {
+            id: user.id,
+            type: 'User',
+            displayName: body.displayName ?? user.display_name,
+            userPrincipalName: body.userPrincipalName ?? user.user_principal_name,
+            modifiedProperties: [...changed, ...(body.passwordProfile ? ['passwordProfile'] : [])].map(
+              (name) => ({
+                displayName: name,
+                oldValue: null,
+                newValue: null,
+              }),
+            ),
+          },
+        ],
+        correlationId: services.ids.uuid(),
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicateUpn();
+    throw error;
+  }
+}
+
+export async function removeUser(services: Services, principal: Principal, ref: string): Promise<void> {
+  const tenantId = principal.tenantId;
+  const user = await requireUser(services, tenantId, ref);
+  await services.db.transaction().execute(async (trx) => {
+    await deleteUser(trx, tenantId, user.id);
+    await publish(trx, services, {
+      type: 'user.deleted',
+      tenantId,
+      actor: actorOf(principal),
+      targets: [
+        {
+          id: user.id,
+          type: 'User',
+          displayName: user.display_name,
+          userPrincipalName: user.user_principal_name,
+        },
+      ],
+      correlationId: services.ids.uuid(),
+    });
+  });
+}
+
+/** One user as Graph shows it (identities included, loaded in the same round trip). */
+export async function getUserResource(
+  services: Services,
+  tenantId: string,
+  ref: string,
+): Promise<UserResource> {
+  const user = await requireUser(services, tenantId, ref);
+  const [identities, domain] = await Promise.all([
+    identitiesByUser(services.db, tenantId, [user.id]),
+    defaultDomainOf(services, tenantId),
+  ]);
+  return toUserResource(user, identities.get(user.id) ?? [], domain);
+}
+
+/** A page of users for the OData options: one query for the rows, one for their identities, one for $count. */
+export async function listUsers(services: Services, tenantId: string, options: QueryOptions) {
+  const { db } = services;
+  const [rows, count, domain] = await Promise.all([
+    applyQuery(db.selectFrom('users').selectAll(), tenantId, options, userEntity).execute(),
+    options.count
+      ? applyFilter(
+          db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')),
+          tenantId,
+          options,
+          userEntity,
+        )
+          .executeTakeFirstOrThrow()
+          .then((r) => Number(r.n))
+      : Promise.resolve(undefined),
+    defaultDomainOf(services, tenantId),
+  ]);
+  const page = pageResult(rows, options, userEntity);
+  const identities = await identitiesByUser(
+    db,
+    tenantId,
+    page.items.map((u) => u.id),
+  );
+  return {
+    items: page.items.map((u) => toUserResource(u, identities.get(u.id) ?? [], domain)),
+    nextSkipToken: page.nextSkipToken,
+    count,
+  };
+}
+
+async function defaultDomainOf(services: Services, tenantId: string): Promise<string> {
+  const tenant = await findTenantById(services.db, tenantId);
+  return tenant?.default_domain ?? '';
+}

@@ -1,0 +1,129 @@
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Database, UserIdentitiesTable, UsersTable } from '../db/schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+export type IdentityRow = Selectable<UserIdentitiesTable>;
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Graph addresses a user by object id or by userPrincipalName (case-insensitive). */
+export async function findUser(db: Executor, tenantId: string, ref: string): Promise<UserRow | undefined> {
+  const query = db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
+  return UUID.test(ref)
+    ? query.where('id', '=', ref.toLowerCase()).executeTakeFirst()
+    : query
+        .where((eb) => eb(eb.fn('lower', ['user_principal_name']), '=', ref.toLowerCase()))
+        .executeTakeFirst();
+}
+
+export async function findUsersByIds(
+  db: Executor,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export async function insertUser(
+  db: Executor,
+  user: UserRow,
+  identities: ReadonlyArray<Omit<IdentityRow, 'tenant_id' | 'user_id'>> = [],
+): Promise<void> {
+  await db.insertInto('users').values(user).execute();
+  if (identities.length > 0) {
+    await db
+      .insertInto('user_identities')
+      .values(identities.map((i) => ({ ...i, tenant_id: user.tenant_id, user_id: user.id })))
+      .execute();
+  }
+}
+
+export async function updateUser(
+  db: Executor,
+  tenantId: string,
+  userId: string,
+  patch: Updateable<UsersTable>,
+): Promise<boolean> {
+  if (Object.keys(patch).length === 0) return true;
+  const result = await db
+    .updateTable('users')
+    .set(patch)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function deleteUser(db: Executor, tenantId: string, userId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('users')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** One query for a whole page of users (never one per row). */
+export async function identitiesByUser(
+  db: Executor,
+  tenantId: string,
+  userIds: readonly string[],
+): Promise<Map<string, IdentityRow[]>> {
+  const byUser = new Map<string, IdentityRow[]>();
+  if (userIds.length === 0) return byUser;
+  const rows = await db
+    .selectFrom('user_identities')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', 'in', userIds)
+    .execute();
+  for (const row of rows) {
+    const list = byUser.get(row.user_id) ?? [];
+    list.push(row);
+    byUser.set(row.user_id, list);
+  }
+  return byUser;
+}
+
+export async function rolesOfUser(db: Executor, tenantId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('directory_role_assignments')
+    .select('role')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((r) => r.role);
+}
+
+export async function assignRole(
+  db: Executor,
+  tenantId: string,
+  userId: string,
+  role: string,
+): Promise<void> {
+  await db
+    .insertInto('directory_role_assignments')
+    .values({ tenant_id: tenantId, user_id: userId, role })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function addSponsor(
+  db: Executor,
+  tenantId: string,
+  userId: string,
+  sponsorId: string,
+): Promise<void> {
+  await db
+    .insertInto('user_sponsors')
+    .values({ tenant_id: tenantId, user_id: userId, sponsor_id: sponsorId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
