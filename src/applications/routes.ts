@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
-import { collectionOf, collectionQuery, collectionResponse } from '../graph/collection.js';
+import { collectionOf, collectionQuery, collectionResponse, entityOf } from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
 import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
@@ -23,7 +23,7 @@ import {
   listApplications,
 } from './service.js';
 
-const single = applicationResource.partial().extend({ '@odata.context': z.string() });
+const single = entityOf(applicationResource);
 
 export async function applicationRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();

@@ -22,7 +22,8 @@ export function nextLink(baseUrl: string, requestUrl: string, skipToken: string)
   const params = new URLSearchParams(url.search);
   for (const name of [...params.keys()]) if (name.toLowerCase() === '$skiptoken') params.delete(name);
   params.set('$skiptoken', skipToken);
-  return `${baseUrl}${url.pathname}?${params.toString()}`;
+  // Graph writes system query options with a literal '$' (…?$skiptoken=…); URLSearchParams would escape it.
+  return `${baseUrl}${url.pathname}?${params.toString().replaceAll('%24', '$')}`;
 }
 
 export function collectionResponse<T>(input: {
@@ -43,6 +44,10 @@ export function collectionResponse<T>(input: {
     value: input.items,
   };
 }
+
+/** A single-entity response schema: @odata.context first, as Graph writes it. */
+export const entityOf = <T extends z.ZodRawShape>(item: z.ZodObject<T>) =>
+  z.object({ '@odata.context': z.string() }).extend(item.partial().shape);
 
 /** Graph collection envelope schema for an item schema. */
 export const collectionOf = <T extends z.ZodType>(item: T) =>

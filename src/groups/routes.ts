@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
-import { collectionOf, collectionQuery, collectionResponse } from '../graph/collection.js';
+import { collectionOf, collectionQuery, collectionResponse, entityOf } from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
 import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
@@ -29,7 +29,7 @@ import {
   requireGroup,
 } from './service.js';
 
-const single = groupResource.partial().extend({ '@odata.context': z.string() });
+const single = entityOf(groupResource);
 const member = userResource.partial().extend({ '@odata.type': z.string() });
 
 export async function groupRoutes(root: FastifyInstance, { services }: { services: Services }) {

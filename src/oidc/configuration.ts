@@ -41,9 +41,6 @@ export interface TenantProviderParts {
   clients: TenantClients;
 }
 
-/** The tenant's issuer: always its id, whichever reference (slug, domain) the request used. */
-export const issuerOf = (baseUrl: string, tenantId: string) => `${baseUrl}/${tenantId}/v2.0`;
-
 function requestedScopes(ctx: KoaContextWithOIDC): string[] {
   const scope = ctx.oidc.params?.scope;
   return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
@@ -115,6 +112,8 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
       // Never the built-in dev login pages: sign-in is Foyer's own (interactions.url below).
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // Off until a route serves it (src/oidc/index.ts lists the public paths); Entra clients do not need it.
+      pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: {
         enabled: true,
         // Entra clients name the resource through the scope (`{base}/.default`, `{base}/User.Read`), not RFC 8707's

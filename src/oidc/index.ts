@@ -1,5 +1,90 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Services } from '../app/services.js';
+import { FoyerError } from '../errors/catalogue.js';
+import { OidcProviders } from './providers.js';
 
-// Placeholder until the OIDC provider lands: mounts nothing.
-export async function oidcPlugin(_app: FastifyInstance, _options: { services: Services }) {}
+export { rotateSigningKeys } from './keys.js';
+export { purgeExpiredOidcArtefacts } from './maintenance.js';
+
+/**
+ * The OpenID Connect endpoints, Entra's v2.0 layout, a tenant addressed by id, slug or verified domain:
+ *   {base}/{tenant}/v2.0/.well-known/openid-configuration      {base}/{tenant}/discovery/v2.0/keys
+ *   {base}/{tenant}/oauth2/v2.0/authorize | token | logout     {base}/{tenant}/oidc/userinfo
+ * Fastify owns routing and the unknown-tenant 404 (Graph envelope); each request is then handed, raw, to the
+ * tenant's oidc-provider, which owns the protocol and its errors ({error, error_description}).
+ */
+
+interface OidcRoute {
+  url: string;
+  method: HTTPMethods[];
+  /** The provider-internal path, when it is not simply the public path without its tenant segment. */
+  internalPath?: string;
+}
+
+const routes: OidcRoute[] = [
+  {
+    url: '/:tenant/v2.0/.well-known/openid-configuration',
+    method: ['GET', 'OPTIONS'],
+    internalPath: '/.well-known/openid-configuration',
+  },
+  { url: '/:tenant/discovery/v2.0/keys', method: ['GET', 'OPTIONS'] },
+  { url: '/:tenant/oauth2/v2.0/authorize', method: ['GET', 'POST'] },
+  { url: '/:tenant/oauth2/v2.0/authorize/:uid', method: ['GET', 'POST'] },
+  { url: '/:tenant/oauth2/v2.0/token', method: ['POST', 'OPTIONS'] },
+  { url: '/:tenant/oauth2/v2.0/logout', method: ['GET', 'POST'] },
+  { url: '/:tenant/oauth2/v2.0/logout/confirm', method: ['POST'] },
+  { url: '/:tenant/oauth2/v2.0/logout/success', method: ['GET'] },
+  { url: '/:tenant/oidc/userinfo', method: ['GET', 'POST', 'OPTIONS'] },
+];
+
+export async function oidcPlugin(app: FastifyInstance, options: { services: Services }): Promise<void> {
+  const { services } = options;
+  const providers = new OidcProviders(services, app.log);
+  app.addHook('onClose', async () => providers.close());
+
+  // oidc-provider reads and limits request bodies itself: in this (encapsulated) plugin, Fastify leaves the
+  // stream untouched instead of parsing it, whatever the content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+  const publicUrl = new URL(services.config.baseUrl);
+  const basePath = publicUrl.pathname.replace(/\/+$/, '');
+
+  async function handOff(route: OidcRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const { tenant: ref } = request.params as { tenant: string };
+    const tenantId = await providers.resolveTenant(ref);
+    if (!tenantId) throw new FoyerError('notFound', `Tenant '${ref}' not found.`);
+    const { handle } = await providers.get(tenantId);
+
+    const raw = request.raw;
+    const url = raw.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const query = queryAt === -1 ? '' : url.slice(queryAt);
+    raw.url = (route.internalPath ?? path.slice(path.indexOf('/', 1))) + query;
+    // oidc-provider derives its mount path from originalUrl minus url (helpers/oidc_context.js#urlFor), so every
+    // URL it builds is `{base}/{tenantId}/…`, even when the request used the tenant's slug or domain.
+    (raw as typeof raw & { originalUrl: string }).originalUrl = `${basePath}/${tenantId}${raw.url}`;
+    // Scheme and host come from FOYER_BASE_URL, never from the request's Host header (a TLS-terminating proxy
+    // talks plain HTTP to us); the client address is Fastify's, which honours FOYER_TRUST_PROXY.
+    raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+    raw.headers['x-forwarded-host'] = publicUrl.host;
+    raw.headers['x-forwarded-for'] = request.ip;
+
+    // Headers set by earlier hooks (request-id, client-request-id) must survive the hand-off.
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) reply.raw.setHeader(name, value as string | number | string[]);
+    }
+    reply.hijack();
+    await handle(raw, reply.raw);
+  }
+
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: { hide: true },
+      handler: (request, reply) => handOff(route, request, reply),
+    });
+  }
+}

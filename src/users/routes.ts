@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
-import { collectionOf, collectionQuery, collectionResponse } from '../graph/collection.js';
+import { collectionOf, collectionQuery, collectionResponse, entityOf } from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
 import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
@@ -51,7 +51,7 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
       schema: {
         tags: ['users'],
         body: createUserBody,
-        response: { 201: partialUser.extend({ '@odata.context': userResource.shape.id }) },
+        response: { 201: entityOf(userResource) },
       },
     },
     async (request, reply) => {
@@ -73,7 +73,7 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
         tags: ['users'],
         params: userIdParams,
         querystring: selectQuery,
-        response: { 200: partialUser.extend({ '@odata.context': userResource.shape.id }) },
+        response: { 200: entityOf(userResource) },
       },
     },
     async (request) => {

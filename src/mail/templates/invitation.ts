@@ -160,7 +160,7 @@ function renderHtml(p: Prepared, language: MailLanguage, subject: string): strin
 <td style="border-radius:6px;background:#1d4ed8;"><a href="${e(p.redeemUrl)}" style="display:inline-block;padding:12px 24px;${FONT}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">${e(t.acceptButton)}</a></td>
 </tr></table>
 <p style="margin:12px 0 0;${SMALL}">${e(t.linkFallback)}<br><a href="${e(p.redeemUrl)}" style="${LINK}word-break:break-all;">${e(p.redeemUrl)}</a></p>`;
-  const warning = `<p style="margin:0;padding:12px 16px;border-left:4px solid #b45309;background:#fffbeb;${TEXT}color:#78350f;"><strong>⚠</strong> ${e(fill(t.trustWarning, v))}</p>`;
+  const warning = `<p style="margin:0;padding:12px 16px;border-left:4px solid #b45309;background:#fffbeb;${TEXT}color:#78350f;"><strong aria-hidden="true">⚠</strong> ${e(fill(t.trustWarning, v))}</p>`;
   const privacy = `<p style="margin:0;${SMALL}">${e(t.privacyLabel)}: ${
     p.privacyUrl
       ? `<a href="${e(p.privacyUrl)}" style="${LINK}">${e(fill(t.privacyLink, v))}</a>`

@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import Provider from 'oidc-provider';
+import type { Services } from '../app/services.js';
+import { findTenantByRef } from '../tenants/store.js';
+import { TenantClients } from './clients.js';
+import { providerConfiguration } from './configuration.js';
+import { issuerOf } from './issuer.js';
+import { loadTenantSigningKeys, onSigningKeysRotated, signingKeysVersion } from './keys.js';
+
+/**
+ * One oidc-provider per tenant, built on first use and cached. A provider is rebuilt when the tenant's published
+ * signing keys change: at once after a rotation in this process, and within KEY_CHECK_INTERVAL_MS for a rotation
+ * made elsewhere (another instance, the CLI), via one small query per tenant per interval.
+ */
+
+const MAX_PROVIDERS = 200;
+const KEY_CHECK_INTERVAL_MS = 30_000;
+/** Slugs and domains can move between tenants; a short TTL bounds how long a stale mapping lives. */
+const TENANT_REF_TTL_MS = 60_000;
+const MAX_TENANT_REFS = 10_000;
+
+export interface TenantProvider {
+  tenantId: string;
+  provider: Provider;
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  keysVersion: string;
+  keysCheckedAt: number;
+}
+
+export class OidcProviders {
+  private readonly entries = new Map<string, Promise<TenantProvider>>();
+  private readonly tenantRefs = new Map<string, { tenantId: string; expiresAt: number }>();
+  private readonly stopListening: () => void;
+
+  constructor(
+    private readonly services: Services,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.stopListening = onSigningKeysRotated(services.db, (tenantId) => this.invalidate(tenantId));
+  }
+
+  /** The tenant id behind a URL reference (id, slug or verified domain), or undefined for an unknown tenant. */
+  async resolveTenant(ref: string): Promise<string | undefined> {
+    const key = ref.toLowerCase();
+    const cached = this.tenantRefs.get(key);
+    if (cached && cached.expiresAt > Date.now()) return cached.tenantId;
+    const tenant = await findTenantByRef(this.services.db, key);
+    if (!tenant) return undefined;
+    if (this.tenantRefs.size >= MAX_TENANT_REFS) this.tenantRefs.clear();
+    this.tenantRefs.set(key, { tenantId: tenant.id, expiresAt: Date.now() + TENANT_REF_TTL_MS });
+    return tenant.id;
+  }
+
+  async get(tenantId: string): Promise<TenantProvider> {
+    let pending = this.entries.get(tenantId);
+    if (pending) {
+      // Least-recently-used order: a Map iterates in insertion order, so re-inserting marks it fresh.
+      this.entries.delete(tenantId);
+      this.entries.set(tenantId, pending);
+    } else {
+      pending = this.create(tenantId);
+      this.entries.set(tenantId, pending);
+      while (this.entries.size > MAX_PROVIDERS) this.entries.delete(this.entries.keys().next().value!);
+    }
+    let entry: TenantProvider;
+    try {
+      entry = await pending;
+    } catch (error) {
+      if (this.entries.get(tenantId) === pending) this.entries.delete(tenantId);
+      throw error;
+    }
+    if (Date.now() - entry.keysCheckedAt > KEY_CHECK_INTERVAL_MS) {
+      // Claimed before the await, so concurrent requests keep using the entry instead of all checking.
+      entry.keysCheckedAt = Date.now();
+      const version = await signingKeysVersion(this.services, tenantId);
+      if (version !== entry.keysVersion) {
+        if (this.entries.get(tenantId) === pending) this.entries.delete(tenantId);
+        return this.get(tenantId);
+      }
+    }
+    return entry;
+  }
+
+  invalidate(tenantId: string): void {
+    this.entries.delete(tenantId);
+  }
+
+  close(): void {
+    this.stopListening();
+    this.entries.clear();
+    this.tenantRefs.clear();
+  }
+
+  private async create(tenantId: string): Promise<TenantProvider> {
+    const { services } = this;
+    const keys = await loadTenantSigningKeys(services, tenantId);
+    const clients = new TenantClients(services, tenantId);
+    const provider = new Provider(
+      issuerOf(services.config.baseUrl, tenantId),
+      providerConfiguration({ services, tenantId, keys, clients }),
+    );
+    clients.install(provider);
+    // The plugin overwrites X-Forwarded-Proto/Host from FOYER_BASE_URL and X-Forwarded-For from Fastify's
+    // trust-aware request.ip before every hand-off, so trusting them here trusts only what Foyer computed.
+    provider.proxy = true;
+    this.observe(provider);
+    return { tenantId, provider, handle: provider.callback(), keysVersion: keys.version, keysCheckedAt: Date.now() };
+  }
+
+  private observe(provider: Provider): void {
+    const { metrics } = this.services;
+    provider.on('grant.success', (ctx: { oidc: { params?: { grant_type?: unknown } }; body?: unknown }) => {
+      const grant = String(ctx.oidc.params?.grant_type ?? 'unknown');
+      const body = (ctx.body ?? {}) as Record<string, unknown>;
+      for (const kind of ['access_token', 'id_token', 'refresh_token']) {
+        if (typeof body[kind] === 'string') metrics.tokensIssued.inc({ grant, kind });
+      }
+    });
+    provider.on('server_error', (_ctx: unknown, error: Error) => {
+      this.log.error({ err: error, issuer: provider.issuer }, 'oidc-provider server error');
+    });
+    // Koa's own error event (errors outside oidc-provider's handlers); without a listener Koa prints to stderr.
+    provider.on('error', (error: Error) => {
+      this.log.error({ err: error, issuer: provider.issuer }, 'oidc-provider error');
+    });
+  }
+}
