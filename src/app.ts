@@ -12,12 +12,14 @@ import type { Db } from './db/connect.js';
 import { registerErrorMapper } from './errors/mapper.js';
 import { graphPlugin } from './graph/plugin.js';
 import { healthPlugin } from './health/routes.js';
+import { mailPlugin } from './mail/routes.js';
 import { createMetrics } from './metrics/registry.js';
 import { metricsPlugin } from './metrics/routes.js';
 import { oidcPlugin } from './oidc/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
 import { instancePlugin } from './tenants/instance-routes.js';
+import { blockRoutes } from './invitations/block-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,6 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(oidcPlugin, { services });
   await app.register(graphPlugin, { services, prefix: '/v1.0' });
   await app.register(instancePlugin, { services, prefix: '/instance/v1' });
+  await app.register(mailPlugin, { services });
+  await app.register(blockRoutes, { services });
 
   return app;
 }

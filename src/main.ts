@@ -3,6 +3,7 @@ import { resolveSecret } from './app/secret.js';
 import { buildApp } from './app.js';
 import { bootstrapInstance, writeBootstrapFile } from './bootstrap/index.js';
 import { printWelcome } from './bootstrap/welcome.js';
+import { startBackgroundJobs } from './jobs/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -23,6 +24,8 @@ async function main() {
     ? await writeBootstrapFile(config.dataDir, bootstrap)
     : undefined;
 
+  const jobs = startBackgroundJobs(app.services, app.log);
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -30,6 +33,7 @@ async function main() {
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     await app.close();
+    await jobs.stop();
     await database.close();
     clearTimeout(timer);
     process.exit(0);

@@ -2,17 +2,19 @@ import { z } from 'zod';
 import { allPermissions } from '../graph/permissions.js';
 import type { ApplicationRow, PasswordRow } from './store.js';
 
+// zod 4 runs refinements even after z.url() has failed: an unparsable value is left to z.url()'s message.
 const webRedirectUri = z
   .url({ message: 'must be an absolute URL' })
   .max(256)
   .refine((uri) => {
+    if (!URL.canParse(uri)) return true;
     const url = new URL(uri);
     return (
       url.protocol === 'https:' ||
       (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
     );
   }, 'must use https (http is allowed for localhost only)')
-  .refine((uri) => !new URL(uri).hash, 'must not contain a fragment');
+  .refine((uri) => !URL.canParse(uri) || !new URL(uri).hash, 'must not contain a fragment');
 
 const publicRedirectUri = z
   .string()

@@ -3,6 +3,11 @@ import { loadConfig } from '../config/index.js';
 import { connectDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { rotateSigningKeys } from '../oidc/keys.js';
+import { invitationBody } from '../invitations/schemas.js';
+import { invite } from '../invitations/service.js';
+import { resendInvitation, revokeInvitation } from '../invitations/operations.js';
+import { outboxStatus } from '../mail/index.js';
+import { FoyerError } from '../errors/catalogue.js';
 import { createOperatorToken } from '../tenants/operator-tokens.js';
 import { provisionTenant } from '../tenants/provision.js';
 import { addDomain, requireTenant, verifyDomain } from '../tenants/service.js';
@@ -118,6 +123,69 @@ export const commands: Command[] = [
         const tenant = await requireTenant(services, args[0]!);
         print(await rotateSigningKeys(services, tenant.id));
       }),
+  },
+  {
+    name: ['invite'],
+    usage: 'invite <tenant> <email> --redirect url [--name n] [--send] [--message m] [--language l]',
+    summary: 'Invite a guest (same rules as POST /v1.0/invitations)',
+    arity: 2,
+    options: {
+      redirect: { type: 'string' },
+      name: { type: 'string' },
+      send: { type: 'boolean' },
+      message: { type: 'string' },
+      language: { type: 'string' },
+    },
+    run: (args, o) =>
+      withServices(async (services) => {
+        const tenant = await requireTenant(services, args[0]!);
+        const parsed = invitationBody.safeParse({
+          invitedUserEmailAddress: args[1],
+          inviteRedirectUrl: o.redirect ?? `${services.config.baseUrl}/${tenant.slug}/myapps`,
+          ...(o.name && { invitedUserDisplayName: o.name }),
+          sendInvitationMessage: o.send === true,
+          ...((o.message || o.language) && {
+            invitedUserMessageInfo: {
+              ...(o.message && { customizedMessageBody: o.message }),
+              ...(o.language && { messageLanguage: o.language }),
+            },
+          }),
+        });
+        if (!parsed.success) {
+          throw new FoyerError('badRequest', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        }
+        print(await invite(services, operatorPrincipal(tenant.id), parsed.data));
+      }),
+  },
+  {
+    name: ['invite', 'resend'],
+    usage: 'invite resend <tenant> <invitationId>',
+    summary: 'Send the invitation again with a new link (the old link stops working)',
+    arity: 2,
+    run: (args) =>
+      withServices(async (services) => {
+        const tenant = await requireTenant(services, args[0]!);
+        print(await resendInvitation(services, operatorPrincipal(tenant.id), args[1]!));
+      }),
+  },
+  {
+    name: ['invite', 'revoke'],
+    usage: 'invite revoke <tenant> <invitationId>',
+    summary: 'Revoke a pending invitation',
+    arity: 2,
+    run: (args) =>
+      withServices(async (services) => {
+        const tenant = await requireTenant(services, args[0]!);
+        await revokeInvitation(services, operatorPrincipal(tenant.id), args[1]!);
+        print('Revoked.');
+      }),
+  },
+  {
+    name: ['outbox', 'status'],
+    usage: 'outbox status',
+    summary: 'Count queued, sent and failed mails',
+    arity: 0,
+    run: () => withServices(async (services) => print(await outboxStatus(services))),
   },
   {
     name: ['operator', 'token'],

@@ -172,6 +172,47 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
+  invitations: InvitationsTable;
+  invitation_blocks: InvitationBlocksTable;
+  rate_limit_counters: RateLimitCountersTable;
+}
+
+export type InvitationStatus = 'PendingAcceptance' | 'Accepted' | 'Revoked' | 'Expired';
+
+/** One per guest (src/invitations): the redemption state and the hash of the one live ticket. */
+export interface InvitationsTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  invited_email: string;
+  invited_display_name: string | null;
+  invited_user_type: 'Guest' | 'Member';
+  invite_redirect_url: string;
+  /** invitedUserMessageInfo as JSON. */
+  message_info: string;
+  send_invitation_message: number;
+  status: InvitationStatus;
+  ticket_hash: string;
+  /** The inviter as JSON {kind, id, displayName, mail}. */
+  inviter: string;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+  last_sent_at: string | null;
+  reminders_sent: number;
+  redeemed_at: string | null;
+}
+
+export interface InvitationBlocksTable {
+  tenant_id: string;
+  email_lower: string;
+  created_at: string;
+}
+
+export interface RateLimitCountersTable {
+  bucket: string;
+  window_start: number;
+  count: number;
 }
 
 // Keep the import used even when no table has a generated column yet.

@@ -16,6 +16,12 @@ export const catalogue = Object.freeze({
   payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413 },
   unsupportedMediaType: { code: 'Request_UnsupportedMediaType', status: 415 },
   tooManyRequests: { code: 'TooManyRequests', status: 429 },
+  // B2B invitations. Graph has no specific codes for these; Foyer's are stable and named for the rule.
+  invitedUserIsMember: { code: 'Request_InvitedUserIsMember', status: 400 },
+  invitationDomainNotAllowed: { code: 'Request_InvitationDomainNotAllowed', status: 400 },
+  invitationBlockedByRecipient: { code: 'Request_InvitationBlockedByRecipient', status: 400 },
+  invitationStateConflict: { code: 'Request_InvitationStateConflict', status: 409 },
+  invitationsDisabled: { code: 'Authorization_InvitationsDisabled', status: 403 },
   internal: { code: 'generalException', status: 500 },
   unavailable: { code: 'serviceNotAvailable', status: 503 },
 } as const);

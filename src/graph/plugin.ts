@@ -3,7 +3,8 @@ import type { Services } from '../app/services.js';
 import { applicationRoutes } from '../applications/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { groupRoutes } from '../groups/routes.js';
-import { policyRoutes } from '../policies/routes.js';
+import { invitationRoutes } from '../invitations/routes.js';
+import { policyRoutesPlugin } from '../policies/routes.js';
 import { organizationRoutes } from '../tenants/organization-routes.js';
 import { userRoutes } from '../users/routes.js';
 import { createAuthHook } from './auth.js';
@@ -17,8 +18,9 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     groupRoutes,
     applicationRoutes,
     organizationRoutes,
-    policyRoutes,
+    policyRoutesPlugin,
     auditRoutes,
+    invitationRoutes,
   ]) {
     await app.register(routes, { services });
   }

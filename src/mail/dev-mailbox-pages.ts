@@ -34,7 +34,10 @@ ${body}
 
 const addresses = (list: OutboxMail['to']) => list.map(displayAddress).join(', ');
 
-export function mailboxListPage(mails: OutboxMail[], options: { base: string; smtpConfigured: boolean; limit: number }): string {
+export function mailboxListPage(
+  mails: OutboxMail[],
+  options: { base: string; smtpConfigured: boolean; limit: number },
+): string {
   const note = options.smtpConfigured
     ? 'SMTP is configured: these messages were also handed to the SMTP server.'
     : 'No SMTP server is configured: messages are delivered here instead of being sent.';
@@ -59,7 +62,10 @@ export function mailboxListPage(mails: OutboxMail[], options: { base: string; sm
 ${rows}
 </tbody>
 </table>`;
-  return page('Mailbox', `<h1>Dev mailbox</h1>\n<p class="note">${e(note)} Development mode only.</p>\n${table}`);
+  return page(
+    'Mailbox',
+    `<h1>Dev mailbox</h1>\n<p class="note">${e(note)} Development mode only.</p>\n${table}`,
+  );
 }
 
 export function mailboxMessagePage(mail: OutboxMail, options: { base: string }): string {
@@ -103,7 +109,10 @@ ${headerRows}
 }
 
 export function notFoundPage(options: { base: string }): string {
-  return page('Not found', `<h1>Message not found</h1>\n<p><a href="${e(options.base)}">Back to the mailbox</a></p>`);
+  return page(
+    'Not found',
+    `<h1>Message not found</h1>\n<p><a href="${e(options.base)}">Back to the mailbox</a></p>`,
+  );
 }
 
 /** Escapes text and turns absolute http(s) URLs into links, so a developer can follow a redeem link. */

@@ -1,8 +1,8 @@
-export { composeInvitationMail, type InvitationMailRequest } from './invitation-mail.js';
 export { headerSafe, type MailAddress, messageIdFor } from './headers.js';
+export { composeInvitationMail, type InvitationMailRequest } from './invitation-mail.js';
 export {
-  enqueueMail,
   type EnqueuedMail,
+  enqueueMail,
   findOutboxMail,
   listOutbox,
   type MailStatus,
@@ -11,7 +11,12 @@ export {
   outboxStatus,
 } from './outbox-store.js';
 export { mailPlugin } from './routes.js';
-export { type InvitationMailInput, type RenderedMail, renderInvitationMail, renderReminderMail } from './templates/invitation.js';
+export {
+  type InvitationMailInput,
+  type RenderedMail,
+  renderInvitationMail,
+  renderReminderMail,
+} from './templates/invitation.js';
 export {
   type MailLanguage,
   type MailLanguageCandidates,

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { headerSafe, type MailAddress } from './headers.js';
 import type { NewMail } from './outbox-store.js';
-import { type InvitationMailInput, renderInvitationMail, renderReminderMail } from './templates/invitation.js';
+import {
+  type InvitationMailInput,
+  renderInvitationMail,
+  renderReminderMail,
+} from './templates/invitation.js';
 import { type MailLanguageCandidates, resolveMailLanguage } from './templates/languages.js';
 
 export interface InvitationMailRequest {

@@ -15,15 +15,17 @@ const MESSAGE_HTML_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox";
 
 function sendHtml(reply: FastifyReply, status: number, html: string, csp = PAGE_CSP) {
-  return reply
-    .status(status)
-    .header('content-security-policy', csp)
-    .header('x-content-type-options', 'nosniff')
-    // Mails carry redeem tickets: never leak them in a Referer, never keep them in a cache.
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(html);
+  return (
+    reply
+      .status(status)
+      .header('content-security-policy', csp)
+      .header('x-content-type-options', 'nosniff')
+      // Mails carry redeem tickets: never leak them in a Referer, never keep them in a cache.
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(html)
+  );
 }
 
 const params = z.object({ id: z.string().min(1).max(100) });
@@ -39,7 +41,11 @@ export async function mailPlugin(fastify: FastifyInstance, { services }: { servi
 
   app.get('/dev/mailbox', { schema: { hide: true } }, async (_request, reply) => {
     const mails = await listOutbox(services.db, { limit: LIST_LIMIT });
-    return sendHtml(reply, 200, mailboxListPage(mails, { base, smtpConfigured: Boolean(services.config.smtpUrl), limit: LIST_LIMIT }));
+    return sendHtml(
+      reply,
+      200,
+      mailboxListPage(mails, { base, smtpConfigured: Boolean(services.config.smtpUrl), limit: LIST_LIMIT }),
+    );
   });
 
   app.get('/dev/mailbox/:id', { schema: { hide: true, params } }, async (request, reply) => {

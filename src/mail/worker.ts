@@ -1,12 +1,7 @@
 import { pino } from 'pino';
 import type { Services } from '../app/services.js';
-import {
-  claimDueMail,
-  failExhaustedLeases,
-  markMailAttemptFailed,
-  markMailSent,
-  type OutboxMail,
-} from './outbox-store.js';
+import { claimDueMail, failExhaustedLeases, markMailAttemptFailed, markMailSent } from './outbox-claims.js';
+import type { OutboxMail } from './outbox-store.js';
 import type { MailTransport } from './transports.js';
 
 /** The subset of pino the worker logs with. Never logs addresses or bodies: ids and errors only. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { hashSecret } from '../platform/secrets.js';
-import { findClientApplication, findPasswordByHash, listApplicationPermissions } from './store.js';
+import { requestScope } from './request-scope.js';
+import { findClientApplication, findPasswordsByHash, listApplicationPermissions } from './store.js';
 
 /**
  * OAuth clients are the directory's applications (appId = client_id), read from the `applications` table of
@@ -90,24 +91,37 @@ export class TenantClients {
     };
   }
 
-  /** True when `presented` is a current password of the client: its keyed hash matches and now is in its window. */
+  /**
+   * True when `presented` is a current password of the client: its keyed hash matches and now is in its
+   * window. The application's permissions come back in the same query and are kept for this request's token.
+   */
   async secretMatches(clientId: string, presented: string): Promise<boolean> {
     if (!presented) return false;
     // Looking the hash up by equality leaks nothing useful through timing: it is keyed by FOYER_SECRET, so a
     // caller cannot aim at the stored value.
-    const rows = await findPasswordByHash(
+    const rows = await findPasswordsByHash(
       this.services.db,
       this.tenantId,
       clientId,
       hashSecret(presented, this.services.config.secret),
     );
     const now = this.services.clock.now().getTime();
-    return rows.some((row) => Date.parse(row.start_date_time) <= now && now < Date.parse(row.end_date_time));
+    const current = rows.filter(
+      (row) => Date.parse(row.start_date_time) <= now && now < Date.parse(row.end_date_time),
+    );
+    if (current.length === 0) return false;
+    const roles = new Set(current.flatMap((row) => (row.permission === null ? [] : [row.permission])));
+    requestScope.getStore()?.clientRoles.set(clientId, [...roles].sort());
+    return true;
   }
 
-  /** Application permissions granted to the app (its `roles` claim); read fresh so revocation is immediate. */
+  /**
+   * Application permissions granted to the app (its `roles` claim): those read when it authenticated in this
+   * request, else read now. Never cached across requests, so a grant or revocation shows in the next token.
+   */
   async roles(application: ClientApplication): Promise<string[]> {
-    return listApplicationPermissions(this.services.db, this.tenantId, application.objectId);
+    const authenticated = requestScope.getStore()?.clientRoles.get(application.appId);
+    return authenticated ?? listApplicationPermissions(this.services.db, this.tenantId, application.objectId);
   }
 
   /** The storage adapter oidc-provider uses for its `Client` model: read-only, from the directory. */

@@ -179,7 +179,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     },
     findAccount: async (_ctx: unknown, sub: string): Promise<Account | undefined> => {
       const user = await findAccountUser(db, tenantId, sub);
-      if (!user || user.account_enabled !== 1) return undefined;
+      if (user?.account_enabled !== 1) return undefined;
       return {
         accountId: user.id,
         claims: () => ({

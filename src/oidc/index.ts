@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { OidcProviders } from './providers.js';
+import { requestScope } from './request-scope.js';
 
 export { rotateSigningKeys } from './keys.js';
 export { purgeExpiredOidcArtefacts } from './maintenance.js';
@@ -76,7 +77,7 @@ export async function oidcPlugin(app: FastifyInstance, options: { services: Serv
       if (value !== undefined) reply.raw.setHeader(name, value as string | number | string[]);
     }
     reply.hijack();
-    await handle(raw, reply.raw);
+    await requestScope.run({ clientRoles: new Map() }, () => handle(raw, reply.raw));
   }
 
   for (const route of routes) {

@@ -124,6 +124,12 @@ export async function publishedPublicJwks(services: KeyServices, tenantId: strin
 
 type RotationListener = (tenantId: string) => void;
 const rotationListeners = new WeakMap<object, Set<RotationListener>>();
+const rotationCounts = new WeakMap<object, number>();
+
+/** How many rotations this process has made on this database: caches compare it to notice one cheaply. */
+export function signingKeyRotations(db: KeyServices['db']): number {
+  return rotationCounts.get(db) ?? 0;
+}
 
 /** Lets the provider cache of this process drop a tenant's provider as soon as its keys rotate. */
 export function onSigningKeysRotated(db: KeyServices['db'], listener: RotationListener): () => void {
@@ -153,6 +159,7 @@ export async function rotateSigningKeys(
     await insertSigningKey(trx, row);
     return retired;
   });
+  rotationCounts.set(services.db, signingKeyRotations(services.db) + 1);
   for (const listener of rotationListeners.get(services.db) ?? []) listener(tenantId);
   return { kid: row.kid, retiredKids };
 }

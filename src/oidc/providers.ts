@@ -105,7 +105,13 @@ export class OidcProviders {
     // trust-aware request.ip before every hand-off, so trusting them here trusts only what Foyer computed.
     provider.proxy = true;
     this.observe(provider);
-    return { tenantId, provider, handle: provider.callback(), keysVersion: keys.version, keysCheckedAt: Date.now() };
+    return {
+      tenantId,
+      provider,
+      handle: provider.callback(),
+      keysVersion: keys.version,
+      keysCheckedAt: Date.now(),
+    };
   }
 
   private observe(provider: Provider): void {

@@ -162,10 +162,11 @@ export async function findClientApplication(db: Executor, tenantId: string, clie
 }
 
 /**
- * The validity window of the application password whose keyed hash is `secretHash`, if any. Joined through
- * applications so a deleted application stops authenticating at once, whatever is cached.
+ * The validity windows of the application passwords whose keyed hash is `secretHash`, each row with one of the
+ * application's permissions (null when it has none), so authenticating a client and reading its roles is one
+ * query. Joined through applications so a deleted application stops authenticating at once, whatever is cached.
  */
-export async function findPasswordByHash(
+export async function findPasswordsByHash(
   db: Executor,
   tenantId: string,
   clientId: string,
@@ -176,7 +177,10 @@ export async function findPasswordByHash(
     .innerJoin('applications as a', (join) =>
       join.onRef('a.tenant_id', '=', 'p.tenant_id').onRef('a.id', '=', 'p.application_id'),
     )
-    .select(['p.start_date_time', 'p.end_date_time'])
+    .leftJoin('application_permissions as perm', (join) =>
+      join.onRef('perm.tenant_id', '=', 'a.tenant_id').onRef('perm.application_id', '=', 'a.id'),
+    )
+    .select(['p.start_date_time', 'p.end_date_time', 'perm.permission'])
     .where('a.tenant_id', '=', tenantId)
     .where('a.app_id', '=', clientId)
     .where('p.secret_hash', '=', secretHash)

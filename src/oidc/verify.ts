@@ -10,7 +10,7 @@ import {
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { issuerOf } from './issuer.js';
-import { publishedPublicJwks, SIGNING_ALG } from './keys.js';
+import { publishedPublicJwks, SIGNING_ALG, signingKeyRotations } from './keys.js';
 
 export interface AccessTokenClaims {
   tenantId: string;
@@ -25,8 +25,12 @@ export interface AccessTokenClaims {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Published keys are re-read at least this often (a retired key ageing out of the JWKS). */
 const KEYS_TTL_MS = 5 * 60_000;
-/** A token signed with a kid we do not know triggers a re-read (a rotation elsewhere), at most this often. */
-const UNKNOWN_KID_RELOAD_MS = 5_000;
+/**
+ * A token signed with a kid we do not know triggers a re-read (a rotation on another instance), at most this
+ * often per tenant, so tokens with made-up kids cannot turn into a query each. Rotations made in this process
+ * are noticed at once (signingKeyRotations).
+ */
+const UNKNOWN_KID_RELOAD_MS = 1_000;
 const MAX_CACHED_TENANTS = 1_000;
 /** Instances' clocks differ a little; tokens live an hour, so a few seconds of leeway costs nothing. */
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -35,13 +39,15 @@ interface TenantKeys {
   kids: Set<string>;
   keySet: JWTVerifyGetKey;
   loadedAt: number;
+  rotations: number;
 }
 
 const unauthenticated = (reason: string, cause?: unknown) =>
   new FoyerError('unauthenticated', reason, cause === undefined ? {} : { cause });
 
 function explain(error: unknown): FoyerError {
-  if (error instanceof errors.JWTExpired) return unauthenticated('Lifetime validation failed, the token is expired.', error);
+  if (error instanceof errors.JWTExpired)
+    return unauthenticated('Lifetime validation failed, the token is expired.', error);
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
       case 'aud':
@@ -90,16 +96,20 @@ function toClaims(payload: JWTPayload, tenantId: string): AccessTokenClaims {
  * with one of that tenant's published keys, for the audience `{base}`, not expired by `services.clock`.
  * Public keys are cached per tenant, so a warm verification touches no database. Create one per app.
  */
-export function createTokenVerifier(services: Services): { verify(bearer: string): Promise<AccessTokenClaims> } {
+export function createTokenVerifier(services: Services): {
+  verify(bearer: string): Promise<AccessTokenClaims>;
+} {
   const cache = new Map<string, Promise<TenantKeys>>();
   const audience = services.config.baseUrl;
 
   async function load(tenantId: string): Promise<TenantKeys> {
+    const rotations = signingKeyRotations(services.db);
     const keys = await publishedPublicJwks(services, tenantId);
     return {
       kids: new Set(keys.map((key) => key.kid).filter((kid): kid is string => typeof kid === 'string')),
       keySet: createLocalJWKSet({ keys }),
       loadedAt: Date.now(),
+      rotations,
     };
   }
 
@@ -107,7 +117,10 @@ export function createTokenVerifier(services: Services): { verify(bearer: string
     const pending = cache.get(tenantId);
     if (pending) {
       const keys = await pending.catch(() => undefined);
-      const age = keys ? Date.now() - keys.loadedAt : Number.POSITIVE_INFINITY;
+      const age =
+        keys && keys.rotations === signingKeyRotations(services.db)
+          ? Date.now() - keys.loadedAt
+          : Number.POSITIVE_INFINITY;
       const unknownKid = keys !== undefined && (kid === undefined || !keys.kids.has(kid));
       if (keys && age < KEYS_TTL_MS && !(unknownKid && age > UNKNOWN_KID_RELOAD_MS)) return keys;
     }
@@ -127,7 +140,8 @@ export function createTokenVerifier(services: Services): { verify(bearer: string
       } catch (error) {
         throw unauthenticated('The access token is malformed: not a signed JWT.', error);
       }
-      if (typeof tid !== 'string' || !UUID.test(tid)) throw unauthenticated('The access token has no valid tid claim.');
+      if (typeof tid !== 'string' || !UUID.test(tid))
+        throw unauthenticated('The access token has no valid tid claim.');
       const tenantId = tid.toLowerCase();
       const keys = await keysFor(tenantId, kid);
       if (keys.kids.size === 0) throw unauthenticated("The token's tenant is not a tenant of this instance.");

@@ -3,59 +3,110 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
 import { requirePermission } from '../graph/permissions.js';
-import { actorOf } from '../graph/principal.js';
+import { actorOf, type Principal } from '../graph/principal.js';
 import { odataContext } from '../graph/response.js';
+import { b2bPolicyPatch, b2bPolicyResponse } from './b2b.js';
 import { authorizationPolicyPatch, authorizationPolicyResponse } from './schemas.js';
-import { getAuthorizationPolicy, updateAuthorizationPolicy } from './service.js';
+import { getAuthorizationPolicy, getB2bPolicy, updateAuthorizationPolicy, updateB2bPolicy } from './service.js';
+import type { PolicyType } from './store.js';
 
-/** /policies/authorizationPolicy (https://learn.microsoft.com/graph/api/resources/authorizationpolicy). */
-export async function policyRoutes(root: FastifyInstance, { services }: { services: Services }) {
-  const app = root.withTypeProvider<ZodTypeProvider>();
+type Executor = Services['db'];
+
+interface PolicyDefinition<Doc extends object> {
+  type: PolicyType;
+  displayName: string;
+  description?: string;
+  get(db: Executor, tenantId: string): Promise<Doc>;
+  update(db: Executor, tenantId: string, patch: Partial<Doc>, now: string): Promise<{ before: Doc; after: Doc }>;
+}
+
+/** GET and PATCH for one tenant policy; every change is audited with its old and new values. */
+function policyRoutes<Doc extends object>(services: Services, definition: PolicyDefinition<Doc>) {
+  const { config, db } = services;
   const describe = async (tenantId: string) => ({
-    '@odata.context': odataContext(services.config.baseUrl, 'policies/authorizationPolicy', undefined, true),
-    id: 'authorizationPolicy' as const,
+    '@odata.context': odataContext(config.baseUrl, `policies/${definition.type}`, undefined, true),
+    id: definition.type,
+    displayName: definition.displayName,
+    ...(definition.description !== undefined && { description: definition.description }),
+    ...(await definition.get(db, tenantId)),
+  });
+  const patch = async (principal: Principal, body: Partial<Doc>, correlationId: string) => {
+    await db.transaction().execute(async (trx) => {
+      const now = services.clock.now().toISOString();
+      const { before, after } = await definition.update(trx, principal.tenantId, body, now);
+      const changed = Object.keys(body) as Array<keyof Doc>;
+      await publish(trx, services, {
+        type: 'policy.updated',
+        tenantId: principal.tenantId,
+        actor: actorOf(principal),
+        targets: [
+          {
+            id: definition.type,
+            type: 'Policy',
+            displayName: definition.displayName,
+            modifiedProperties: changed.map((key) => ({
+              displayName: String(key),
+              oldValue: JSON.stringify(before[key]),
+              newValue: JSON.stringify(after[key]),
+            })),
+          },
+        ],
+        correlationId,
+      });
+    });
+  };
+  return { describe, patch };
+}
+
+/** /policies/authorizationPolicy and /policies/b2bManagementPolicy (PRODUCT §3, §5). */
+export async function policyRoutesPlugin(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+
+  const authorization = policyRoutes(services, {
+    type: 'authorizationPolicy',
     displayName: 'Authorization Policy',
     description: 'Used to manage authorization related settings across the company.',
-    ...(await getAuthorizationPolicy(services.db, tenantId)),
+    get: getAuthorizationPolicy,
+    update: updateAuthorizationPolicy,
   });
-
   app.get(
     '/policies/authorizationPolicy',
     { schema: { tags: ['policies'], response: { 200: authorizationPolicyResponse } } },
     async (request) => {
       requirePermission(request.principal, 'readPolicies');
-      return describe(request.principal.tenantId);
+      return { ...(await authorization.describe(request.principal.tenantId)), id: 'authorizationPolicy' as const };
     },
   );
-
   app.patch(
     '/policies/authorizationPolicy',
     { schema: { tags: ['policies'], body: authorizationPolicyPatch } },
     async (request, reply) => {
-      const { principal } = request;
-      requirePermission(principal, 'writeAuthorizationPolicy');
-      await services.db.transaction().execute(async (trx) => {
-        const now = services.clock.now().toISOString();
-        const { before, after } = await updateAuthorizationPolicy(trx, principal.tenantId, request.body, now);
-        await publish(trx, services, {
-          type: 'policy.updated',
-          tenantId: principal.tenantId,
-          actor: actorOf(principal),
-          targets: [
-            {
-              id: 'authorizationPolicy',
-              type: 'Policy',
-              displayName: 'Authorization Policy',
-              modifiedProperties: Object.keys(request.body).map((key) => ({
-                displayName: key,
-                oldValue: JSON.stringify(before[key as keyof typeof before]),
-                newValue: JSON.stringify(after[key as keyof typeof after]),
-              })),
-            },
-          ],
-          correlationId: request.id,
-        });
-      });
+      requirePermission(request.principal, 'writeAuthorizationPolicy');
+      await authorization.patch(request.principal, request.body, request.id);
+      return reply.status(204).send();
+    },
+  );
+
+  const b2b = policyRoutes(services, {
+    type: 'b2bManagementPolicy',
+    displayName: 'B2B Management Policy',
+    get: getB2bPolicy,
+    update: updateB2bPolicy,
+  });
+  app.get(
+    '/policies/b2bManagementPolicy',
+    { schema: { tags: ['policies'], response: { 200: b2bPolicyResponse } } },
+    async (request) => {
+      requirePermission(request.principal, 'readPolicies');
+      return { ...(await b2b.describe(request.principal.tenantId)), id: 'b2bManagementPolicy' as const };
+    },
+  );
+  app.patch(
+    '/policies/b2bManagementPolicy',
+    { schema: { tags: ['policies'], body: b2bPolicyPatch } },
+    async (request, reply) => {
+      requirePermission(request.principal, 'writeAuthorizationPolicy');
+      await b2b.patch(request.principal, request.body, request.id);
       return reply.status(204).send();
     },
   );

@@ -38,7 +38,7 @@ export const authorizationPolicyResponse = authorizationPolicyDocument.extend({
   '@odata.context': z.string(),
   id: z.literal('authorizationPolicy'),
   displayName: z.string(),
-  description: z.string(),
+  description: z.string().optional(),
 });
 
 /** PATCH body: any subset; unknown properties are an error, never silently dropped. */

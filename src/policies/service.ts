@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { FoyerError } from '../errors/catalogue.js';
+import { type B2bPolicyDocument, b2bPolicyDocument, defaultB2bPolicy, domainRefusal } from './b2b.js';
 import {
   type AuthorizationPolicyDocument,
   authorizationPolicyDocument,
@@ -31,4 +33,33 @@ export async function updateAuthorizationPolicy(
   const after = authorizationPolicyDocument.parse({ ...before, ...patch });
   await writePolicy(db, tenantId, 'authorizationPolicy', after, now);
   return { before, after };
+}
+
+export async function getB2bPolicy(db: Executor, tenantId: string): Promise<B2bPolicyDocument> {
+  const stored = await readPolicy(db, tenantId, 'b2bManagementPolicy');
+  return b2bPolicyDocument.parse({ ...defaultB2bPolicy, ...(stored as object | undefined) });
+}
+
+export async function updateB2bPolicy(
+  db: Executor,
+  tenantId: string,
+  patch: Partial<B2bPolicyDocument>,
+  now: string,
+): Promise<{ before: B2bPolicyDocument; after: B2bPolicyDocument }> {
+  const before = await getB2bPolicy(db, tenantId);
+  const parsed = b2bPolicyDocument.safeParse({ ...before, ...patch });
+  if (!parsed.success) {
+    throw new FoyerError('invalidValue', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  await writePolicy(db, tenantId, 'b2bManagementPolicy', parsed.data, now);
+  return { before, after: parsed.data };
+}
+
+/**
+ * Throws when the tenant's domain policy refuses this address. Called at invitation time and again at
+ * redemption (the policy may have changed while the invitation was pending).
+ */
+export async function assertInvitationDomainAllowed(db: Executor, tenantId: string, email: string): Promise<void> {
+  const refusal = domainRefusal(await getB2bPolicy(db, tenantId), email);
+  if (refusal) throw new FoyerError('invitationDomainNotAllowed', refusal);
 }

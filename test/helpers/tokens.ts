@@ -1,12 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 
-/** The base URL of the app (the directory API's resource identifier), read from its own discovery-free config. */
-function baseUrlOf(app: FastifyInstance, explicit?: string): string {
-  if (explicit) return explicit.replace(/\/+$/, '');
-  const servers = (app.swagger?.() as { servers?: { url: string }[] } | undefined)?.servers;
-  const url = servers?.[0]?.url;
-  if (!url) throw new Error('appToken: pass baseUrl (the app has no OpenAPI servers entry to read it from).');
-  return url.replace(/\/+$/, '');
+const baseUrls = new WeakMap<FastifyInstance, string>();
+
+/** The instance's base URL (the directory API's resource id), read once per app from a tenant's discovery. */
+async function baseUrlOf(app: FastifyInstance, tenant: string): Promise<string> {
+  const known = baseUrls.get(app);
+  if (known) return known;
+  const response = await app.inject({
+    method: 'GET',
+    url: `/${encodeURIComponent(tenant)}/v2.0/.well-known/openid-configuration`,
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`appToken: discovery failed: ${response.statusCode} ${response.body}`);
+  // The issuer is `{base}/{tenantId}/v2.0`.
+  const issuer = (response.json() as { issuer: string }).issuer;
+  const base = issuer.replace(/\/[^/]+\/v2\.0$/, '');
+  baseUrls.set(app, base);
+  return base;
 }
 
 /**
@@ -15,9 +25,9 @@ function baseUrlOf(app: FastifyInstance, explicit?: string): string {
  */
 export async function appToken(
   app: FastifyInstance,
-  options: { tenant: string; clientId: string; clientSecret: string; baseUrl?: string },
+  options: { tenant: string; clientId: string; clientSecret: string },
 ): Promise<string> {
-  const base = baseUrlOf(app, options.baseUrl);
+  const base = await baseUrlOf(app, options.tenant);
   const response = await app.inject({
     method: 'POST',
     url: `/${encodeURIComponent(options.tenant)}/oauth2/v2.0/token`,
@@ -31,7 +41,9 @@ export async function appToken(
   });
   const body = response.json() as { access_token?: string; error?: string; error_description?: string };
   if (response.statusCode !== 200 || !body.access_token) {
-    throw new Error(`appToken: ${response.statusCode} ${body.error ?? ''} ${body.error_description ?? response.body}`);
+    throw new Error(
+      `appToken: ${response.statusCode} ${body.error ?? ''} ${body.error_description ?? response.body}`,
+    );
   }
   return body.access_token;
 }

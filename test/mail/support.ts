@@ -20,7 +20,12 @@ export interface TestClock extends Clock {
 
 export function testClock(start = '2030-01-01T09:00:00.000Z'): TestClock {
   let now = new Date(start).getTime();
-  return { now: () => new Date(now), advance: (ms) => void (now += ms) };
+  return {
+    now: () => new Date(now),
+    advance(ms) {
+      now += ms;
+    },
+  };
 }
 
 export interface MailTestDatabase {
@@ -145,8 +150,11 @@ async function openServices(
 }
 
 /** A logger that keeps what the worker said, for assertions; silent otherwise. */
-export function recordingLogger(): MailLogger & { entries: Array<{ level: string; message: string; details: object }> } {
+export function recordingLogger(): MailLogger & {
+  entries: Array<{ level: string; message: string; details: object }>;
+} {
   const entries: Array<{ level: string; message: string; details: object }> = [];
-  const at = (level: string) => (details: object, message: string) => void entries.push({ level, message, details });
+  const at = (level: string) => (details: object, message: string) =>
+    void entries.push({ level, message, details });
   return { entries, info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -11,11 +11,7 @@ afterAll(async () => ctx?.close());
 
 const DEFAULT_SCOPE = `${BASE_URL}/.default`;
 
-function tokenRequest(
-  tenant: string,
-  form: Record<string, string>,
-  headers: Record<string, string> = {},
-): ReturnType<OidcTestContext['app']['inject']> {
+function tokenRequest(tenant: string, form: Record<string, string>, headers: Record<string, string> = {}) {
   return ctx.app.inject({
     method: 'POST',
     url: `/${tenant}/oauth2/v2.0/token`,
@@ -73,9 +69,9 @@ describe('client credentials', () => {
 
   test('accepts client_secret_basic', async () => {
     const { app } = ctx.contoso;
-    const basic = Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString(
-      'base64',
-    );
+    const basic = Buffer.from(
+      `${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`,
+    ).toString('base64');
     const response = await tokenRequest(
       ctx.contoso.id,
       { grant_type: 'client_credentials', scope: DEFAULT_SCOPE },
@@ -85,10 +81,60 @@ describe('client credentials', () => {
     expect(decodeJwt(response.json().access_token).oid).toBe(app.objectId);
   });
 
+  test('roles follow the granted permissions from one token to the next (no cross-request caching)', async () => {
+    const { app } = ctx.contoso;
+    const grant = {
+      tenant_id: ctx.contoso.id,
+      application_id: app.objectId,
+      permission: 'Group.ReadWrite.All',
+    };
+    await ctx.database.db.insertInto('application_permissions').values(grant).execute();
+    try {
+      const granted = await tokenRequest(ctx.contoso.id, credentials(app));
+      expect(decodeJwt(granted.json().access_token).roles).toContain('Group.ReadWrite.All');
+    } finally {
+      await ctx.database.db
+        .deleteFrom('application_permissions')
+        .where('tenant_id', '=', grant.tenant_id)
+        .where('application_id', '=', grant.application_id)
+        .where('permission', '=', grant.permission)
+        .execute();
+    }
+    const revoked = await tokenRequest(ctx.contoso.id, credentials(app));
+    expect(decodeJwt(revoked.json().access_token).roles).not.toContain('Group.ReadWrite.All');
+  });
+
+  test('an application without permissions gets an empty roles claim', async () => {
+    const { app } = ctx.fabrikam;
+    await ctx.database.db
+      .deleteFrom('application_permissions')
+      .where('tenant_id', '=', ctx.fabrikam.id)
+      .where('application_id', '=', app.objectId)
+      .execute();
+    try {
+      const response = await tokenRequest(ctx.fabrikam.id, credentials(app));
+      expect(response.statusCode).toBe(200);
+      expect(decodeJwt(response.json().access_token).roles).toEqual([]);
+    } finally {
+      await ctx.database.db
+        .insertInto('application_permissions')
+        .values(
+          app.permissions.map((permission) => ({
+            tenant_id: ctx.fabrikam.id,
+            application_id: app.objectId,
+            permission,
+          })),
+        )
+        .execute();
+    }
+  });
+
   test('counts issued tokens in /metrics', async () => {
     await tokenRequest(ctx.contoso.id, credentials(ctx.contoso.app));
     const metrics = await ctx.app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toMatch(/foyer_tokens_issued_total\{grant="client_credentials",kind="access_token"\} [1-9]/);
+    expect(metrics.body).toMatch(
+      /foyer_tokens_issued_total\{grant="client_credentials",kind="access_token"\} [1-9]/,
+    );
   });
 
   test('the appToken test helper returns a token the same way', async () => {
@@ -136,7 +182,10 @@ describe('client authentication failures are invalid_client 401', () => {
       .where('tenant_id', '=', ctx.contoso.id)
       .where('application_id', '=', ctx.contoso.app.objectId)
       .executeTakeFirstOrThrow();
-    const response = await tokenRequest(ctx.contoso.id, credentials(ctx.contoso.app, { client_secret: row.secret_hash }));
+    const response = await tokenRequest(
+      ctx.contoso.id,
+      credentials(ctx.contoso.app, { client_secret: row.secret_hash }),
+    );
     expect(response.statusCode).toBe(401);
   });
 
@@ -149,7 +198,7 @@ describe('client authentication failures are invalid_client 401', () => {
     expect(response.json().error).toBe('invalid_client');
   });
 
-  test("a client of another tenant, even with its right secret", async () => {
+  test('a client of another tenant, even with its right secret', async () => {
     for (const ref of [ctx.contoso.id, ctx.contoso.slug, ctx.contoso.domain]) {
       const response = await tokenRequest(ref, credentials(ctx.fabrikam.app));
       expect(response.statusCode).toBe(401);
@@ -187,7 +236,10 @@ describe('scopes', () => {
   });
 
   test('an unsupported grant type stays an OAuth error', async () => {
-    const response = await tokenRequest(ctx.contoso.id, credentials(ctx.contoso.app, { grant_type: 'password' }));
+    const response = await tokenRequest(
+      ctx.contoso.id,
+      credentials(ctx.contoso.app, { grant_type: 'password' }),
+    );
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toBe('unsupported_grant_type');
   });

@@ -79,7 +79,8 @@ describe('JWKS', () => {
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
     expect(typeof keys[0]!.kid).toBe('string');
-    for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(keys[0]).not.toHaveProperty(privatePart);
+    for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+      expect(keys[0]).not.toHaveProperty(privatePart);
 
     for (const ref of [ctx.contoso.slug, ctx.contoso.domain]) {
       const response = await ctx.app.inject({ method: 'GET', url: `/${ref}/discovery/v2.0/keys` });

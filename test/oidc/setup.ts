@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Migrator } from 'kysely';
 import pg from 'pg';
-import { buildApp } from '../../src/app.js';
 import type { ResolvedConfig, Services } from '../../src/app/services.js';
+import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import { createMetrics } from '../../src/metrics/registry.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { randomIds } from '../../src/platform/ids.js';
@@ -51,10 +52,11 @@ export function movableClock(): Clock & { advance(ms: number): void } {
   return { now: () => new Date(Date.now() + offset), advance: (ms) => (offset += ms) };
 }
 
-async function testDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+async function testDatabase(): Promise<{ url: string; schema?: string; drop(): Promise<void> }> {
   const pgUrl = process.env.FOYER_TEST_DATABASE_URL;
   if (!pgUrl) {
-    if (process.env.CI === 'true') throw new Error('FOYER_TEST_DATABASE_URL must be set in CI (PostgreSQL matrix).');
+    if (process.env.CI === 'true')
+      throw new Error('FOYER_TEST_DATABASE_URL must be set in CI (PostgreSQL matrix).');
     return { url: 'sqlite::memory:', drop: async () => {} };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -66,6 +68,7 @@ async function testDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   url.searchParams.set('schema', schema);
   return {
     url: url.toString(),
+    schema,
     drop: async () => {
       const client = new pg.Client({ connectionString: pgUrl });
       await client.connect();
@@ -75,10 +78,34 @@ async function testDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   };
 }
 
-export async function createOidcTestContext(options: { clock?: Clock; accessTokenTtlSeconds?: number } = {}) {
+export async function createOidcTestContext(
+  options: { clock?: Clock; accessTokenTtlSeconds?: number } = {},
+): Promise<OidcTestContext> {
   const testDb = await testDatabase();
   const database = connectDatabase(testDb.url, { poolSize: 4 });
-  await migrateToLatest(database.db);
+  try {
+    return await setUp(testDb, database, options);
+  } catch (error) {
+    await database.close();
+    await testDb.drop();
+    throw error;
+  }
+}
+
+async function setUp(
+  testDb: Awaited<ReturnType<typeof testDatabase>>,
+  database: Db,
+  options: { clock?: Clock; accessTokenTtlSeconds?: number },
+): Promise<OidcTestContext> {
+  // Not migrateToLatest: Kysely's Migrator looks for its own tables in every schema unless told which one, so
+  // test files migrating side by side in PostgreSQL would see each other's kysely_migration tables.
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+    ...(testDb.schema ? { migrationTableSchema: testDb.schema } : {}),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
   const config: ResolvedConfig = {
     ...loadConfig({
       FOYER_ENV: 'test',
@@ -202,7 +229,10 @@ export async function createOidcTestContext(options: { clock?: Clock; accessToke
       domain: 'contoso.com',
       unverifiedDomain: 'unverified.example',
       app: await seedApplication(contosoId, 'Contoso automation', ['User.Invite.All', 'User.Read.All']),
-      expiredApp: await seedApplication(contosoId, 'Contoso expired', ['User.Read.All'], { start: -30 * DAY, end: -DAY }),
+      expiredApp: await seedApplication(contosoId, 'Contoso expired', ['User.Read.All'], {
+        start: -30 * DAY,
+        end: -DAY,
+      }),
     },
     fabrikam: {
       id: fabrikamId,

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as directory from './001_directory.js';
 import * as oidc from './002_oidc.js';
 import * as mail from './003_mail.js';
+import * as invitations from './004_invitations.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001_directory': directory,
   '002_oidc': oidc,
   '003_mail': mail,
+  '004_invitations': invitations,
 };

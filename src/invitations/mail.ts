@@ -1,0 +1,61 @@
+import type { Transaction } from 'kysely';
+import type { Services } from '../app/services.js';
+import type { Database } from '../db/schema.js';
+import { composeInvitationMail, enqueueMail } from '../mail/index.js';
+import { findTenantByRef, type TenantRow } from '../tenants/store.js';
+import type { Inviter } from './inviter.js';
+import type { MessageInfo } from './schemas.js';
+import type { InvitationRow } from './store.js';
+import { blockUrl } from './tickets.js';
+
+/** The home tenant's language: the tenant on this instance that owns the address's domain, if any. */
+async function homeTenantLanguage(trx: Transaction<Database>, email: string): Promise<string | null> {
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  const home = await findTenantByRef(trx, domain);
+  return home?.default_language ?? null;
+}
+
+/**
+ * Queues the invitation (or reminder) mail in the caller's transaction: it commits with the ticket it carries,
+ * or not at all. The custom message is dropped for app-only senders (PRODUCT §4.4).
+ */
+export async function queueInvitationMail(
+  trx: Transaction<Database>,
+  services: Services,
+  input: {
+    tenant: TenantRow;
+    invitation: InvitationRow;
+    inviter: Inviter;
+    redeemUrl: string;
+    guestPreferredLanguage: string | null;
+    kind?: 'invitation' | 'reminder';
+  },
+) {
+  const { tenant, invitation, inviter } = input;
+  const info = JSON.parse(invitation.message_info) as MessageInfo;
+  const mail = composeInvitationMail({
+    tenantId: tenant.id,
+    kind: input.kind ?? 'invitation',
+    to: { address: invitation.invited_email, name: invitation.invited_display_name },
+    cc: info.ccRecipients.map((r) => ({ address: r.emailAddress.address, name: r.emailAddress.name })),
+    inviterMail: inviter.kind === 'user' ? inviter.mail : null,
+    content: {
+      inviterName: inviter.displayName,
+      organizationName: tenant.display_name,
+      organizationDomain: tenant.default_domain,
+      redeemUrl: input.redeemUrl,
+      blockUrl: blockUrl(services, tenant.id, invitation.id),
+      customMessage: inviter.kind === 'user' ? info.customizedMessageBody : null,
+      privacyStatementUrl: tenant.privacy_statement_url,
+      logoUrl: tenant.logo_url,
+    },
+    languages: {
+      messageLanguage: info.messageLanguage,
+      guestPreferredLanguage: input.guestPreferredLanguage,
+      homeTenantLanguage: await homeTenantLanguage(trx, invitation.invited_email),
+      invitingTenantLanguage: tenant.default_language,
+    },
+    relatedId: invitation.id,
+  });
+  return enqueueMail(trx, services, mail);
+}

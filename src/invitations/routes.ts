@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from '../app/services.js';
+import { consume } from '../ratelimit/limiter.js';
+import { invitationBody, invitationIdParams, invitationResource } from './schemas.js';
+import { resendInvitation, revokeInvitation } from './operations.js';
+import { invite } from './service.js';
+
+/** POST /v1.0/invitations (Graph), plus Foyer's resend and revoke. */
+export async function invitationRoutes(root: FastifyInstance, { services }: { services: Services }) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { invitations: limit } = services.config.rateLimits;
+  // 150 requests per 5 s per tenant by default, counted in the database so it holds across instances.
+  const throttle = async (request: { principal: { tenantId: string } }) =>
+    consume(services, `invitations:${request.principal.tenantId}`, limit);
+
+  app.post(
+    '/invitations',
+    { preValidation: throttle, schema: { tags: ['invitations'], body: invitationBody, response: { 201: invitationResource } } },
+    async (request, reply) => {
+      const invitation = await invite(services, request.principal, request.body);
+      return reply.status(201).send(invitation);
+    },
+  );
+
+  app.post(
+    '/invitations/:id/resend',
+    { preValidation: throttle, schema: { tags: ['invitations'], params: invitationIdParams, response: { 200: invitationResource } } },
+    async (request) => resendInvitation(services, request.principal, request.params.id),
+  );
+
+  app.post(
+    '/invitations/:id/revoke',
+    { schema: { tags: ['invitations'], params: invitationIdParams } },
+    async (request, reply) => {
+      await revokeInvitation(services, request.principal, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

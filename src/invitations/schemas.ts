@@ -1,0 +1,87 @@
+import { domainToASCII } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * An email as Graph accepts it for invitedUserEmailAddress: an ASCII local part and a domain that may be
+ * internationalised (checked in its punycode form). Stored as given; compared case-insensitively.
+ */
+export const invitedEmail = z
+  .string()
+  .trim()
+  .max(254)
+  .superRefine((value, ctx) => {
+    const at = value.lastIndexOf('@');
+    const local = value.slice(0, at);
+    const domain = at > 0 ? domainToASCII(value.slice(at + 1)) : '';
+    if (at <= 0 || !domain || !z.email().safeParse(`${local}@${domain}`).success) {
+      ctx.addIssue({ code: 'custom', message: `'${value}' is not a valid email address` });
+    }
+  });
+
+const language = z
+  .string()
+  .max(35)
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as fr-FR');
+
+export const redirectUrl = z
+  .string()
+  .max(2048)
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: 'must be an absolute http or https URL',
+  });
+
+const recipient = z
+  .object({
+    emailAddress: z.object({ address: invitedEmail, name: z.string().max(256).nullable().optional() }).strict(),
+  })
+  .strict();
+
+const reference = z.object({ id: z.uuid({ message: 'must be a user object id' }) }).strict();
+
+/** POST /invitations (https://learn.microsoft.com/graph/api/invitation-post). Unknown properties are a 400. */
+export const invitationBody = z
+  .object({
+    invitedUserEmailAddress: invitedEmail,
+    inviteRedirectUrl: redirectUrl,
+    invitedUserDisplayName: z.string().trim().min(1).max(256).nullable().optional(),
+    sendInvitationMessage: z.boolean().default(false),
+    invitedUserMessageInfo: z
+      .object({
+        customizedMessageBody: z.string().max(10_000, 'must be at most 10,000 characters').nullable().optional(),
+        messageLanguage: language.nullable().optional(),
+        ccRecipients: z.array(recipient).max(1, 'at most one cc recipient is supported').optional(),
+      })
+      .strict()
+      .optional(),
+    invitedUserType: z.enum(['Guest', 'Member']).default('Guest'),
+    resetRedemption: z.boolean().default(false),
+    invitedUser: reference.optional(),
+    invitedUserSponsors: z.array(reference).max(5).optional(),
+  })
+  .strict();
+export type InvitationBody = z.infer<typeof invitationBody>;
+
+export const messageInfo = z.object({
+  customizedMessageBody: z.string().nullable(),
+  messageLanguage: z.string().nullable(),
+  ccRecipients: z.array(z.object({ emailAddress: z.object({ address: z.string(), name: z.string().nullable() }) })),
+});
+export type MessageInfo = z.infer<typeof messageInfo>;
+
+export const invitationResource = z.object({
+  '@odata.context': z.string(),
+  id: z.string(),
+  inviteRedeemUrl: z.string(),
+  invitedUserDisplayName: z.string().nullable(),
+  invitedUserEmailAddress: z.string(),
+  invitedUserType: z.string(),
+  inviteRedirectUrl: z.string(),
+  sendInvitationMessage: z.boolean(),
+  invitedUserMessageInfo: messageInfo,
+  resetRedemption: z.boolean(),
+  status: z.string(),
+  invitedUser: z.object({ id: z.string() }),
+});
+export type InvitationResource = z.infer<typeof invitationResource>;
+
+export const invitationIdParams = z.object({ id: z.uuid({ message: 'must be an invitation id' }) });

@@ -1,0 +1,301 @@
+import type { Transaction } from 'kysely';
+import type { Services } from '../app/services.js';
+import { publish } from '../audit/publish.js';
+import { isUniqueViolation } from '../db/errors.js';
+import type { Database } from '../db/schema.js';
+import { FoyerError } from '../errors/catalogue.js';
+import { actorOf, type Principal } from '../graph/principal.js';
+import { assertInvitationDomainAllowed, getB2bPolicy } from '../policies/service.js';
+import { findTenantById, type TenantRow } from '../tenants/store.js';
+import { findUsersByIds, rolesOfUser, type UserRow } from '../users/store.js';
+import { requireUser } from '../users/service.js';
+import { assertAdministrator, assertMayInvite } from './authorization.js';
+import { newGuestRow, toInvitationResource } from './guests.js';
+import { type Inviter, inviterOf } from './inviter.js';
+import { queueInvitationMail } from './mail.js';
+import type { InvitationBody, InvitationResource, MessageInfo } from './schemas.js';
+import {
+  findInvitationOfUser,
+  findUserByMail,
+  type InvitationRow,
+  insertInvitation,
+  isBlocked,
+  transition,
+} from './store.js';
+import { newTicket } from './tickets.js';
+
+interface InviteContext {
+  services: Services;
+  principal: Principal;
+  tenant: TenantRow;
+  inviter: Inviter;
+  body: InvitationBody;
+  now: string;
+  expiresAt: string | null;
+}
+
+const raceLost = () =>
+  new FoyerError('invitationStateConflict', 'The invitation changed while this request ran. Try again.');
+
+function messageInfoOf(body: InvitationBody): MessageInfo {
+  const info = body.invitedUserMessageInfo;
+  return {
+    customizedMessageBody: info?.customizedMessageBody ?? null,
+    messageLanguage: info?.messageLanguage ?? null,
+    ccRecipients: (info?.ccRecipients ?? []).map((r) => ({
+      emailAddress: { address: r.emailAddress.address, name: r.emailAddress.name ?? null },
+    })),
+  };
+}
+
+async function requireTenantRow(services: Services, tenantId: string): Promise<TenantRow> {
+  const tenant = await findTenantById(services.db, tenantId);
+  if (!tenant) throw new FoyerError('notFound', 'The organization no longer exists.');
+  return tenant;
+}
+
+/** Refusals that depend on the address only: domain policy and the recipient's own block. */
+async function assertAddressInvitable(services: Services, tenantId: string, email: string): Promise<void> {
+  await assertInvitationDomainAllowed(services.db, tenantId, email);
+  if (await isBlocked(services.db, tenantId, email)) {
+    throw new FoyerError(
+      'invitationBlockedByRecipient',
+      `The recipient '${email}' has asked not to receive invitations from this organization.`,
+    );
+  }
+}
+
+async function assertSponsors(services: Services, tenantId: string, sponsors: InvitationBody['invitedUserSponsors']) {
+  const ids = [...new Set((sponsors ?? []).map((s) => s.id.toLowerCase()))];
+  const found = await findUsersByIds(services.db, tenantId, ids);
+  if (found.length !== ids.length) throw new FoyerError('badRequest', 'invitedUserSponsors: every sponsor must be a user of this organization.');
+  return ids;
+}
+
+/**
+ * POST /invitations (PRODUCT §4.1): a new guest, or the existing guest with a fresh ticket; optional mail
+ * through the outbox; all in one transaction with its audit entry.
+ */
+export async function invite(services: Services, principal: Principal, body: InvitationBody): Promise<InvitationResource> {
+  await assertMayInvite(services, principal);
+  if (body.invitedUserType === 'Member') assertAdministrator(principal, 'invite users as members');
+  if (body.resetRedemption) return resetRedemption(services, principal, body);
+
+  const tenant = await requireTenantRow(services, principal.tenantId);
+  await assertAddressInvitable(services, tenant.id, body.invitedUserEmailAddress);
+  const sponsors = await assertSponsors(services, tenant.id, body.invitedUserSponsors);
+  const policy = await getB2bPolicy(services.db, tenant.id);
+  const now = services.clock.now();
+  const context: InviteContext = {
+    services,
+    principal,
+    tenant,
+    inviter: await inviterOf(services, principal),
+    body,
+    now: now.toISOString(),
+    expiresAt: policy.invitationExpiryDays
+      ? new Date(now.getTime() + policy.invitationExpiryDays * 86_400_000).toISOString()
+      : null,
+  };
+  try {
+    return await services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
+  } catch (error) {
+    // Another request created this guest (or its pending invitation) a moment ago: the database refused the
+    // duplicate, so run once more, which now finds and reuses that guest.
+    if (!isUniqueViolation(error)) throw error;
+    return services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
+  }
+}
+
+async function inviteInTransaction(
+  trx: Transaction<Database>,
+  context: InviteContext,
+  sponsors: string[],
+): Promise<InvitationResource> {
+  const { services, tenant, body, now } = context;
+  const email = body.invitedUserEmailAddress;
+  const existing = await findUserByMail(trx, tenant.id, email);
+  if (existing && existing.creation_type !== 'Invitation') {
+    throw new FoyerError(
+      'invitedUserIsMember',
+      `'${email}' already belongs to a ${existing.user_type === 'Member' ? 'member' : 'guest added without invitation'} of this organization (object ${existing.id}); it cannot be invited.`,
+    );
+  }
+  const ticket = newTicket(services);
+  const fields = {
+    ticket_hash: ticket.hash,
+    invite_redirect_url: body.inviteRedirectUrl,
+    message_info: JSON.stringify(messageInfoOf(body)),
+    send_invitation_message: body.sendInvitationMessage ? 1 : 0,
+    inviter: JSON.stringify(context.inviter),
+    updated_at: now,
+    ...(body.sendInvitationMessage && { last_sent_at: now }),
+  };
+
+  let user: UserRow;
+  let invitation: InvitationRow;
+  let eventType: string;
+  if (existing) {
+    user = existing;
+    const current = await findInvitationOfUser(trx, tenant.id, user.id);
+    if (!current) throw raceLost();
+    const event = current.status === 'Revoked' || current.status === 'Expired' ? 'reinvite' : 'resend';
+    const pending = event === 'reinvite' || current.status === 'PendingAcceptance';
+    const changes = { ...fields, ...(pending && { expires_at: context.expiresAt, reminders_sent: 0 }) };
+    const status = await transition(trx, tenant.id, current, event, changes);
+    if (!status) throw raceLost();
+    invitation = { ...current, ...changes, status };
+    eventType = event === 'reinvite' ? 'invitation.created' : 'invitation.resent';
+  } else {
+    user = newGuestRow(context, email);
+    await trx.insertInto('users').values(user).execute();
+    const sponsorIds = sponsors.length > 0 ? sponsors : context.inviter.kind === 'user' ? [context.inviter.id] : [];
+    if (sponsorIds.length > 0) {
+      await trx
+        .insertInto('user_sponsors')
+        .values(sponsorIds.map((sponsor_id) => ({ tenant_id: tenant.id, user_id: user.id, sponsor_id })))
+        .execute();
+    }
+    invitation = {
+      tenant_id: tenant.id,
+      id: services.ids.uuid(),
+      user_id: user.id,
+      invited_email: email,
+      invited_display_name: body.invitedUserDisplayName ?? null,
+      invited_user_type: body.invitedUserType,
+      status: 'PendingAcceptance',
+      created_at: now,
+      expires_at: context.expiresAt,
+      last_sent_at: null,
+      reminders_sent: 0,
+      redeemed_at: null,
+      ...fields,
+    };
+    await insertInvitation(trx, invitation);
+    eventType = 'invitation.created';
+  }
+
+  if (body.sendInvitationMessage) {
+    await queueInvitationMail(trx, services, {
+      tenant,
+      invitation,
+      inviter: context.inviter,
+      redeemUrl: ticket.redeemUrl,
+      guestPreferredLanguage: user.preferred_language,
+    });
+  }
+  await publish(trx, services, {
+    type: eventType,
+    tenantId: tenant.id,
+    actor: actorOf(context.principal),
+    targets: [{ id: user.id, type: 'User', displayName: user.display_name, userPrincipalName: user.user_principal_name }],
+    details: {
+      invitationId: invitation.id,
+      invitedUserEmailAddress: email,
+      sendInvitationMessage: String(body.sendInvitationMessage),
+    },
+    correlationId: services.ids.uuid(),
+  });
+  return toInvitationResource(services, invitation, user, ticket.redeemUrl, false);
+}
+
+/**
+ * resetRedemption (PRODUCT §4.1): the guest returns to PendingAcceptance, its bound identity is released, and
+ * its object id, UPN, group memberships and app assignments stay. The new address may differ from the old.
+ */
+async function resetRedemption(services: Services, principal: Principal, body: InvitationBody): Promise<InvitationResource> {
+  assertAdministrator(principal, 'reset a redemption');
+  if (!body.invitedUser) {
+    throw new FoyerError('badRequest', "resetRedemption requires 'invitedUser' with the guest's object id.");
+  }
+  const tenant = await requireTenantRow(services, principal.tenantId);
+  const user = await requireUser(services, tenant.id, body.invitedUser.id);
+  if (user.user_type === 'Member' && user.creation_type !== 'Invitation') {
+    throw new FoyerError('invitedUserIsMember', `User ${user.id} is a member of this organization; only guests can have their redemption reset.`);
+  }
+  if (principal.kind === 'app' && (await rolesOfUser(services.db, tenant.id, user.id)).length > 0) {
+    throw new FoyerError('forbidden', 'Applications may not reset the redemption of users who hold a directory role.');
+  }
+  const email = body.invitedUserEmailAddress;
+  await assertAddressInvitable(services, tenant.id, email);
+  const inviter = await inviterOf(services, principal);
+  const policy = await getB2bPolicy(services.db, tenant.id);
+  const now = services.clock.now();
+  const nowIso = now.toISOString();
+  const expiresAt = policy.invitationExpiryDays
+    ? new Date(now.getTime() + policy.invitationExpiryDays * 86_400_000).toISOString()
+    : null;
+  const ticket = newTicket(services);
+
+  try {
+    return await services.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('user_identities').where('tenant_id', '=', tenant.id).where('user_id', '=', user.id).execute();
+      const userChanges = {
+        mail: email,
+        other_mails: JSON.stringify([email]),
+        creation_type: 'Invitation',
+        external_user_state: 'PendingAcceptance',
+        external_user_state_changed_at: nowIso,
+      };
+      await trx.updateTable('users').set(userChanges).where('tenant_id', '=', tenant.id).where('id', '=', user.id).execute();
+      const fields = {
+        ticket_hash: ticket.hash,
+        invited_email: email,
+        invited_display_name: body.invitedUserDisplayName ?? user.display_name,
+        invite_redirect_url: body.inviteRedirectUrl,
+        message_info: JSON.stringify(messageInfoOf(body)),
+        send_invitation_message: body.sendInvitationMessage ? 1 : 0,
+        inviter: JSON.stringify(inviter),
+        updated_at: nowIso,
+        expires_at: expiresAt,
+        reminders_sent: 0,
+        redeemed_at: null,
+        last_sent_at: body.sendInvitationMessage ? nowIso : null,
+      };
+      const current = await findInvitationOfUser(trx, tenant.id, user.id);
+      let invitation: InvitationRow;
+      if (current) {
+        const status = await transition(trx, tenant.id, current, 'reset', fields);
+        if (!status) throw raceLost();
+        invitation = { ...current, ...fields, status };
+      } else {
+        // A guest added without an invitation gets its first invitation row here.
+        invitation = {
+          tenant_id: tenant.id,
+          id: services.ids.uuid(),
+          user_id: user.id,
+          invited_user_type: user.user_type,
+          status: 'PendingAcceptance',
+          created_at: nowIso,
+          ...fields,
+        };
+        await insertInvitation(trx, invitation);
+      }
+      const resetUser = { ...user, ...userChanges };
+      if (body.sendInvitationMessage) {
+        await queueInvitationMail(trx, services, {
+          tenant,
+          invitation,
+          inviter,
+          redeemUrl: ticket.redeemUrl,
+          guestPreferredLanguage: user.preferred_language,
+        });
+      }
+      await publish(trx, services, {
+        type: 'guest.reset',
+        tenantId: tenant.id,
+        actor: actorOf(principal),
+        targets: [{ id: user.id, type: 'User', displayName: user.display_name, userPrincipalName: user.user_principal_name }],
+        details: { invitationId: invitation.id, invitedUserEmailAddress: email },
+        correlationId: services.ids.uuid(),
+      });
+      return toInvitationResource(services, invitation, resetUser, ticket.redeemUrl, true);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new FoyerError('duplicateValue', `Another user of this organization already uses the address '${email}'.`);
+    }
+    throw error;
+  }
+}
+

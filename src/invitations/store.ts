@@ -1,0 +1,91 @@
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Database, InvitationsTable, InvitationStatus } from '../db/schema.js';
+import type { UserRow } from '../users/store.js';
+import { type InvitationEvent, nextState, sourcesOf } from './lifecycle.js';
+
+export type InvitationRow = Selectable<InvitationsTable>;
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export async function insertInvitation(db: Executor, row: InvitationRow): Promise<void> {
+  await db.insertInto('invitations').values(row).execute();
+}
+
+export async function findInvitation(db: Executor, tenantId: string, id: string) {
+  return db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findInvitationOfUser(db: Executor, tenantId: string, userId: string) {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** Instance-level by design: a ticket arrives without a tenant; its hash is unique across the instance. */
+export async function findInvitationByTicketHash(db: Executor, ticketHash: string) {
+  return db.selectFrom('invitations').selectAll().where('ticket_hash', '=', ticketHash).executeTakeFirst();
+}
+
+/**
+ * Applies a lifecycle event with a guarded UPDATE: it only changes a row still in one of the event's source
+ * states (and, when given, still holding the expected ticket). Returns the new status, or undefined when
+ * another request won the race.
+ */
+export async function transition(
+  db: Executor,
+  tenantId: string,
+  invitation: Pick<InvitationRow, 'id' | 'status'>,
+  event: InvitationEvent,
+  changes: Updateable<InvitationsTable>,
+  guard: { ticketHash?: string } = {},
+): Promise<InvitationStatus | undefined> {
+  const status = nextState(invitation.status, event);
+  let query = db
+    .updateTable('invitations')
+    .set({ ...changes, status })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', invitation.id)
+    .where('status', 'in', sourcesOf(event));
+  if (guard.ticketHash) query = query.where('ticket_hash', '=', guard.ticketHash);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1 ? status : undefined;
+}
+
+/** The user object an invitation is for, matched by mail (case-insensitive), guest or member. */
+export async function findUserByMail(db: Executor, tenantId: string, email: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb(eb.fn('lower', ['mail']), '=', email.toLowerCase()))
+    .orderBy('created_at')
+    .executeTakeFirst();
+}
+
+export async function isBlocked(db: Executor, tenantId: string, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('invitation_blocks')
+    .select('email_lower')
+    .where('tenant_id', '=', tenantId)
+    .where('email_lower', '=', email.toLowerCase())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function block(db: Executor, tenantId: string, email: string, now: string): Promise<void> {
+  await db
+    .insertInto('invitation_blocks')
+    .values({ tenant_id: tenantId, email_lower: email.toLowerCase(), created_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function unblock(db: Executor, tenantId: string, email: string): Promise<void> {
+  await db
+    .deleteFrom('invitation_blocks')
+    .where('tenant_id', '=', tenantId)
+    .where('email_lower', '=', email.toLowerCase())
+    .execute();
+}

@@ -1,0 +1,48 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Services } from '../app/services.js';
+import { processInvitationDeadlines } from '../invitations/deadlines.js';
+import { createMailTransport, type MailTransport, startMailWorker } from '../mail/index.js';
+import { purgeExpiredOidcArtefacts } from '../oidc/index.js';
+import { purgeOldCounters } from '../ratelimit/limiter.js';
+
+export interface BackgroundJobs {
+  stop(): Promise<void>;
+}
+
+/**
+ * Work that runs beside the HTTP server: the mail outbox worker, invitation expiry and reminders, and
+ * housekeeping. Every instance runs them; the database (guarded updates, SKIP LOCKED claims) keeps them from
+ * doing anything twice.
+ */
+export function startBackgroundJobs(
+  services: Services,
+  log: FastifyBaseLogger,
+  options: { transport?: MailTransport; periodMs?: number } = {},
+): BackgroundJobs {
+  const worker = startMailWorker(services, options.transport ?? createMailTransport(services.config));
+  const periodMs = options.periodMs ?? 60_000;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running ??= (async () => {
+      try {
+        const { expired, reminded } = await processInvitationDeadlines(services);
+        if (expired || reminded) log.info({ expired, reminded }, 'invitation deadlines processed');
+        await purgeOldCounters(services);
+        await purgeExpiredOidcArtefacts(services);
+      } catch (error) {
+        log.error({ err: error }, 'background job failed');
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+  const timer = setInterval(tick, periodMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await worker.stop();
+    },
+  };
+}
