@@ -9,9 +9,10 @@ import {
 import { loggerOptions } from './app/logger.js';
 import type { ResolvedConfig, Services } from './app/services.js';
 import type { Db } from './db/connect.js';
-import { registerErrorMapper } from './errors/mapper.js';
+import { frameworkErrors, registerErrorMapper } from './errors/mapper.js';
 import { graphPlugin } from './graph/plugin.js';
 import { healthPlugin } from './health/routes.js';
+import { blockRoutes } from './invitations/block-routes.js';
 import { mailPlugin } from './mail/routes.js';
 import { createMetrics } from './metrics/registry.js';
 import { metricsPlugin } from './metrics/routes.js';
@@ -19,7 +20,6 @@ import { oidcPlugin } from './oidc/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
 import { instancePlugin } from './tenants/instance-routes.js';
-import { blockRoutes } from './invitations/block-routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,7 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path parameter may be a userPrincipalName (up to 256 characters, percent-encoded); longer is a 400.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('services', services);

@@ -3,15 +3,15 @@ import { resolveSecret } from './app/secret.js';
 import { buildApp } from './app.js';
 import { bootstrapInstance, writeBootstrapFile } from './bootstrap/index.js';
 import { printWelcome } from './bootstrap/welcome.js';
-import { startBackgroundJobs } from './jobs/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startBackgroundJobs } from './jobs/index.js';
 
 async function main() {
   const { config, generated: secretGenerated } = await resolveSecret(loadConfig(process.env));
   const database = connectDatabase(config.database.url);
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, database.schema);
   const app = await buildApp({ config, database });
   if (secretGenerated) {
     app.log.warn(

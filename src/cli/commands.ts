@@ -2,12 +2,12 @@ import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { connectDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { rotateSigningKeys } from '../oidc/keys.js';
+import { FoyerError } from '../errors/catalogue.js';
+import { resendInvitation, revokeInvitation } from '../invitations/operations.js';
 import { invitationBody } from '../invitations/schemas.js';
 import { invite } from '../invitations/service.js';
-import { resendInvitation, revokeInvitation } from '../invitations/operations.js';
 import { outboxStatus } from '../mail/index.js';
-import { FoyerError } from '../errors/catalogue.js';
+import { rotateSigningKeys } from '../oidc/keys.js';
 import { createOperatorToken } from '../tenants/operator-tokens.js';
 import { provisionTenant } from '../tenants/provision.js';
 import { addDomain, requireTenant, verifyDomain } from '../tenants/service.js';
@@ -38,7 +38,7 @@ export const commands: Command[] = [
     async run() {
       const database = connectDatabase(loadConfig(process.env).database.url);
       try {
-        const applied = await migrateToLatest(database.db);
+        const applied = await migrateToLatest(database.db, database.schema);
         print(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
       } finally {
         await database.close();
@@ -152,7 +152,10 @@ export const commands: Command[] = [
           }),
         });
         if (!parsed.success) {
-          throw new FoyerError('badRequest', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          throw new FoyerError(
+            'badRequest',
+            parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          );
         }
         print(await invite(services, operatorPrincipal(tenant.id), parsed.data));
       }),

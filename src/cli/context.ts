@@ -14,7 +14,7 @@ export async function withServices<T>(run: (services: Services) => Promise<T>): 
   const { config } = await resolveSecret(loadConfig(process.env));
   const database = connectDatabase(config.database.url);
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
     const app = await buildApp({ config, database, logger: false });
     try {
       return await run(app.services);

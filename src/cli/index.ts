@@ -12,7 +12,9 @@ Configuration comes from the environment and .env, as for the server (see README
 
 async function main(argv: string[]): Promise<number> {
   const words = argv.filter((a) => !a.startsWith('-'));
-  const command = [...commands].sort((a, b) => b.name.length - a.name.length).find((c) => c.name.every((word, i) => words[i] === word));
+  const command = [...commands]
+    .sort((a, b) => b.name.length - a.name.length)
+    .find((c) => c.name.every((word, i) => words[i] === word));
   if (!command || argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${usage}\n`);
     return command || argv.length === 0 || argv.includes('--help') ? 0 : 2;

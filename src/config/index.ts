@@ -84,17 +84,18 @@ export class ConfigError extends Error {
 /** Parses the environment once. Throws a ConfigError listing every bad variable in one message. */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  // Checked on the raw values too, so a production start with other mistakes still hears about these.
+  if (env.FOYER_ENV === 'production') {
+    if (!env.FOYER_SECRET) problems.push('FOYER_SECRET: required in production');
+    if (!env.FOYER_BASE_URL) problems.push('FOYER_BASE_URL: required in production');
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
   }
   const e = parsed.data;
-  if (e.FOYER_ENV === 'production' && !e.FOYER_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  FOYER_SECRET: required in production');
-  }
-  if (e.FOYER_ENV === 'production' && !e.FOYER_BASE_URL) {
-    throw new ConfigError('Invalid configuration:\n  FOYER_BASE_URL: required in production');
-  }
   const baseUrl = (e.FOYER_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     env: e.FOYER_ENV,

@@ -10,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The PostgreSQL schema named by `?schema=` in the URL, if any. */
+  schema?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -40,5 +42,5 @@ export function connectDatabase(url: string, options: { poolSize?: number } = {}
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', schema: schema ?? undefined, close: () => db.destroy() };
 }

@@ -1,12 +1,16 @@
-import { type Kysely, Migrator } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 const provider = { getMigrations: async () => migrations };
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * Applies every pending migration; throws with the failing migration's name. `schema` (PostgreSQL) keeps the
+ * migrator's own bookkeeping tables in that schema: without it Kysely looks for them in every schema and
+ * trips over another schema's tables (tests run one schema per file, in parallel).
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, ...(schema && { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
@@ -17,9 +21,11 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-/** True when every known migration has been applied (used by /readyz). */
+/** True when every known migration has been applied (used by /readyz): one read of Kysely's own table. */
 export async function migrationsApplied(db: Kysely<Database>): Promise<boolean> {
-  const migrator = new Migrator({ db, provider });
-  const all = await migrator.getMigrations();
-  return all.every((m) => m.executedAt !== undefined);
+  const rows = await sql<{ name: string }>`select name from kysely_migration`
+    .execute(db)
+    .catch(() => ({ rows: [] }));
+  const applied = new Set(rows.rows.map((r) => r.name));
+  return Object.keys(migrations).every((name) => applied.has(name));
 }

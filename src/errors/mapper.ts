@@ -10,6 +10,8 @@ const fastifyCodes: Record<string, ErrorKey> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalidRequestBody',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'badRequest',
   FST_ERR_VALIDATION: 'invalidRequestBody',
+  FST_ERR_BAD_URL: 'badRequest',
+  FST_ERR_MAX_PARAM_LENGTH: 'badRequest',
 };
 
 function toFoyerError(error: FastifyError | Error): FoyerError {
@@ -59,6 +61,17 @@ export function graphErrorBody(error: FoyerError, request: FastifyRequest) {
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: FoyerError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.status(error.status).type('application/json').send(graphErrorBody(error, request));
+}
+
+/**
+ * Errors Fastify's router raises before any hook has run (a malformed percent-encoding, an over-long path
+ * parameter): Fastify's `frameworkErrors` option. Same envelope, plus the headers the onRequest hook sets.
+ */
+export function frameworkErrors(raw: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('request-id', request.id);
+  const clientRequestId = request.headers['client-request-id'];
+  if (typeof clientRequestId === 'string') reply.header('client-request-id', clientRequestId);
+  sendError(reply, request, toFoyerError(raw));
 }
 
 /** The one place errors become responses. */

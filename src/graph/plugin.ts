@@ -12,6 +12,9 @@ import { createAuthHook } from './auth.js';
 /** The Microsoft Graph v1.0-shaped directory API. Every route needs a token; the tenant is the token's. */
 export async function graphPlugin(app: FastifyInstance, { services }: { services: Services }) {
   app.decorateRequest('principal', null as never);
+  // JSON only (PRODUCT.md §3): without this, Fastify's built-in text/plain parser would hand a string to the
+  // body schema (a 400) where any other non-JSON type is a 415.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', createAuthHook(services));
   for (const routes of [
     userRoutes,

@@ -22,20 +22,24 @@ export async function blockRoutes(root: FastifyInstance, { services }: { service
   const app = root.withTypeProvider<ZodTypeProvider>();
   const action = '/invitations/block';
 
-  app.get('/invitations/block', { schema: { hide: true, querystring: linkQuery } }, async (request, reply) => {
-    const { tenant, invitation, sig } = request.query;
-    const link = await describeBlockLink(services, tenant, invitation, sig);
-    reply.headers(pageHeaders);
-    if (!link) return reply.status(404).send(invalidLinkPage());
-    return blockPage({
-      organizationName: link.tenant.display_name,
-      organizationDomain: link.tenant.default_domain,
-      email: link.invitation.invited_email,
-      blocked: link.blocked,
-      action,
-      hidden: { tenant, invitation, sig },
-    });
-  });
+  app.get(
+    '/invitations/block',
+    { schema: { hide: true, querystring: linkQuery } },
+    async (request, reply) => {
+      const { tenant, invitation, sig } = request.query;
+      const link = await describeBlockLink(services, tenant, invitation, sig);
+      reply.headers(pageHeaders);
+      if (!link) return reply.status(404).send(invalidLinkPage());
+      return blockPage({
+        organizationName: link.tenant.display_name,
+        organizationDomain: link.tenant.default_domain,
+        email: link.invitation.invited_email,
+        blocked: link.blocked,
+        action,
+        hidden: { tenant, invitation, sig },
+      });
+    },
+  );
 
   app.post(
     '/invitations/block',

@@ -21,7 +21,10 @@ async function tenantsWithDeadlines(services: Services): Promise<string[]> {
     .execute();
   return rows
     .filter((row) => {
-      const doc = JSON.parse(row.document) as { invitationExpiryDays?: number | null; invitationReminderDays?: number[] };
+      const doc = JSON.parse(row.document) as {
+        invitationExpiryDays?: number | null;
+        invitationReminderDays?: number[];
+      };
       return Boolean(doc.invitationExpiryDays) || (doc.invitationReminderDays?.length ?? 0) > 0;
     })
     .map((row) => row.tenant_id);
@@ -31,12 +34,17 @@ async function tenantsWithDeadlines(services: Services): Promise<string[]> {
  * Expires pending invitations past their deadline and sends due reminders. A reminder carries a fresh ticket
  * (tickets are stored hashed, so the old link cannot be re-sent): the reminder's link is the live one.
  */
-export async function processInvitationDeadlines(services: Services): Promise<{ expired: number; reminded: number }> {
+export async function processInvitationDeadlines(
+  services: Services,
+): Promise<{ expired: number; reminded: number }> {
   let expired = 0;
   let reminded = 0;
   const now = services.clock.now();
   for (const tenantId of await tenantsWithDeadlines(services)) {
-    const [tenant, policy] = await Promise.all([findTenantById(services.db, tenantId), getB2bPolicy(services.db, tenantId)]);
+    const [tenant, policy] = await Promise.all([
+      findTenantById(services.db, tenantId),
+      getB2bPolicy(services.db, tenantId),
+    ]);
     if (!tenant) continue;
     const reminderDays = [...policy.invitationReminderDays].sort((a, b) => a - b);
     const pending = await services.db
@@ -93,7 +101,9 @@ async function remind(
       updated_at: services.clock.now().toISOString(),
     };
     // Guarded on the ticket too: a resend that raced this reminder keeps its own (newer) link.
-    const status = await transition(trx, tenant.id, invitation, 'resend', changes, { ticketHash: invitation.ticket_hash });
+    const status = await transition(trx, tenant.id, invitation, 'resend', changes, {
+      ticketHash: invitation.ticket_hash,
+    });
     if (!status) return false;
     await queueInvitationMail(trx, services, {
       tenant,
@@ -107,7 +117,14 @@ async function remind(
       type: 'invitation.reminded',
       tenantId: tenant.id,
       actor: systemActor,
-      targets: [{ id: user.id, type: 'User', displayName: user.display_name, userPrincipalName: user.user_principal_name }],
+      targets: [
+        {
+          id: user.id,
+          type: 'User',
+          displayName: user.display_name,
+          userPrincipalName: user.user_principal_name,
+        },
+      ],
       details: { invitationId: invitation.id, reminder: String(changes.reminders_sent) },
       correlationId: services.ids.uuid(),
     });

@@ -26,5 +26,10 @@ export async function inviterOf(services: Services, principal: Principal): Promi
     .where('tenant_id', '=', principal.tenantId)
     .where('id', '=', principal.objectId)
     .executeTakeFirst();
-  return { kind: 'app', id: principal.objectId, displayName: app?.display_name ?? principal.displayName ?? 'An application', mail: null };
+  return {
+    kind: 'app',
+    id: principal.objectId,
+    displayName: app?.display_name ?? principal.displayName ?? 'An application',
+    mail: null,
+  };
 }

@@ -17,7 +17,12 @@ const transitions: Record<InvitationEvent, Partial<Record<InvitationStatus, Invi
   redeem: { PendingAcceptance: 'Accepted' },
   resend: { PendingAcceptance: 'PendingAcceptance', Accepted: 'Accepted' },
   reinvite: { Revoked: 'PendingAcceptance', Expired: 'PendingAcceptance' },
-  reset: { PendingAcceptance: 'PendingAcceptance', Accepted: 'PendingAcceptance', Revoked: 'PendingAcceptance', Expired: 'PendingAcceptance' },
+  reset: {
+    PendingAcceptance: 'PendingAcceptance',
+    Accepted: 'PendingAcceptance',
+    Revoked: 'PendingAcceptance',
+    Expired: 'PendingAcceptance',
+  },
   revoke: { PendingAcceptance: 'Revoked' },
   expire: { PendingAcceptance: 'Expired' },
 };

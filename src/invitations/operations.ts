@@ -23,7 +23,11 @@ async function requireInvitation(services: Services, tenantId: string, id: strin
  * Resend (a Foyer extension): a new ticket replaces the old one (the previous link dies) and the invitation
  * mail goes out again through the outbox.
  */
-export async function resendInvitation(services: Services, principal: Principal, id: string): Promise<InvitationResource> {
+export async function resendInvitation(
+  services: Services,
+  principal: Principal,
+  id: string,
+): Promise<InvitationResource> {
   await assertMayInvite(services, principal);
   const tenantId = principal.tenantId;
   const invitation = await requireInvitation(services, tenantId, id);
@@ -36,9 +40,18 @@ export async function resendInvitation(services: Services, principal: Principal,
   const ticket = newTicket(services);
   const now = services.clock.now().toISOString();
   return services.db.transaction().execute(async (trx) => {
-    const changes = { ticket_hash: ticket.hash, updated_at: now, last_sent_at: now, send_invitation_message: 1 };
+    const changes = {
+      ticket_hash: ticket.hash,
+      updated_at: now,
+      last_sent_at: now,
+      send_invitation_message: 1,
+    };
     const status = await transition(trx, tenantId, invitation, 'resend', changes);
-    if (!status) throw new FoyerError('invitationStateConflict', 'The invitation changed while this request ran. Try again.');
+    if (!status)
+      throw new FoyerError(
+        'invitationStateConflict',
+        'The invitation changed while this request ran. Try again.',
+      );
     const updated = { ...invitation, ...changes, status };
     await queueInvitationMail(trx, services, {
       tenant,
@@ -51,7 +64,14 @@ export async function resendInvitation(services: Services, principal: Principal,
       type: 'invitation.resent',
       tenantId,
       actor: actorOf(principal),
-      targets: [{ id: user.id, type: 'User', displayName: user.display_name, userPrincipalName: user.user_principal_name }],
+      targets: [
+        {
+          id: user.id,
+          type: 'User',
+          displayName: user.display_name,
+          userPrincipalName: user.user_principal_name,
+        },
+      ],
       details: { invitationId: invitation.id, invitedUserEmailAddress: invitation.invited_email },
       correlationId: services.ids.uuid(),
     });
@@ -65,7 +85,9 @@ export async function revokeInvitation(services: Services, principal: Principal,
   const tenantId = principal.tenantId;
   const invitation = await requireInvitation(services, tenantId, id);
   await services.db.transaction().execute(async (trx) => {
-    const status = await transition(trx, tenantId, invitation, 'revoke', { updated_at: services.clock.now().toISOString() });
+    const status = await transition(trx, tenantId, invitation, 'revoke', {
+      updated_at: services.clock.now().toISOString(),
+    });
     if (!status) throw new FoyerError('invitationStateConflict', 'Only a pending invitation can be revoked.');
     await publish(trx, services, {
       type: 'invitation.revoked',
@@ -79,7 +101,12 @@ export async function revokeInvitation(services: Services, principal: Principal,
 }
 
 /** What the block page shows: the organisation, the address, and whether it is blocked now. */
-export async function describeBlockLink(services: Services, tenantId: string, invitationId: string, sig: string) {
+export async function describeBlockLink(
+  services: Services,
+  tenantId: string,
+  invitationId: string,
+  sig: string,
+) {
   if (!blockSignatureMatches(services, tenantId, invitationId, sig)) return undefined;
   const [tenant, invitation] = await Promise.all([
     findTenantById(services.db, tenantId),
@@ -107,7 +134,13 @@ export async function setBlocked(
   if (!link) return false;
   const { invitation } = link;
   const email = invitation.invited_email;
-  const actor: Actor = { kind: 'user', id: null, displayName: email, name: email, ipAddress: input.ipAddress };
+  const actor: Actor = {
+    kind: 'user',
+    id: null,
+    displayName: email,
+    name: email,
+    ipAddress: input.ipAddress,
+  };
   const now = services.clock.now().toISOString();
   await services.db.transaction().execute(async (trx) => {
     if (input.blocked) {
@@ -129,4 +162,3 @@ export async function setBlocked(
   });
   return true;
 }
-

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { consume } from '../ratelimit/limiter.js';
-import { invitationBody, invitationIdParams, invitationResource } from './schemas.js';
 import { resendInvitation, revokeInvitation } from './operations.js';
+import { invitationBody, invitationIdParams, invitationResource } from './schemas.js';
 import { invite } from './service.js';
 
 /** POST /v1.0/invitations (Graph), plus Foyer's resend and revoke. */
@@ -16,7 +16,10 @@ export async function invitationRoutes(root: FastifyInstance, { services }: { se
 
   app.post(
     '/invitations',
-    { preValidation: throttle, schema: { tags: ['invitations'], body: invitationBody, response: { 201: invitationResource } } },
+    {
+      preValidation: throttle,
+      schema: { tags: ['invitations'], body: invitationBody, response: { 201: invitationResource } },
+    },
     async (request, reply) => {
       const invitation = await invite(services, request.principal, request.body);
       return reply.status(201).send(invitation);
@@ -25,7 +28,10 @@ export async function invitationRoutes(root: FastifyInstance, { services }: { se
 
   app.post(
     '/invitations/:id/resend',
-    { preValidation: throttle, schema: { tags: ['invitations'], params: invitationIdParams, response: { 200: invitationResource } } },
+    {
+      preValidation: throttle,
+      schema: { tags: ['invitations'], params: invitationIdParams, response: { 200: invitationResource } },
+    },
     async (request) => resendInvitation(services, request.principal, request.params.id),
   );
 

@@ -32,7 +32,9 @@ export const redirectUrl = z
 
 const recipient = z
   .object({
-    emailAddress: z.object({ address: invitedEmail, name: z.string().max(256).nullable().optional() }).strict(),
+    emailAddress: z
+      .object({ address: invitedEmail, name: z.string().max(256).nullable().optional() })
+      .strict(),
   })
   .strict();
 
@@ -47,7 +49,11 @@ export const invitationBody = z
     sendInvitationMessage: z.boolean().default(false),
     invitedUserMessageInfo: z
       .object({
-        customizedMessageBody: z.string().max(10_000, 'must be at most 10,000 characters').nullable().optional(),
+        customizedMessageBody: z
+          .string()
+          .max(10_000, 'must be at most 10,000 characters')
+          .nullable()
+          .optional(),
         messageLanguage: language.nullable().optional(),
         ccRecipients: z.array(recipient).max(1, 'at most one cc recipient is supported').optional(),
       })
@@ -64,7 +70,9 @@ export type InvitationBody = z.infer<typeof invitationBody>;
 export const messageInfo = z.object({
   customizedMessageBody: z.string().nullable(),
   messageLanguage: z.string().nullable(),
-  ccRecipients: z.array(z.object({ emailAddress: z.object({ address: z.string(), name: z.string().nullable() }) })),
+  ccRecipients: z.array(
+    z.object({ emailAddress: z.object({ address: z.string(), name: z.string().nullable() }) }),
+  ),
 });
 export type MessageInfo = z.infer<typeof messageInfo>;
 

@@ -7,8 +7,8 @@ import { FoyerError } from '../errors/catalogue.js';
 import { actorOf, type Principal } from '../graph/principal.js';
 import { assertInvitationDomainAllowed, getB2bPolicy } from '../policies/service.js';
 import { findTenantById, type TenantRow } from '../tenants/store.js';
-import { findUsersByIds, rolesOfUser, type UserRow } from '../users/store.js';
 import { requireUser } from '../users/service.js';
+import { findUsersByIds, rolesOfUser, type UserRow } from '../users/store.js';
 import { assertAdministrator, assertMayInvite } from './authorization.js';
 import { newGuestRow, toInvitationResource } from './guests.js';
 import { type Inviter, inviterOf } from './inviter.js';
@@ -65,10 +65,18 @@ async function assertAddressInvitable(services: Services, tenantId: string, emai
   }
 }
 
-async function assertSponsors(services: Services, tenantId: string, sponsors: InvitationBody['invitedUserSponsors']) {
+async function assertSponsors(
+  services: Services,
+  tenantId: string,
+  sponsors: InvitationBody['invitedUserSponsors'],
+) {
   const ids = [...new Set((sponsors ?? []).map((s) => s.id.toLowerCase()))];
   const found = await findUsersByIds(services.db, tenantId, ids);
-  if (found.length !== ids.length) throw new FoyerError('badRequest', 'invitedUserSponsors: every sponsor must be a user of this organization.');
+  if (found.length !== ids.length)
+    throw new FoyerError(
+      'badRequest',
+      'invitedUserSponsors: every sponsor must be a user of this organization.',
+    );
   return ids;
 }
 
@@ -76,7 +84,11 @@ async function assertSponsors(services: Services, tenantId: string, sponsors: In
  * POST /invitations (PRODUCT §4.1): a new guest, or the existing guest with a fresh ticket; optional mail
  * through the outbox; all in one transaction with its audit entry.
  */
-export async function invite(services: Services, principal: Principal, body: InvitationBody): Promise<InvitationResource> {
+export async function invite(
+  services: Services,
+  principal: Principal,
+  body: InvitationBody,
+): Promise<InvitationResource> {
   await assertMayInvite(services, principal);
   if (body.invitedUserType === 'Member') assertAdministrator(principal, 'invite users as members');
   if (body.resetRedemption) return resetRedemption(services, principal, body);
@@ -149,7 +161,8 @@ async function inviteInTransaction(
   } else {
     user = newGuestRow(context, email);
     await trx.insertInto('users').values(user).execute();
-    const sponsorIds = sponsors.length > 0 ? sponsors : context.inviter.kind === 'user' ? [context.inviter.id] : [];
+    const sponsorIds =
+      sponsors.length > 0 ? sponsors : context.inviter.kind === 'user' ? [context.inviter.id] : [];
     if (sponsorIds.length > 0) {
       await trx
         .insertInto('user_sponsors')
@@ -188,7 +201,14 @@ async function inviteInTransaction(
     type: eventType,
     tenantId: tenant.id,
     actor: actorOf(context.principal),
-    targets: [{ id: user.id, type: 'User', displayName: user.display_name, userPrincipalName: user.user_principal_name }],
+    targets: [
+      {
+        id: user.id,
+        type: 'User',
+        displayName: user.display_name,
+        userPrincipalName: user.user_principal_name,
+      },
+    ],
     details: {
       invitationId: invitation.id,
       invitedUserEmailAddress: email,
@@ -203,7 +223,11 @@ async function inviteInTransaction(
  * resetRedemption (PRODUCT §4.1): the guest returns to PendingAcceptance, its bound identity is released, and
  * its object id, UPN, group memberships and app assignments stay. The new address may differ from the old.
  */
-async function resetRedemption(services: Services, principal: Principal, body: InvitationBody): Promise<InvitationResource> {
+async function resetRedemption(
+  services: Services,
+  principal: Principal,
+  body: InvitationBody,
+): Promise<InvitationResource> {
   assertAdministrator(principal, 'reset a redemption');
   if (!body.invitedUser) {
     throw new FoyerError('badRequest', "resetRedemption requires 'invitedUser' with the guest's object id.");
@@ -211,10 +235,16 @@ async function resetRedemption(services: Services, principal: Principal, body: I
   const tenant = await requireTenantRow(services, principal.tenantId);
   const user = await requireUser(services, tenant.id, body.invitedUser.id);
   if (user.user_type === 'Member' && user.creation_type !== 'Invitation') {
-    throw new FoyerError('invitedUserIsMember', `User ${user.id} is a member of this organization; only guests can have their redemption reset.`);
+    throw new FoyerError(
+      'invitedUserIsMember',
+      `User ${user.id} is a member of this organization; only guests can have their redemption reset.`,
+    );
   }
   if (principal.kind === 'app' && (await rolesOfUser(services.db, tenant.id, user.id)).length > 0) {
-    throw new FoyerError('forbidden', 'Applications may not reset the redemption of users who hold a directory role.');
+    throw new FoyerError(
+      'forbidden',
+      'Applications may not reset the redemption of users who hold a directory role.',
+    );
   }
   const email = body.invitedUserEmailAddress;
   await assertAddressInvitable(services, tenant.id, email);
@@ -229,7 +259,11 @@ async function resetRedemption(services: Services, principal: Principal, body: I
 
   try {
     return await services.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('user_identities').where('tenant_id', '=', tenant.id).where('user_id', '=', user.id).execute();
+      await trx
+        .deleteFrom('user_identities')
+        .where('tenant_id', '=', tenant.id)
+        .where('user_id', '=', user.id)
+        .execute();
       const userChanges = {
         mail: email,
         other_mails: JSON.stringify([email]),
@@ -237,7 +271,12 @@ async function resetRedemption(services: Services, principal: Principal, body: I
         external_user_state: 'PendingAcceptance',
         external_user_state_changed_at: nowIso,
       };
-      await trx.updateTable('users').set(userChanges).where('tenant_id', '=', tenant.id).where('id', '=', user.id).execute();
+      await trx
+        .updateTable('users')
+        .set(userChanges)
+        .where('tenant_id', '=', tenant.id)
+        .where('id', '=', user.id)
+        .execute();
       const fields = {
         ticket_hash: ticket.hash,
         invited_email: email,
@@ -285,7 +324,14 @@ async function resetRedemption(services: Services, principal: Principal, body: I
         type: 'guest.reset',
         tenantId: tenant.id,
         actor: actorOf(principal),
-        targets: [{ id: user.id, type: 'User', displayName: user.display_name, userPrincipalName: user.user_principal_name }],
+        targets: [
+          {
+            id: user.id,
+            type: 'User',
+            displayName: user.display_name,
+            userPrincipalName: user.user_principal_name,
+          },
+        ],
         details: { invitationId: invitation.id, invitedUserEmailAddress: email },
         correlationId: services.ids.uuid(),
       });
@@ -293,9 +339,11 @@ async function resetRedemption(services: Services, principal: Principal, body: I
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new FoyerError('duplicateValue', `Another user of this organization already uses the address '${email}'.`);
+      throw new FoyerError(
+        'duplicateValue',
+        `Another user of this organization already uses the address '${email}'.`,
+      );
     }
     throw error;
   }
 }
-

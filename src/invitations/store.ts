@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
-import type { Database, InvitationsTable, InvitationStatus } from '../db/schema.js';
+import type { Database, InvitationStatus, InvitationsTable } from '../db/schema.js';
 import type { UserRow } from '../users/store.js';
 import { type InvitationEvent, nextState, sourcesOf } from './lifecycle.js';
 
@@ -11,7 +11,12 @@ export async function insertInvitation(db: Executor, row: InvitationRow): Promis
 }
 
 export async function findInvitation(db: Executor, tenantId: string, id: string) {
-  return db.selectFrom('invitations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function findInvitationOfUser(db: Executor, tenantId: string, userId: string) {
@@ -54,7 +59,11 @@ export async function transition(
 }
 
 /** The user object an invitation is for, matched by mail (case-insensitive), guest or member. */
-export async function findUserByMail(db: Executor, tenantId: string, email: string): Promise<UserRow | undefined> {
+export async function findUserByMail(
+  db: Executor,
+  tenantId: string,
+  email: string,
+): Promise<UserRow | undefined> {
   return db
     .selectFrom('users')
     .selectAll()

@@ -30,6 +30,11 @@ export function blockUrl(services: Services, tenantId: string, invitationId: str
   return `${services.config.baseUrl}/invitations/block?tenant=${tenantId}&invitation=${invitationId}&sig=${sig}`;
 }
 
-export function blockSignatureMatches(services: Services, tenantId: string, invitationId: string, sig: string) {
+export function blockSignatureMatches(
+  services: Services,
+  tenantId: string,
+  invitationId: string,
+  sig: string,
+) {
   return secretMatches(`block:${tenantId}:${invitationId}`, sig, services.config.secret);
 }

@@ -14,3 +14,6 @@ export async function metricsPlugin(app: FastifyInstance, { services }: { servic
     return metrics.registry.metrics();
   });
 }
+// The onResponse hook must see every route, not only this plugin's own: share the parent's context
+// (Fastify's documented alternative to fastify-plugin, https://fastify.dev/docs/latest/Reference/Plugins/).
+Object.assign(metricsPlugin, { [Symbol.for('skip-override')]: true });

@@ -7,7 +7,12 @@ import { actorOf, type Principal } from '../graph/principal.js';
 import { odataContext } from '../graph/response.js';
 import { b2bPolicyPatch, b2bPolicyResponse } from './b2b.js';
 import { authorizationPolicyPatch, authorizationPolicyResponse } from './schemas.js';
-import { getAuthorizationPolicy, getB2bPolicy, updateAuthorizationPolicy, updateB2bPolicy } from './service.js';
+import {
+  getAuthorizationPolicy,
+  getB2bPolicy,
+  updateAuthorizationPolicy,
+  updateB2bPolicy,
+} from './service.js';
 import type { PolicyType } from './store.js';
 
 type Executor = Services['db'];
@@ -17,7 +22,12 @@ interface PolicyDefinition<Doc extends object> {
   displayName: string;
   description?: string;
   get(db: Executor, tenantId: string): Promise<Doc>;
-  update(db: Executor, tenantId: string, patch: Partial<Doc>, now: string): Promise<{ before: Doc; after: Doc }>;
+  update(
+    db: Executor,
+    tenantId: string,
+    patch: Partial<Doc>,
+    now: string,
+  ): Promise<{ before: Doc; after: Doc }>;
 }
 
 /** GET and PATCH for one tenant policy; every change is audited with its old and new values. */
@@ -74,7 +84,10 @@ export async function policyRoutesPlugin(root: FastifyInstance, { services }: { 
     { schema: { tags: ['policies'], response: { 200: authorizationPolicyResponse } } },
     async (request) => {
       requirePermission(request.principal, 'readPolicies');
-      return { ...(await authorization.describe(request.principal.tenantId)), id: 'authorizationPolicy' as const };
+      return {
+        ...(await authorization.describe(request.principal.tenantId)),
+        id: 'authorizationPolicy' as const,
+      };
     },
   );
   app.patch(

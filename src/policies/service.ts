@@ -49,7 +49,10 @@ export async function updateB2bPolicy(
   const before = await getB2bPolicy(db, tenantId);
   const parsed = b2bPolicyDocument.safeParse({ ...before, ...patch });
   if (!parsed.success) {
-    throw new FoyerError('invalidValue', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new FoyerError(
+      'invalidValue',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
   }
   await writePolicy(db, tenantId, 'b2bManagementPolicy', parsed.data, now);
   return { before, after: parsed.data };
@@ -59,7 +62,11 @@ export async function updateB2bPolicy(
  * Throws when the tenant's domain policy refuses this address. Called at invitation time and again at
  * redemption (the policy may have changed while the invitation was pending).
  */
-export async function assertInvitationDomainAllowed(db: Executor, tenantId: string, email: string): Promise<void> {
+export async function assertInvitationDomainAllowed(
+  db: Executor,
+  tenantId: string,
+  email: string,
+): Promise<void> {
   const refusal = domainRefusal(await getB2bPolicy(db, tenantId), email);
   if (refusal) throw new FoyerError('invitationDomainNotAllowed', refusal);
 }

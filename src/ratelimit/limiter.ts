@@ -12,7 +12,11 @@ export interface Limit {
  * same database (PRODUCT §3). One upsert per request: INSERT … ON CONFLICT DO UPDATE … RETURNING count.
  * A limit of 0 turns limiting off.
  */
-export async function consume(services: Services, bucket: string, { limit, windowSeconds }: Limit): Promise<void> {
+export async function consume(
+  services: Services,
+  bucket: string,
+  { limit, windowSeconds }: Limit,
+): Promise<void> {
   if (limit <= 0) return;
   const windowMs = windowSeconds * 1000;
   const now = services.clock.now().getTime();
@@ -21,7 +25,9 @@ export async function consume(services: Services, bucket: string, { limit, windo
     .insertInto('rate_limit_counters')
     .values({ bucket, window_start: windowStart, count: 1 })
     .onConflict((oc) =>
-      oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql<number>`rate_limit_counters.count + 1` }),
+      oc
+        .columns(['bucket', 'window_start'])
+        .doUpdateSet({ count: sql<number>`rate_limit_counters.count + 1` }),
     )
     .returning('count')
     .executeTakeFirstOrThrow();

@@ -75,6 +75,15 @@ describe.each(testDialects())('users on %s', (dialect) => {
       expect(byUpperId.json()).toMatchObject({ id: created.id });
     });
 
+    it('reads a user by a long userPrincipalName (over 100 characters)', async () => {
+      const local = `long.${'l'.repeat(113 - ctx.domain.length - 6)}`;
+      const created = await createUser(ctx.api, ctx.domain, { userPrincipalName: `${local}@${ctx.domain}` });
+      expect(created.userPrincipalName).toHaveLength(113);
+      const response = await ctx.api.get(`/users/${encodeURIComponent(created.userPrincipalName)}`);
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toMatchObject({ id: created.id });
+    });
+
     it('reads the properties named in $select only, with a matching @odata.context', async () => {
       const created = await createUser(ctx.api, ctx.domain);
       const response = await ctx.api.get(`/users/${created.id}?$select=id,userType,accountEnabled,identities`);

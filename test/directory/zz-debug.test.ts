@@ -1,20 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { it } from 'vitest';
-import { provisionOtherTenant } from '../helpers/build-test-app.js';
-import { directoryContext, graphClient, tokenFor } from './support.js';
+import { directoryContext } from './support.js';
 it('debug', async () => {
   const ctx = await directoryContext('sqlite');
-  const other = await provisionOtherTenant(ctx);
-  const key = await generateKeyPair('RS256');
-  const forged = await new SignJWT({ ...decodeJwt(ctx.api.token), tid: other.tenantId }).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: 'x' }).sign(key.privateKey);
-  const f = await graphClient(ctx.app, forged).get('/organization');
-  console.log('FORGED', f.statusCode, f.body.slice(0, 200));
-  const tokenB = await tokenFor(ctx.app, other);
-  const r = await graphClient(ctx.app, tokenB).get('/organization');
-  console.log('ORG', r.statusCode, r.body.slice(0, 200));
-  await new Promise((r) => setTimeout(r, 5100));
-  const r2 = await graphClient(ctx.app, tokenB).get('/organization');
-  console.log('ORG-after-5s', r2.statusCode, r2.body.slice(0, 100));
+  const show = async (label: string) => {
+    const m = await ctx.app.inject({ method: 'GET', url: '/metrics' });
+    console.log('MET', label, m.body.split('\n').filter((l) => l.startsWith('foyer_http_requests_total') && !l.includes('metrics')).join(' | '));
+  };
+  await show('start');
+  await ctx.app.inject({ method: 'GET', url: `/${ctx.tenant.tenantSlug}/v2.0/.well-known/openid-configuration` });
+  await show('after 1 discovery');
+  await ctx.app.inject({ method: 'GET', url: `/${ctx.tenant.tenantSlug}/discovery/v2.0/keys` });
+  await show('after 1 keys');
   await ctx.close();
 });

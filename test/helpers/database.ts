@@ -19,7 +19,7 @@ export function testDialects(): DialectName[] {
 export async function freshDatabase(dialect: DialectName): Promise<Db & { url: string }> {
   if (dialect === 'sqlite') {
     const database = connectDatabase('sqlite::memory:');
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
     return { ...database, url: 'sqlite::memory:' };
   }
   const base = process.env.FOYER_TEST_DATABASE_URL!;
@@ -30,7 +30,7 @@ export async function freshDatabase(dialect: DialectName): Promise<Db & { url: s
   await admin.end();
   const url = `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`;
   const database = connectDatabase(url, { poolSize: 5 });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, database.schema);
   return {
     ...database,
     url,

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Migrator } from 'kysely';
 import pg from 'pg';
 import type { Services } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import type { MailLogger } from '../../src/mail/worker.js';
 import { createMetrics } from '../../src/metrics/registry.js';
 import type { Clock } from '../../src/platform/clock.js';
@@ -77,7 +79,13 @@ function postgresDialect(url: string): MailTestDialect {
       await adminQuery(url, `create schema "${schema}"`);
       const withSchema = new URL(url);
       withSchema.searchParams.set('schema', schema);
-      const opened = await openServices(withSchema.toString(), 'postgres', options);
+      let opened: MailTestDatabase;
+      try {
+        opened = await openServices(withSchema.toString(), 'postgres', options, schema);
+      } catch (error) {
+        await adminQuery(url, `drop schema "${schema}" cascade`);
+        throw error;
+      }
       return {
         ...opened,
         async close() {
@@ -103,6 +111,7 @@ async function openServices(
   url: string,
   dialect: 'sqlite' | 'postgres',
   options: { env?: 'test' | 'production'; smtpUrl?: string } = {},
+  schema?: string,
 ): Promise<MailTestDatabase> {
   const loaded = loadConfig({
     FOYER_ENV: options.env ?? 'test',
@@ -115,7 +124,8 @@ async function openServices(
   });
   const config = Object.freeze({ ...loaded, secret: loaded.secret ?? 's'.repeat(40) });
   const database = connectDatabase(url);
-  await migrateToLatest(database.db);
+  if (schema) await migrateInSchema(database, schema);
+  else await migrateToLatest(database.db);
   const clock = testClock();
   const tenantId = randomIds.uuid();
   await database.db
@@ -147,6 +157,21 @@ async function openServices(
       await database.close();
     },
   };
+}
+
+/**
+ * Kysely's Migrator looks for its own bookkeeping tables in every schema it can see, so while another test
+ * schema on the same server holds them it skips creating ours and then fails ("relation
+ * kysely_migration_lock does not exist"). Naming the schema makes it look only in ours.
+ */
+async function migrateInSchema(database: Db, schema: string): Promise<void> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: schema,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
 }
 
 /** A logger that keeps what the worker said, for assertions; silent otherwise. */

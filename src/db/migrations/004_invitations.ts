@@ -27,11 +27,20 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('reminders_sent', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('redeemed_at', 'text')
     .addPrimaryKeyConstraint('invitations_pk', ['tenant_id', 'id'])
-    .addForeignKeyConstraint('invitations_user_fk', ['tenant_id', 'user_id'], 'users', ['tenant_id', 'id'], (c) =>
-      c.onDelete('cascade'),
+    .addForeignKeyConstraint(
+      'invitations_user_fk',
+      ['tenant_id', 'user_id'],
+      'users',
+      ['tenant_id', 'id'],
+      (c) => c.onDelete('cascade'),
     )
     .execute();
-  await db.schema.createIndex('invitations_user_unique').on('invitations').unique().columns(['tenant_id', 'user_id']).execute();
+  await db.schema
+    .createIndex('invitations_user_unique')
+    .on('invitations')
+    .unique()
+    .columns(['tenant_id', 'user_id'])
+    .execute();
   // "One pending invitation per email" is the database's rule, not an if in code.
   await db.schema
     .createIndex('invitations_pending_email_unique')

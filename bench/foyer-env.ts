@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { tempDir } from './lib.js';
+
+export const CLIENT_SECRET = 'bench-client-secret-0123456789-abcdefghij';
+
+/** A fresh SQLite-backed Foyer with known bootstrap credentials. */
+export function foyerEnv(name: string, extra: Record<string, string> = {}) {
+  const dir = tempDir(name);
+  const clientId = randomUUID();
+  return {
+    dir,
+    clientId,
+    env: {
+      FOYER_ENV: 'development',
+      FOYER_DATA_DIR: dir,
+      FOYER_DATABASE_URL: `sqlite:${join(dir, 'foyer.db')}`,
+      FOYER_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+      FOYER_BOOTSTRAP_TENANT: 'Bench',
+      FOYER_BOOTSTRAP_CLIENT_ID: clientId,
+      FOYER_BOOTSTRAP_CLIENT_SECRET: CLIENT_SECRET,
+      FOYER_BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-password',
+      ...extra,
+    },
+  };
+}
+
+export async function appToken(url: string, clientId: string): Promise<string> {
+  const response = await fetch(`${url}/bench/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: CLIENT_SECRET,
+      scope: `${url}/.default`,
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
+  return body.access_token;
+}

@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+export interface Figure {
+  scenario: string;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  ratio: number | null;
+  target: string;
+  met: boolean;
+  note?: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `foyer-bench-${prefix}-`));
+
+/** Pins a process to one core where taskset exists, so "per core" figures mean one core. */
+function pinned(command: string, args: string[], core: number): [string, string[]] {
+  return process.platform === 'linux' ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+export interface Server {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a server script under tsx, pinned to core 0, and waits until `readyPath` answers 200. */
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+  options: { readyPath?: string; core?: number; port?: number } = {},
+): Promise<Server> {
+  const port = options.port ?? (await freePort());
+  const [command, args] = pinned(process.execPath, ['--import', 'tsx', script], options.core ?? 0);
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env, PORT: String(port), FOYER_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}${options.readyPath ?? '/readyz'}`, 60_000, () => output, child);
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+export async function waitFor(
+  url: string,
+  timeoutMs: number,
+  output: () => string = () => '',
+  child?: ChildProcess,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output()}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms:\n${output()}`);
+}
+
+export interface LoadResult {
+  rps: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** Bounded load from this (separate) process: autocannon for `seconds`, after a short warm-up. */
+export async function load(
+  options: autocannon.Options & { seconds?: number; warmup?: number },
+): Promise<LoadResult> {
+  const { seconds = 10, warmup = 2, ...rest } = options;
+  if (warmup > 0) await autocannon({ connections: 8, ...rest, duration: warmup });
+  const result = await autocannon({ connections: 16, ...rest, duration: seconds });
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export const round = (value: number, digits = 0) => Number(value.toFixed(digits));

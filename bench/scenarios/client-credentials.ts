@@ -1,0 +1,60 @@
+import { CLIENT_SECRET, foyerEnv } from '../foyer-env.js';
+import { type Figure, freePort, load, round, startServer } from '../lib.js';
+
+const form = (clientId: string, secret: string, base: string) =>
+  new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: secret,
+    scope: `${base}/.default`,
+  }).toString();
+
+/** Token requests/s for RS256 JWT access tokens, against a bare oidc-provider measured in the same run. */
+export async function clientCredentials(): Promise<Figure[]> {
+  const basePort = await freePort();
+  const bare = await startServer(
+    'bench/servers/bare-oidc.ts',
+    { BASE: `http://127.0.0.1:${basePort}` },
+    { port: basePort, readyPath: '/.well-known/openid-configuration' },
+  );
+  let baseline: number;
+  try {
+    baseline = (
+      await load({
+        url: `${bare.url}/token`,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form('bench-client', 'bench-secret-bench-secret-bench-secret', bare.url),
+      })
+    ).rps;
+  } finally {
+    await bare.stop();
+  }
+
+  const port = await freePort();
+  const { env, clientId } = foyerEnv('cc', { FOYER_BASE_URL: `http://127.0.0.1:${port}` });
+  const foyer = await startServer('src/main.ts', env, { port });
+  try {
+    const result = await load({
+      url: `${foyer.url}/bench/oauth2/v2.0/token`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form(clientId, CLIENT_SECRET, foyer.url),
+    });
+    const ratio = result.rps / baseline;
+    return [
+      {
+        scenario: 'client-credentials',
+        value: round(result.rps),
+        unit: 'req/s',
+        baseline: round(baseline),
+        ratio: round(ratio, 2),
+        target: '>= 1000 req/s on one core and >= 70% of bare oidc-provider',
+        met: result.rps >= 1000 && ratio >= 0.7 && result.errors + result.non2xx === 0,
+        note: `p99 ${result.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`,
+      },
+    ];
+  } finally {
+    await foyer.stop();
+  }
+}

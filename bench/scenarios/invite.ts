@@ -1,0 +1,46 @@
+import type autocannon from 'autocannon';
+import { appToken, foyerEnv } from '../foyer-env.js';
+import { type Figure, freePort, load, round, startServer } from '../lib.js';
+
+/** POST /v1.0/invitations with the mail queued (throttling off), against GET /healthz in the same run. */
+export async function invite(): Promise<Figure[]> {
+  const port = await freePort();
+  const { env, clientId } = foyerEnv('invite', {
+    FOYER_BASE_URL: `http://127.0.0.1:${port}`,
+    FOYER_INVITE_RATE_LIMIT: '0',
+  });
+  const foyer = await startServer('src/main.ts', env, { port });
+  try {
+    const baseline = (await load({ url: `${foyer.url}/healthz` })).rps;
+    const token = await appToken(foyer.url, clientId);
+    let counter = 0;
+    const request: autocannon.Request = {
+      method: 'POST',
+      path: '/v1.0/invitations',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({
+          invitedUserEmailAddress: `guest${counter++}@partner${counter % 50}.example`,
+          inviteRedirectUrl: 'https://apps.example/welcome',
+          sendInvitationMessage: true,
+        }),
+      }),
+    };
+    const result = await load({ url: foyer.url, requests: [request] });
+    return [
+      {
+        scenario: 'invite',
+        value: round(result.rps),
+        unit: 'req/s',
+        baseline: round(baseline),
+        ratio: round(result.rps / baseline, 2),
+        target: '>= 500 req/s on SQLite',
+        met: result.rps >= 500 && result.errors + result.non2xx === 0,
+        note: `p99 ${result.p99} ms, ${counter} invitations, errors ${result.errors}, non-2xx ${result.non2xx}`,
+      },
+    ];
+  } finally {
+    await foyer.stop();
+  }
+}

@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { connectDatabase } from '../../src/db/connect.js';
+import { appToken } from '../helpers/tokens.js';
+import { graphClient } from './support.js';
+
+/**
+ * The `foyer` command, spawned as an operator would run it (node bin/foyer.js, through tsx), on a SQLite file in
+ * a temporary directory. The CLI shares the services with the HTTP API (tested on every dialect elsewhere); its
+ * results are checked here through HTTP, on an app opened over the same file. Each spawn takes a few seconds,
+ * so independent commands run concurrently.
+ */
+
+const BIN = resolve(import.meta.dirname, '../../bin/foyer.js');
+const SECRET = 'cli-test-secret-0123456789-abcdefghijklmnop';
+const CLI_TIMEOUT = 60_000;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function foyer(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
+  const started = Date.now();
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      // Only what the CLI should see: no FOYER_* variable of the test run leaks in.
+      { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env }, timeout: CLI_TIMEOUT },
+      (error, stdout, stderr) => {
+        console.log('SPAWN', args.join(' '), Date.now() - started);
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        done({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+// Concurrent: the two tests share nothing but the directory (the error cases create no tenant).
+describe.concurrent('foyer CLI', () => {
+  let directory: string;
+  let env: Record<string, string>;
+  const run = (...args: string[]) => foyer(args, env, directory);
+  const json = <T>(result: Run): T => {
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as T;
+  };
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'foyer-cli-'));
+    env = {
+      FOYER_DATABASE_URL: `sqlite:${join(directory, 'foyer.db')}`,
+      FOYER_SECRET: SECRET,
+      FOYER_ENV: 'test',
+      FOYER_DATA_DIR: join(directory, 'data'),
+    };
+  });
+  afterAll(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it(
+    'tenant create → tenant list, domain add → domain verify --force, keys rotate; the results work over HTTP',
+    async () => {
+      const created = json<{ tenantId: string; tenantSlug: string; clientId: string; clientSecret: string }>(
+        await run('tenant', 'create', 'Acme', '--slug', 'acme'),
+      );
+      expect(created).toMatchObject({ tenantSlug: 'acme', tenantName: 'Acme', adminUserPrincipalName: 'admin@acme.foyer.localhost' });
+
+      const [list, added, rotated, duplicate] = await Promise.all([
+        run('tenant', 'list'),
+        run('domain', 'add', 'acme', 'acme.example'),
+        run('keys', 'rotate', 'acme'),
+        run('tenant', 'create', 'Acme Again', '--slug', 'acme'),
+      ]);
+      expect(duplicate.code).toBe(1);
+      expect(duplicate.stderr).toContain("A tenant with the slug 'acme' already exists.");
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(new RegExp(`^${created.tenantId}\\s+acme\\s+Acme$`, 'm'));
+      expect(json(added)).toEqual({
+        domain: 'acme.example',
+        verified: false,
+        txtRecord: expect.stringMatching(/^foyer-verification=/),
+      });
+      const keys = json<{ kid: string; retiredKids: string[] }>(rotated);
+      expect(keys.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      const verified = await run('domain', 'verify', 'acme', 'acme.example', '--force');
+      expect(json(verified)).toEqual({ domain: 'acme.example', verified: true });
+
+      // The same database, served over HTTP.
+      const database = connectDatabase(env.FOYER_DATABASE_URL!);
+      const config = {
+        ...loadConfig({ FOYER_ENV: 'test', FOYER_DATABASE_URL: env.FOYER_DATABASE_URL, FOYER_BASE_URL: 'https://cli.test' }),
+        secret: SECRET,
+      };
+      const app = await buildApp({ config, database, logger: false });
+      try {
+        const discovery = await app.inject({ method: 'GET', url: '/acme.example/v2.0/.well-known/openid-configuration' });
+        expect(discovery.statusCode, discovery.body).toBe(200);
+        expect(discovery.json()).toMatchObject({ issuer: `https://cli.test/${created.tenantId}/v2.0` });
+        const jwks = await app.inject({ method: 'GET', url: '/acme/discovery/v2.0/keys' });
+        expect((jwks.json() as { keys: Array<{ kid: string }> }).keys[0]!.kid).toBe(keys.kid);
+        const token = await appToken(app, { tenant: 'acme.example', clientId: created.clientId, clientSecret: created.clientSecret });
+        const organization = await graphClient(app, token).get('/organization');
+        expect(organization.json()).toMatchObject({
+          value: [{ id: created.tenantId, verifiedDomains: expect.arrayContaining([expect.objectContaining({ name: 'acme.example' })]) }],
+        });
+      } finally {
+        await app.close();
+        await database.close();
+      }
+    },
+    CLI_TIMEOUT * 2,
+  );
+
+  it(
+    'usage errors, unknown tenants and bad configuration exit non-zero with one clear message',
+    async () => {
+      const [missingName, unknownCommand, unknownTenant, badConfig] = await Promise.all([
+        run('tenant', 'create'),
+        run('frobnicate'),
+        run('keys', 'rotate', 'nobody'),
+        foyer(['tenant', 'list'], { FOYER_DATABASE_URL: 'mysql://root@localhost/foyer', FOYER_ENV: 'production' }, directory),
+      ]);
+      expect(missingName.code).toBe(2);
+      expect(missingName.stderr).toContain('Usage: foyer tenant create <displayName>');
+      expect(unknownCommand.code).toBe(2);
+      expect(unknownCommand.stdout).toContain('Usage: foyer <command>');
+      expect(unknownTenant.code).toBe(1);
+      expect(unknownTenant.stderr).toContain("Tenant 'nobody' does not exist.");
+      expect(unknownTenant.stderr).not.toMatch(/\n\s+at /);
+      expect(badConfig.code).toBe(1);
+      expect(badConfig.stderr).toContain('Invalid configuration:');
+      expect(badConfig.stderr).toMatch(/FOYER_DATABASE_URL: must start with sqlite:/);
+      expect(badConfig.stderr).toMatch(/FOYER_SECRET: required in production/);
+      expect(badConfig.stderr).not.toMatch(/\n\s+at /);
+    },
+    CLI_TIMEOUT,
+  );
+});

@@ -1,0 +1,309 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { InvitationStatus } from '../../src/db/schema.js';
+import { FoyerError } from '../../src/errors/catalogue.js';
+import { processInvitationDeadlines } from '../../src/invitations/deadlines.js';
+import { graphStatus, type InvitationEvent, nextState, sourcesOf } from '../../src/invitations/lifecycle.js';
+import { transition } from '../../src/invitations/store.js';
+import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
+import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
+import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import { testDialects } from '../helpers/database.js';
+import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
+import {
+  auditEntries,
+  callerFor,
+  DAY_MS,
+  invitation,
+  invitationRow,
+  isLiveRedeemUrl,
+  linksOf,
+  mailsTo,
+  movableClock,
+  outboxTo,
+  silentMailLogger,
+} from './support.js';
+
+const statuses: InvitationStatus[] = ['PendingAcceptance', 'Accepted', 'Revoked', 'Expired'];
+const events: InvitationEvent[] = ['redeem', 'resend', 'reinvite', 'reset', 'revoke', 'expire'];
+
+/** PRODUCT §4.2, written out: every allowed transition; everything else is refused. */
+const allowed: Record<InvitationEvent, Partial<Record<InvitationStatus, InvitationStatus>>> = {
+  redeem: { PendingAcceptance: 'Accepted' },
+  resend: { PendingAcceptance: 'PendingAcceptance', Accepted: 'Accepted' },
+  reinvite: { Revoked: 'PendingAcceptance', Expired: 'PendingAcceptance' },
+  reset: {
+    PendingAcceptance: 'PendingAcceptance',
+    Accepted: 'PendingAcceptance',
+    Revoked: 'PendingAcceptance',
+    Expired: 'PendingAcceptance',
+  },
+  revoke: { PendingAcceptance: 'Revoked' },
+  expire: { PendingAcceptance: 'Expired' },
+};
+
+describe('the invitation state machine (pure)', () => {
+  for (const event of events) {
+    for (const status of statuses) {
+      const target = allowed[event][status];
+      if (target) {
+        it(`${event} from ${status} → ${target}`, () => expect(nextState(status, event)).toBe(target));
+      } else {
+        it(`${event} from ${status} is refused with 409 Request_InvitationStateConflict`, () => {
+          let thrown: unknown;
+          try {
+            nextState(status, event);
+          } catch (error) {
+            thrown = error;
+          }
+          expect(thrown).toBeInstanceOf(FoyerError);
+          expect(thrown).toMatchObject({ status: 409, code: 'Request_InvitationStateConflict' });
+        });
+      }
+    }
+  }
+
+  it('sourcesOf is exactly the states an event may start from (the guard of the conditional UPDATE)', () => {
+    for (const event of events) {
+      expect(new Set(sourcesOf(event)), event).toEqual(new Set(Object.keys(allowed[event])));
+    }
+    expect(sourcesOf('revoke')).toEqual(['PendingAcceptance']);
+    expect(new Set(sourcesOf('reinvite'))).toEqual(new Set(['Revoked', 'Expired']));
+  });
+
+  it('reads as Graph’s invitation.status: Completed once redeemed', () => {
+    expect(graphStatus('Accepted')).toBe('Completed');
+    expect(graphStatus('PendingAcceptance')).toBe('PendingAcceptance');
+  });
+});
+
+describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
+  const clock = movableClock();
+  let catcher: SmtpCatcher;
+  let t: TestApp;
+  let admin: GraphCaller;
+  let transport: MailTransport;
+  let worker: MailWorker;
+
+  beforeAll(async () => {
+    catcher = await startSmtpCatcher();
+    t = await buildTestApp(dialect, { env: { FOYER_SMTP_URL: catcher.url }, clock });
+    admin = await adminCaller(t);
+    transport = smtpTransport(catcher.url);
+    worker = startMailWorker(t.app.services, transport, { pollMs: 60_000, logger: silentMailLogger });
+  });
+  afterEach(() => clock.reset());
+  afterAll(async () => {
+    await worker.stop();
+    await transport.close();
+    await t.close();
+    await catcher.close();
+  });
+
+  describe('resend', () => {
+    it('rotates the ticket (the old link dies), mails the new one and is audited', async () => {
+      const first = (await admin.post('/v1.0/invitations', invitation('rhea@fabrikam.com'))).json();
+      const resent = await admin.post(`/v1.0/invitations/${first.id}/resend`);
+      expect(resent.statusCode).toBe(200);
+      expect(resent.json()).toMatchObject({
+        id: first.id,
+        status: 'PendingAcceptance',
+        sendInvitationMessage: true,
+        invitedUser: { id: first.invitedUser.id },
+      });
+      const { inviteRedeemUrl } = resent.json();
+      expect(inviteRedeemUrl).not.toBe(first.inviteRedeemUrl);
+      expect(await isLiveRedeemUrl(t, first.id, inviteRedeemUrl)).toBe(true);
+      expect(await isLiveRedeemUrl(t, first.id, first.inviteRedeemUrl)).toBe(false);
+
+      await worker.drain();
+      const received = mailsTo(catcher.messages, 'rhea@fabrikam.com');
+      expect(received).toHaveLength(1);
+      expect(linksOf(received[0]!).redeem).toBe(inviteRedeemUrl);
+
+      const [entry] = await auditEntries(admin, 'Resend invitation to external user');
+      expect(entry?.targetResources[0]?.id).toBe(first.invitedUser.id);
+    });
+
+    it('is 404 for an unknown id or another tenant’s invitation, 400 for a malformed id', async () => {
+      const fabrikam = await callerFor(t, await provisionOtherTenant(t, 'Fabrikam'));
+      const theirs = (await fabrikam.post('/v1.0/invitations', invitation('theirs@fabrikam.com'))).json();
+      for (const id of ['00000000-0000-4000-8000-000000000000', theirs.id]) {
+        const response = await admin.post(`/v1.0/invitations/${id}/resend`);
+        expect(response.statusCode).toBe(404);
+        expect(response.json().error.code).toBe('Request_ResourceNotFound');
+        const revoke = await admin.post(`/v1.0/invitations/${id}/revoke`);
+        expect(revoke.statusCode).toBe(404);
+      }
+      const untouched = await t.app.services.db
+        .selectFrom('invitations')
+        .select('status')
+        .where('id', '=', theirs.id)
+        .executeTakeFirstOrThrow();
+      expect(untouched.status).toBe('PendingAcceptance');
+      expect((await admin.post('/v1.0/invitations/not-an-id/resend')).statusCode).toBe(400);
+      expect(await outboxTo(t, 'theirs@fabrikam.com')).toEqual([]);
+    });
+  });
+
+  describe('revoke', () => {
+    it('kills the link but keeps the guest; a new invitation revives it with a new link', async () => {
+      const first = (await admin.post('/v1.0/invitations', invitation('ivan@fabrikam.com'))).json();
+      const revoked = await admin.post(`/v1.0/invitations/${first.id}/revoke`);
+      expect(revoked.statusCode).toBe(204);
+      expect((await invitationRow(t, first.id)).status).toBe('Revoked');
+
+      for (const action of ['revoke', 'resend']) {
+        const response = await admin.post(`/v1.0/invitations/${first.id}/${action}`);
+        expect(response.statusCode, action).toBe(409);
+        expect(response.json().error.code).toBe('Request_InvitationStateConflict');
+      }
+      const guest = await admin.get(`/v1.0/users/${first.invitedUser.id}?$select=externalUserState`);
+      expect(guest.statusCode).toBe(200);
+
+      const again = (await admin.post('/v1.0/invitations', invitation('ivan@fabrikam.com'))).json();
+      expect(again).toMatchObject({ id: first.id, status: 'PendingAcceptance', invitedUser: { id: first.invitedUser.id } });
+      expect(await isLiveRedeemUrl(t, first.id, again.inviteRedeemUrl)).toBe(true);
+      const [entry] = await auditEntries(admin, 'Revoke invitation to external user');
+      expect(entry?.targetResources[0]?.id).toBe(first.invitedUser.id);
+    });
+
+    it('cannot revoke a redeemed invitation; inviting a redeemed guest answers Completed', async () => {
+      const first = (await admin.post('/v1.0/invitations', invitation('judy@fabrikam.com'))).json();
+      // Redemption itself is not built yet: apply its transition through the store, as the redemption flow will.
+      const row = await invitationRow(t, first.id);
+      expect(await transition(t.app.services.db, t.tenant.tenantId, row, 'redeem', { redeemed_at: clock.now().toISOString() })).toBe(
+        'Accepted',
+      );
+
+      const revoke = await admin.post(`/v1.0/invitations/${first.id}/revoke`);
+      expect(revoke.statusCode).toBe(409);
+      const again = await admin.post('/v1.0/invitations', invitation('judy@fabrikam.com'));
+      expect(again.statusCode).toBe(201);
+      expect(again.json()).toMatchObject({ status: 'Completed', invitedUser: { id: first.invitedUser.id } });
+    });
+  });
+
+  it('guarded updates: of two concurrent redemptions of one invitation exactly one wins', async () => {
+    const first = (await admin.post('/v1.0/invitations', invitation('kim@fabrikam.com'))).json();
+    const stale = await invitationRow(t, first.id);
+    const results = await Promise.all(
+      [1, 2].map(() => transition(t.app.services.db, t.tenant.tenantId, stale, 'redeem', { redeemed_at: clock.now().toISOString() })),
+    );
+    expect(results.filter((r) => r === 'Accepted')).toHaveLength(1);
+    expect(results.filter((r) => r === undefined)).toHaveLength(1);
+    // A stale revoke after the redemption loses too.
+    expect(await transition(t.app.services.db, t.tenant.tenantId, stale, 'revoke', {})).toBeUndefined();
+    expect((await invitationRow(t, first.id)).status).toBe('Accepted');
+  });
+
+  it('concurrent invitations of one new address create one guest', async () => {
+    const responses = await Promise.all(
+      [1, 2, 3, 4].map(() => admin.post('/v1.0/invitations', invitation('race@fabrikam.com'))),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    expect(new Set(responses.map((r) => r.json().invitedUser.id)).size).toBe(1);
+    const list = (await admin.get("/v1.0/users?$filter=mail eq 'race@fabrikam.com'&$count=true")).json();
+    expect(list['@odata.count']).toBe(1);
+    // The last answer's link is the live one; the others died with it.
+    const live = await Promise.all(responses.map((r) => isLiveRedeemUrl(t, r.json().id, r.json().inviteRedeemUrl)));
+    expect(live.filter(Boolean)).toHaveLength(1);
+  });
+
+  describe('expiry and reminders (per tenant, off by default)', () => {
+    it('nothing expires and no reminder goes out by default', async () => {
+      const created = (
+        await admin.post('/v1.0/invitations', { ...invitation('forever@fabrikam.com'), sendInvitationMessage: true })
+      ).json();
+      expect((await invitationRow(t, created.id)).expires_at).toBeNull();
+      clock.advance(400 * DAY_MS);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 0 });
+      expect((await invitationRow(t, created.id)).status).toBe('PendingAcceptance');
+      expect(await outboxTo(t, 'forever@fabrikam.com')).toHaveLength(1);
+    });
+
+    it('a tenant with invitationExpiryDays expires its pending invitations once the deadline passes', async () => {
+      const northwind = await provisionOtherTenant(t, 'Northwind');
+      const caller = await callerFor(t, northwind);
+      expect((await caller.patch('/v1.0/policies/b2bManagementPolicy', { invitationExpiryDays: 7 })).statusCode).toBe(204);
+      const created = (await caller.post('/v1.0/invitations', invitation('olga@fabrikam.com'))).json();
+      const rowOf = () =>
+        t.app.services.db.selectFrom('invitations').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
+      const expiresAt = Date.parse((await rowOf()).expires_at ?? '');
+      expect(Math.abs(expiresAt - (Date.now() + 7 * DAY_MS))).toBeLessThan(60_000);
+
+      clock.advance(6 * DAY_MS);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 0 });
+      expect((await rowOf()).status).toBe('PendingAcceptance');
+      clock.advance(2 * DAY_MS);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 1, reminded: 0 });
+      expect((await rowOf()).status).toBe('Expired');
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 0 });
+
+      // Back to real time for the API (tokens are verified with the app's clock).
+      clock.reset();
+      const resend = await caller.post(`/v1.0/invitations/${created.id}/resend`);
+      expect(resend.statusCode).toBe(409);
+      const [entry] = await auditEntries(caller, 'Invitation to external user expired');
+      expect(entry).toMatchObject({ targetResources: [{ id: created.invitedUser.id }], initiatedBy: { app: null } });
+
+      const again = (await caller.post('/v1.0/invitations', invitation('olga@fabrikam.com'))).json();
+      expect(again).toMatchObject({ id: created.id, status: 'PendingAcceptance' });
+      expect(Date.parse((await rowOf()).expires_at ?? '')).toBeGreaterThan(expiresAt);
+      // Leave nothing pending with a deadline for the other tests' clock jumps.
+      expect((await caller.post(`/v1.0/invitations/${created.id}/revoke`)).statusCode).toBe(204);
+    });
+
+    it('reminders go out per invitationReminderDays, with a reminder subject and a fresh link', async () => {
+      const tailspin = await provisionOtherTenant(t, 'Tailspin');
+      const caller = await callerFor(t, tailspin);
+      expect((await caller.patch('/v1.0/policies/b2bManagementPolicy', { invitationReminderDays: [5, 2] })).statusCode).toBe(204);
+      const created = (
+        await caller.post('/v1.0/invitations', { ...invitation('pat@fabrikam.com'), sendInvitationMessage: true })
+      ).json();
+      const withoutMail = (await caller.post('/v1.0/invitations', invitation('nomail@fabrikam.com'))).json();
+      const revoked = (
+        await caller.post('/v1.0/invitations', { ...invitation('gone@fabrikam.com'), sendInvitationMessage: true })
+      ).json();
+      await caller.post(`/v1.0/invitations/${revoked.id}/revoke`);
+      await worker.drain();
+      expect(mailsTo(catcher.messages, 'pat@fabrikam.com')).toHaveLength(1);
+
+      clock.advance(DAY_MS);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 0 });
+      clock.advance(DAY_MS + 60_000);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 1 });
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 0 });
+      await worker.drain();
+      const [original, reminder] = mailsTo(catcher.messages, 'pat@fabrikam.com');
+      expect(reminder?.parsed.subject).toBe(
+        'Reminder: Foyer automation invited you to access applications within their organization',
+      );
+      expect(reminder?.parsed.text).toContain('This is a reminder');
+      const reminderLink = linksOf(reminder!).redeem;
+      expect(reminderLink).not.toBe(linksOf(original!).redeem);
+      const row = await t.app.services.db
+        .selectFrom('invitations')
+        .selectAll()
+        .where('id', '=', created.id)
+        .executeTakeFirstOrThrow();
+      expect(row.status).toBe('PendingAcceptance');
+      expect(row.reminders_sent).toBe(1);
+
+      clock.advance(3 * DAY_MS);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 1 });
+      clock.advance(30 * DAY_MS);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 0 });
+      await worker.drain();
+      const all = mailsTo(catcher.messages, 'pat@fabrikam.com');
+      expect(all.map((m) => m.parsed.subject?.startsWith('Reminder: '))).toEqual([false, true, true]);
+      // No reminder for an invitation that was never mailed, nor for a revoked one.
+      expect(mailsTo(catcher.messages, 'nomail@fabrikam.com')).toEqual([]);
+      expect(mailsTo(catcher.messages, 'gone@fabrikam.com')).toHaveLength(1);
+      expect(withoutMail.status).toBe('PendingAcceptance');
+
+      clock.reset();
+      expect(await auditEntries(caller, 'Send reminder to external user')).toHaveLength(2);
+    });
+  });
+});

@@ -1,0 +1,328 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../src/graph/principal.js';
+import { invitationBody } from '../../src/invitations/schemas.js';
+import { invite } from '../../src/invitations/service.js';
+import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
+import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
+import { provisionTenant } from '../../src/tenants/provision.js';
+import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { testDialects } from '../helpers/database.js';
+import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
+import {
+  appNamed,
+  callerFor,
+  htmlOf,
+  invitation,
+  isLiveRedeemUrl,
+  linksOf,
+  mailsTo,
+  movableClock,
+  outboxTo,
+  rawHeadersOf,
+  silentMailLogger,
+} from './support.js';
+
+const SENDER = 'invitations@foyer.test';
+
+const subjects = {
+  'en-US': 'Foyer automation invited you to access applications within their organization',
+  'fr-FR': 'Foyer automation vous a invité(e) à accéder à des applications de son organisation',
+  'de-DE':
+    'Foyer automation hat Sie eingeladen, auf Anwendungen in der zugehörigen Organisation zuzugreifen',
+  'es-ES': 'Foyer automation le ha invitado a acceder a aplicaciones de su organización',
+} as const;
+
+describe.each(testDialects())('the invitation mail, through a real SMTP server, on %s', (dialect) => {
+  const clock = movableClock();
+  let catcher: SmtpCatcher;
+  let t: TestApp;
+  let admin: GraphCaller;
+  let transport: MailTransport;
+  let worker: MailWorker;
+
+  beforeAll(async () => {
+    catcher = await startSmtpCatcher();
+    t = await buildTestApp(dialect, { env: { FOYER_SMTP_URL: catcher.url, FOYER_MAIL_FROM: SENDER }, clock });
+    admin = await adminCaller(t);
+    transport = smtpTransport(catcher.url);
+    worker = startMailWorker(t.app.services, transport, { pollMs: 50, logger: silentMailLogger });
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await transport.close();
+    await t.close();
+    await catcher.close();
+  });
+
+  /** Invites with a mail, lets the worker deliver, and returns the API's answer and the one mail received. */
+  async function inviteAndReceive(caller: GraphCaller, body: ReturnType<typeof invitation>) {
+    const response = await caller.post('/v1.0/invitations', { ...body, sendInvitationMessage: true });
+    expect(response.statusCode, response.body).toBe(201);
+    await worker.drain();
+    const received = mailsTo(catcher.messages, body.invitedUserEmailAddress);
+    expect(received).toHaveLength(1);
+    return { created: response.json(), mail: received[0] as CaughtMail };
+  }
+
+  it('carries every element of §4.4, from "<inviter> via Foyer" at the instance sender, with the API’s redeem link', async () => {
+    const { created, mail } = await inviteAndReceive(
+      admin,
+      invitation('ada@fabrikam.com', {
+        invitedUserDisplayName: 'Ada Lovelace',
+        invitedUserMessageInfo: { customizedMessageBody: 'Welcome aboard, Ada!' },
+      }),
+    );
+    const { parsed } = mail;
+    expect(parsed.subject).toBe(subjects['en-US']);
+    expect(parsed.from?.value).toEqual([{ address: SENDER, name: 'Foyer automation via Foyer' }]);
+    expect(mail.envelope).toEqual({ from: SENDER, to: ['ada@fabrikam.com'] });
+    expect(parsed.to && !Array.isArray(parsed.to) && parsed.to.value).toEqual([
+      { address: 'ada@fabrikam.com', name: 'Ada Lovelace' },
+    ]);
+    expect(parsed.headers.get('content-language')).toBe('en-US');
+    expect(parsed.messageId).toMatch(/^<[0-9a-f-]+\.outbox@foyer\.test>$/);
+    // An application sent it: nobody to reply to, and no custom message (PRODUCT §4.4).
+    expect(parsed.replyTo).toBeUndefined();
+    expect(parsed.text).not.toContain('Welcome aboard');
+    expect(htmlOf(mail)).not.toContain('Welcome aboard');
+
+    const links = linksOf(mail);
+    expect(links.redeem).toBe(created.inviteRedeemUrl);
+    expect(await isLiveRedeemUrl(t, created.id, links.redeem)).toBe(true);
+    expect(links.block).toContain(`invitation=${created.id}`);
+
+    const html = htmlOf(mail);
+    expect(html).toContain('<html lang="en-US"');
+    expect(html).toContain('<strong>Contoso</strong>');
+    expect(html).toContain('Domain: contoso.foyer.localhost');
+    expect(html).toContain('>FA</td>'); // the inviter's initials
+    expect(html).toContain('<strong>Foyer automation</strong>');
+    expect(html).toMatch(new RegExp(`<a href="${escapeRegExp(created.inviteRedeemUrl)}"[^>]*>Accept invitation</a>`));
+    expect(html).toContain('Only accept this invitation if you trust the sender.');
+    expect(html).toContain('Privacy statement: not provided');
+    expect(html).toMatch(/<a href="https:\/\/foyer\.test\/invitations\/block\?[^"]+"[^>]*>Block future invitations from Contoso<\/a>/);
+    expect(parsed.text).toContain(`Accept invitation: ${created.inviteRedeemUrl}`);
+    expect(parsed.text).toContain('Organization: Contoso');
+    expect(parsed.text).toContain('Privacy statement: not provided');
+  });
+
+  it.each([
+    ['fr-FR', 'fr-FR'],
+    ['de-DE', 'de-DE'],
+    ['es-ES', 'es-ES'],
+    ['en-US', 'en-US'],
+    ['fr-CA', 'fr-FR'],
+    ['DE', 'de-DE'],
+  ] as const)('messageLanguage %s is sent in %s', async (requested, expected) => {
+    const address = `lang-${requested.toLowerCase()}@fabrikam.com`;
+    const { mail } = await inviteAndReceive(admin, invitation(address, { invitedUserMessageInfo: { messageLanguage: requested } }));
+    expect(mail.parsed.subject).toBe(subjects[expected]);
+    expect(mail.parsed.headers.get('content-language')).toBe(expected);
+    expect(htmlOf(mail)).toContain(`<html lang="${expected}"`);
+  });
+
+  it('writes the French mail in French throughout, links included', async () => {
+    const { created, mail } = await inviteAndReceive(admin, invitation('amelie@fabrikam.com', { invitedUserMessageInfo: { messageLanguage: 'fr-FR' } }));
+    expect(mail.parsed.text).toContain(`Accepter l’invitation: ${created.inviteRedeemUrl}`);
+    expect(mail.parsed.text).toContain('Déclaration de confidentialité: non fournie');
+    expect(htmlOf(mail)).toContain('Bloquer les futures invitations de Contoso');
+  });
+
+  describe('language precedence: messageLanguage > guest > home tenant > inviting tenant > en-US', () => {
+    let northwind: GraphCaller;
+    beforeAll(async () => {
+      // A German-speaking inviting tenant and a Spanish-speaking home tenant on the same instance.
+      const inviting = await provisionTenant(t.app.services, {
+        displayName: 'Northwind',
+        defaultLanguage: 'de-DE',
+        adminPassword: 'correct horse battery staple',
+      });
+      await provisionTenant(t.app.services, {
+        displayName: 'Tailspin',
+        defaultLanguage: 'es-ES',
+        adminPassword: 'correct horse battery staple',
+      });
+      northwind = await callerFor(t, inviting);
+    });
+
+    it('an unknown messageLanguage falls back to the inviting tenant’s language', async () => {
+      const { mail } = await inviteAndReceive(northwind, invitation('kenji@fabrikam.com', { invitedUserMessageInfo: { messageLanguage: 'ja-JP' } }));
+      expect(mail.parsed.subject).toBe('Foyer automation hat Sie eingeladen, auf Anwendungen in der zugehörigen Organisation zuzugreifen');
+      expect(mail.parsed.headers.get('content-language')).toBe('de-DE');
+    });
+
+    it('the home tenant’s language comes before the inviting tenant’s', async () => {
+      const { mail } = await inviteAndReceive(northwind, invitation('rosa@tailspin.foyer.localhost'));
+      expect(mail.parsed.subject).toBe(subjects['es-ES']);
+    });
+
+    it('the guest’s preferredLanguage comes before the tenants’, and messageLanguage before everything', async () => {
+      const first = await northwind.post('/v1.0/invitations', invitation('pierre@tailspin.foyer.localhost'));
+      const guestId = first.json().invitedUser.id;
+      expect((await northwind.patch(`/v1.0/users/${guestId}`, { preferredLanguage: 'fr-FR' })).statusCode).toBe(204);
+
+      await northwind.post('/v1.0/invitations', { ...invitation('pierre@tailspin.foyer.localhost'), sendInvitationMessage: true });
+      await northwind.post('/v1.0/invitations', {
+        ...invitation('pierre@tailspin.foyer.localhost'),
+        sendInvitationMessage: true,
+        invitedUserMessageInfo: { messageLanguage: 'en-US' },
+      });
+      await worker.drain();
+      const received = mailsTo(catcher.messages, 'pierre@tailspin.foyer.localhost').map((m) => m.parsed.subject);
+      expect(received).toHaveLength(2);
+      expect(received).toContain(subjects['fr-FR']);
+      expect(received).toContain(subjects['en-US']);
+    });
+  });
+
+  it('delivers the cc copy, named in the Cc header', async () => {
+    const { mail } = await inviteAndReceive(
+      admin,
+      invitation('grace@fabrikam.com', {
+        invitedUserMessageInfo: { ccRecipients: [{ emailAddress: { address: 'manager@fabrikam.com', name: 'Grace’s Manager' } }] },
+      }),
+    );
+    expect(mail.envelope.to.sort()).toEqual(['grace@fabrikam.com', 'manager@fabrikam.com']);
+    expect(mail.parsed.cc && !Array.isArray(mail.parsed.cc) && mail.parsed.cc.value).toEqual([
+      { address: 'manager@fabrikam.com', name: 'Grace’s Manager' },
+    ]);
+    expect(mail.parsed.to && !Array.isArray(mail.parsed.to) && mail.parsed.to.value.map((a) => a.address)).toEqual([
+      'grace@fabrikam.com',
+    ]);
+  });
+
+  it('header injection in names and message adds no header and no recipient; HTML in names is escaped', async () => {
+    const mallory = await appNamed(t, admin, 'Mallory <img src=x onerror=alert(1)>\r\nBcc: spy1@evil.example', [
+      'User.Invite.All',
+    ]);
+    const { mail } = await inviteAndReceive(
+      mallory,
+      invitation('victim@fabrikam.com', {
+        invitedUserDisplayName: 'Victim\r\nBcc: spy2@evil.example',
+        invitedUserMessageInfo: { customizedMessageBody: 'hi\r\nBcc: spy3@evil.example\r\n\r\n<script>alert(1)</script>' },
+      }),
+    );
+    // The SMTP envelope is who the server actually delivers to: the invited address, nobody else.
+    expect(mail.envelope.to).toEqual(['victim@fabrikam.com']);
+    expect(mail.parsed.bcc).toBeUndefined();
+    expect(rawHeadersOf(mail)).not.toMatch(/^bcc:/im);
+    expect(mail.parsed.headers.has('bcc')).toBe(false);
+    for (const spy of ['spy1@evil.example', 'spy2@evil.example', 'spy3@evil.example']) {
+      expect(mailsTo(catcher.messages, spy)).toEqual([]);
+    }
+    // Names stay on one line, as text.
+    expect(mail.parsed.from?.value[0]?.name).toBe('Mallory <img src=x onerror=alert(1)> Bcc: spy1@evil.example via Foyer');
+    expect(mail.parsed.subject).toBe(
+      'Mallory <img src=x onerror=alert(1)> Bcc: spy1@evil.example invited you to access applications within their organization',
+    );
+    expect(mail.parsed.to && !Array.isArray(mail.parsed.to) && mail.parsed.to.value).toEqual([
+      { address: 'victim@fabrikam.com', name: 'Victim Bcc: spy2@evil.example' },
+    ]);
+    const html = htmlOf(mail);
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('Mallory &lt;img src=x onerror=alert(1)&gt; Bcc: spy1@evil.example');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('a user inviter is the Reply-To, and their custom message is shown escaped in HTML and as-is in text', async () => {
+    const member = await admin.post('/v1.0/users', {
+      accountEnabled: true,
+      displayName: 'Bea Brown',
+      mailNickname: 'bea',
+      userPrincipalName: 'bea@contoso.foyer.localhost',
+      mail: 'bea.brown@contoso.example',
+      passwordProfile: { password: 'a-long-enough-password' },
+    });
+    expect(member.statusCode).toBe(201);
+    // There are no delegated tokens yet, so the one user-inviter case calls the service directly, with the
+    // principal the delegated auth hook would build for Bea.
+    const principal: Principal = {
+      tenantId: t.tenant.tenantId,
+      kind: 'user',
+      objectId: member.json().id,
+      appId: t.tenant.clientId,
+      permissions: ['User.Invite.All'],
+      directoryRoles: [],
+      displayName: 'Bea Brown',
+      ipAddress: '127.0.0.1',
+    };
+    const message = 'Hello <b>Linus</b> & "friends",\nsee you at <script>alert(1)</script> soon';
+    const created = await invite(
+      t.app.services,
+      principal,
+      invitationBody.parse({
+        ...invitation('linus@fabrikam.com'),
+        sendInvitationMessage: true,
+        invitedUserMessageInfo: { customizedMessageBody: message },
+      }),
+    );
+    await worker.drain();
+    const [mail] = mailsTo(catcher.messages, 'linus@fabrikam.com');
+    if (!mail) throw new Error('no mail for linus@fabrikam.com');
+
+    expect(mail.parsed.replyTo?.value).toEqual([{ address: 'bea.brown@contoso.example', name: 'Bea Brown' }]);
+    expect(mail.parsed.from?.value).toEqual([{ address: SENDER, name: 'Bea Brown via Foyer' }]);
+    expect(mail.envelope.from).toBe(SENDER);
+    expect(mail.parsed.subject).toBe('Bea Brown invited you to access applications within their organization');
+    expect(linksOf(mail).redeem).toBe(created.inviteRedeemUrl);
+
+    const html = htmlOf(mail);
+    expect(html).toContain('>BB</td>');
+    expect(html).toContain('Message from Bea Brown');
+    expect(html).toContain(
+      'Hello &lt;b&gt;Linus&lt;/b&gt; &amp; &quot;friends&quot;,<br>\nsee you at &lt;script&gt;alert(1)&lt;/script&gt; soon',
+    );
+    expect(html).not.toContain('<b>Linus</b>');
+    expect(html).not.toContain('<script>');
+    expect(mail.parsed.text).toContain(message);
+  });
+
+  it('sends nothing when sendInvitationMessage is false', async () => {
+    const response = await admin.post('/v1.0/invitations', invitation('quiet@fabrikam.com'));
+    expect(response.statusCode).toBe(201);
+    await worker.drain();
+    expect(await outboxTo(t, 'quiet@fabrikam.com')).toEqual([]);
+    expect(mailsTo(catcher.messages, 'quiet@fabrikam.com')).toEqual([]);
+  });
+
+  it('keeps mail queued while SMTP is down and delivers each exactly once when it is back', async () => {
+    const addresses = ['down1@fabrikam.com', 'down2@fabrikam.com', 'down3@fabrikam.com'];
+    catcher.down();
+    try {
+      for (const address of addresses) {
+        const response = await admin.post('/v1.0/invitations', { ...invitation(address), sendInvitationMessage: true });
+        expect(response.statusCode).toBe(201);
+      }
+      await worker.drain();
+      for (const address of addresses) {
+        expect(mailsTo(catcher.messages, address)).toEqual([]);
+        const [row] = await outboxTo(t, address);
+        expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+        expect(row?.last_error).toBeTruthy();
+      }
+      expect(catcher.refused.connections + catcher.refused.messages).toBeGreaterThan(0);
+    } finally {
+      catcher.up();
+    }
+    // The retry waits for its backoff (≥ 5 s), then each mail goes out once, with its original Message-ID.
+    clock.advance(60_000);
+    try {
+      await worker.drain();
+      await worker.drain();
+    } finally {
+      clock.reset();
+    }
+    for (const address of addresses) {
+      const received = mailsTo(catcher.messages, address);
+      expect(received).toHaveLength(1);
+      const [row] = await outboxTo(t, address);
+      expect(row?.status).toBe('sent');
+      expect(received[0]?.parsed.messageId).toBe(row?.message_id);
+    }
+  });
+});
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
