@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Client, GraphError, ResponseType } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,24 +6,56 @@ import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller } from '../helpers/graph.js';
 
-// Microsoft's own Graph SDK, unmodified, against Foyer on a real port. The SDK only needs baseUrl; the
-// redeem links still carry FOYER_BASE_URL (https://foyer.test), as they would behind a reverse proxy.
+// A throwaway self-signed certificate for 127.0.0.1 (P-256), used only to put TLS in front of the test app.
+const TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgYZm+tWvpy8OiZy5F
+0Rtd3dZYp8jaJAJCuykQuD5opIGhRANCAASkSYi7UeMSS6WAizGeQUjlvE2spQvS
+ddNR9Rci8VsEkxOXT4oQRBeXjeYCXyfI+1hh790mVtH6IaZIHS7+8uzc
+-----END PRIVATE KEY-----`;
+const TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUM+vBqsHjh08Ive5q1EGV+4mfR5UwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNTIwMTcwMloYDzIxMjYxMTAx
+MjAxNzAyWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASkSYi7UeMSS6WAizGeQUjlvE2spQvSddNR9Rci8VsEkxOXT4oQRBeX
+jeYCXyfI+1hh790mVtH6IaZIHS7+8uzco28wbTAdBgNVHQ4EFgQUywKHGOLwzAPi
+wz0031Fg32iDanowHwYDVR0jBBgwFoAUywKHGOLwzAPiwz0031Fg32iDanowDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+zj0EAwIDSAAwRQIgAmBWs0n0RjWyLwtnx3x3AkNlwFG9/WOaz+dZVzbbsmwCIQDa
+IR7wt6w91p2v1rckYOSdDyDKk1T+pfwTiT+WA1Xu+w==
+-----END CERTIFICATE-----`;
+
+// Microsoft's own Graph SDK, unmodified, against Foyer on a real port. The SDK's AuthenticationHandler only
+// attaches the bearer token to https URLs of Graph or of `customHosts`, and strips it otherwise, so plain
+// http://127.0.0.1 cannot work: Foyer is served here behind TLS, as in a real deployment (PRODUCT §8), by
+// handing each request of a local https server to the app's router. Node's fetch has no per-call CA option
+// without undici, so certificate verification is off for this file only. The redeem links still carry
+// FOYER_BASE_URL (https://foyer.test), as they would behind a reverse proxy.
 describe.each(testDialects())('@microsoft/microsoft-graph-client calling POST /invitations on %s', (dialect) => {
   let t: TestApp;
+  let server: Server;
   let client: Client;
+  const previousTlsSetting = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
 
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     const token = (await adminCaller(t)).token;
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = t.app.server.address() as AddressInfo;
+    server = createServer({ key: TLS_KEY, cert: TLS_CERT }, (request, response) => t.app.routing(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     client = Client.init({
       authProvider: (done) => done(null, token),
-      baseUrl: `http://127.0.0.1:${port}/`,
+      baseUrl: `https://127.0.0.1:${port}/`,
       defaultVersion: 'v1.0',
+      customHosts: new Set(['127.0.0.1']),
     });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    if (previousTlsSetting === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTlsSetting;
+    await new Promise((resolve) => server.close(resolve));
+    await t.close();
+  });
 
   it('creates the invitation from the documented request body and reads the guest back', async () => {
     // The request of https://learn.microsoft.com/graph/api/invitation-post, as the docs' JavaScript sample sends it.

@@ -1,10 +1,14 @@
+import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { connectDatabase } from '../../src/db/connect.js';
 import type { InvitationsTable } from '../../src/db/schema.js';
 import { hashTicket } from '../../src/invitations/tickets.js';
 import type { MailLogger } from '../../src/mail/worker.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
-import type { TestApp } from '../helpers/build-test-app.js';
+import { TEST_BASE_URL, TEST_SECRET, type TestApp } from '../helpers/build-test-app.js';
 import { type GraphCaller, graphCaller } from '../helpers/graph.js';
 import type { CaughtMail } from '../helpers/smtp-catcher.js';
 import { appToken } from '../helpers/tokens.js';
@@ -43,6 +47,32 @@ export function movableClock(): MovableClock {
 export const DAY_MS = 86_400_000;
 
 export const silentMailLogger: MailLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Another Foyer instance on the test app's database (its own connection pool), configured as buildTestApp
+ * configures the first: same secret, so the tokens of one are valid on the other. Meaningful on PostgreSQL
+ * (an in-memory SQLite database cannot be shared).
+ */
+export async function secondInstance(
+  t: TestApp,
+  options: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+  const database = connectDatabase(t.databaseUrl, { poolSize: 5 });
+  const app = await buildApp({
+    config: { ...loadConfig({ FOYER_ENV: 'test', FOYER_BASE_URL: TEST_BASE_URL, ...options.env }), secret: TEST_SECRET },
+    database,
+    logger: false,
+    ...(options.clock && { clock: options.clock }),
+  });
+  await app.ready();
+  return {
+    app,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
 
 /** A caller holding the automation app token of another provisioned tenant. */
 export async function callerFor(t: TestApp, tenant: ProvisionedTenant): Promise<GraphCaller> {
