@@ -7,6 +7,7 @@ import { invitationRoutes } from '../invitations/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
 import { organizationRoutes } from '../tenants/organization-routes.js';
 import { userRoutes } from '../users/routes.js';
+import { consume } from '../ratelimit/limiter.js';
 import { createAuthHook } from './auth.js';
 
 /** The Microsoft Graph v1.0-shaped directory API. Every route needs a token; the tenant is the token's. */
@@ -16,6 +17,9 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
   // body schema (a 400) where any other non-JSON type is a 415.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', createAuthHook(services));
+  // Every API call counts against its tenant's general limit; POST /invitations has its own, lower one.
+  const { api: limit } = services.config.rateLimits;
+  app.addHook('onRequest', async (request) => consume(services, `api:${request.principal.tenantId}`, limit));
   for (const routes of [
     userRoutes,
     groupRoutes,
