@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 
 /** Query parameters whose values are secrets: never written to logs. */
-const SECRET_PARAMS = /([?&](?:ticket|code|token|client_secret|refresh_token|code_verifier|state|sig)=)[^&#]*/gi;
+const SECRET_PARAMS =
+  /([?&](?:ticket|code|token|client_secret|refresh_token|code_verifier|state|sig)=)[^&#]*/gi;
 
 export const maskUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
 

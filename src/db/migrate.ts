@@ -10,6 +10,20 @@ const provider = { getMigrations: async () => migrations };
  * trips over another schema's tables (tests run one schema per file, in parallel).
  */
 export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
+  // Kysely locks migrations on PostgreSQL but not on SQLite, where two processes starting on a fresh file
+  // (a server and the CLI) can race. Each migration is one transaction, so the loser rolls back: try again,
+  // and it finds the winner's work applied.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, schema);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+async function migrateOnce(db: Kysely<Database>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider, ...(schema && { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -5,9 +5,9 @@ import { auditRoutes } from '../audit/routes.js';
 import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
+import { consume } from '../ratelimit/limiter.js';
 import { organizationRoutes } from '../tenants/organization-routes.js';
 import { userRoutes } from '../users/routes.js';
-import { consume } from '../ratelimit/limiter.js';
 import { createAuthHook } from './auth.js';
 
 /** The Microsoft Graph v1.0-shaped directory API. Every route needs a token; the tenant is the token's. */

@@ -31,6 +31,7 @@ const KEYS_TTL_MS = 5 * 60_000;
  * are noticed at once (signingKeyRotations).
  */
 const UNKNOWN_KID_RELOAD_MS = 1_000;
+const EMPTY_KEYS_RELOAD_MS = 250;
 const MAX_CACHED_TENANTS = 1_000;
 /** Instances' clocks differ a little; tokens live an hour, so a few seconds of leeway costs nothing. */
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -122,7 +123,9 @@ export function createTokenVerifier(services: Services): {
           ? Date.now() - keys.loadedAt
           : Number.POSITIVE_INFINITY;
       const unknownKid = keys !== undefined && (kid === undefined || !keys.kids.has(kid));
-      if (keys && age < KEYS_TTL_MS && !(unknownKid && age > UNKNOWN_KID_RELOAD_MS)) return keys;
+      // A tenant with no key yet gets its first one when its provider starts: look again soon, not in 5 s.
+      const reloadAfter = keys?.kids.size === 0 ? EMPTY_KEYS_RELOAD_MS : UNKNOWN_KID_RELOAD_MS;
+      if (keys && age < KEYS_TTL_MS && !(unknownKid && age > reloadAfter)) return keys;
     }
     const reload = load(tenantId);
     if (cache.size >= MAX_CACHED_TENANTS) cache.clear();

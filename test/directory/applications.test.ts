@@ -121,7 +121,9 @@ describe.each(testDialects())('applications on %s', (dialect) => {
       ]) {
         expectGraphError(await ctx.api.post('/applications', body), 400, 'Request_BadRequest');
       }
-      const listed = await ctx.api.get(`/applications?$filter=${encodeURIComponent(`displayName eq '${displayName}'`)}`);
+      const listed = await ctx.api.get(
+        `/applications?$filter=${encodeURIComponent(`displayName eq '${displayName}'`)}`,
+      );
       expect((listed.json() as { value: unknown[] }).value).toEqual([]);
     });
 
@@ -145,9 +147,15 @@ describe.each(testDialects())('applications on %s', (dialect) => {
       );
       expect(startsWith.json()).toMatchObject({
         '@odata.count': 3,
-        value: [{ displayName: `${prefix} C` }, { displayName: `${prefix} B` }, { displayName: `${prefix} A` }],
+        value: [
+          { displayName: `${prefix} C` },
+          { displayName: `${prefix} B` },
+          { displayName: `${prefix} A` },
+        ],
       });
-      const searched = await ctx.api.get(`/applications?$search=${encodeURIComponent(`"displayName:${prefix}"`)}`);
+      const searched = await ctx.api.get(
+        `/applications?$search=${encodeURIComponent(`"displayName:${prefix}"`)}`,
+      );
       expect((searched.json() as { value: unknown[] }).value).toHaveLength(3);
 
       const all = await ctx.api.get('/applications?$top=999');
@@ -160,20 +168,30 @@ describe.each(testDialects())('applications on %s', (dialect) => {
     it('an unknown application id is a 404 on every application route', async () => {
       const unknown = randomUUID();
       expectGraphError(await ctx.api.get(`/applications/${unknown}`), 404, 'Request_ResourceNotFound');
-      expectGraphError(await ctx.api.post(`/applications/${unknown}/addPassword`, {}), 404, 'Request_ResourceNotFound');
+      expectGraphError(
+        await ctx.api.post(`/applications/${unknown}/addPassword`, {}),
+        404,
+        'Request_ResourceNotFound',
+      );
       expectGraphError(
         await ctx.api.post(`/applications/${unknown}/grantedPermissions`, { permissions: ['User.Read.All'] }),
         404,
         'Request_ResourceNotFound',
       );
       // The client id is not the object id: Graph addresses applications by object id.
-      expectGraphError(await ctx.api.get(`/applications/${ctx.tenant.clientId}`), 404, 'Request_ResourceNotFound');
+      expectGraphError(
+        await ctx.api.get(`/applications/${ctx.tenant.clientId}`),
+        404,
+        'Request_ResourceNotFound',
+      );
     });
   });
 
   describe('client secrets', () => {
     it('addPassword returns secretText once; the secret works at the token endpoint; it is never shown again', async () => {
-      const created = (await ctx.api.post('/applications', { displayName: unique('secretive') })).json() as Application;
+      const created = (
+        await ctx.api.post('/applications', { displayName: unique('secretive') })
+      ).json() as Application;
       const response = await ctx.api.post(`/applications/${created.id}/addPassword`, {
         passwordCredential: { displayName: 'CI secret' },
       });
@@ -235,7 +253,9 @@ describe.each(testDialects())('applications on %s', (dialect) => {
 
     it('each addPassword is a separate, working secret; an endDateTime in the past is refused', async () => {
       const app = await createApplicationWith(ctx, []);
-      const second = (await ctx.api.post(`/applications/${app.id}/addPassword`, {})).json() as { secretText: string };
+      const second = (await ctx.api.post(`/applications/${app.id}/addPassword`, {})).json() as {
+        secretText: string;
+      };
       expect(second.secretText).not.toBe(app.secretText);
       expect((await tokenRequest(app.appId, app.secretText)).statusCode).toBe(200);
       expect((await tokenRequest(app.appId, second.secretText)).statusCode).toBe(200);
@@ -247,17 +267,25 @@ describe.each(testDialects())('applications on %s', (dialect) => {
         'Request_InvalidValue',
       );
       for (const body of [{ passwordCredential: { endDateTime: 'tomorrow' } }, { secretText: 'mine' }]) {
-        expectGraphError(await ctx.api.post(`/applications/${app.id}/addPassword`, body), 400, 'Request_BadRequest');
+        expectGraphError(
+          await ctx.api.post(`/applications/${app.id}/addPassword`, body),
+          400,
+          'Request_BadRequest',
+        );
       }
       const read = (await ctx.api.get(`/applications/${app.id}`)).json() as Application;
       expect(read.passwordCredentials).toHaveLength(2);
     });
 
     it('a secret with a short endDateTime expires at the token endpoint', async () => {
-      const created = (await ctx.api.post('/applications', { displayName: unique('short') })).json() as Application;
+      const created = (
+        await ctx.api.post('/applications', { displayName: unique('short') })
+      ).json() as Application;
       const end = new Date(clock.now().getTime() + 60_000).toISOString();
       const credential = (
-        await ctx.api.post(`/applications/${created.id}/addPassword`, { passwordCredential: { endDateTime: end } })
+        await ctx.api.post(`/applications/${created.id}/addPassword`, {
+          passwordCredential: { endDateTime: end },
+        })
       ).json() as { secretText: string; endDateTime: string };
       expect(credential.endDateTime).toBe(end);
       expect((await tokenRequest(created.appId, credential.secretText)).statusCode).toBe(200);
@@ -268,7 +296,9 @@ describe.each(testDialects())('applications on %s', (dialect) => {
 
   describe('grantedPermissions (Foyer extension)', () => {
     it('grants directory permissions: they show on the application and in the token’s roles', async () => {
-      const created = (await ctx.api.post('/applications', { displayName: unique('granted') })).json() as Application;
+      const created = (
+        await ctx.api.post('/applications', { displayName: unique('granted') })
+      ).json() as Application;
       const response = await ctx.api.post(`/applications/${created.id}/grantedPermissions`, {
         permissions: ['User.Read.All', 'Group.Read.All'],
       });
@@ -295,11 +325,17 @@ describe.each(testDialects())('applications on %s', (dialect) => {
         clientId: created.appId,
         clientSecret: secret.secretText,
       });
-      expect((decodeJwt(token).roles as string[]).sort()).toEqual(['AuditLog.Read.All', 'Group.Read.All', 'User.Read.All']);
+      expect((decodeJwt(token).roles as string[]).sort()).toEqual([
+        'AuditLog.Read.All',
+        'Group.Read.All',
+        'User.Read.All',
+      ]);
     });
 
     it('unknown permission names, an empty list or extra fields are a 400 and grant nothing', async () => {
-      const created = (await ctx.api.post('/applications', { displayName: unique('ungranted') })).json() as Application;
+      const created = (
+        await ctx.api.post('/applications', { displayName: unique('ungranted') })
+      ).json() as Application;
       for (const body of [
         { permissions: ['User.Read.All', 'Mail.Send'] },
         { permissions: [] },
@@ -351,14 +387,18 @@ describe.each(testDialects())('applications on %s', (dialect) => {
         reader.api.delete(`/groups/${group.id}/members/${user.id}/$ref`),
         reader.api.post('/applications', { displayName: 'Hacked' }),
         reader.api.post(`/applications/${reader.id}/addPassword`, {}),
-        reader.api.post(`/applications/${reader.id}/grantedPermissions`, { permissions: ['Directory.ReadWrite.All'] }),
+        reader.api.post(`/applications/${reader.id}/grantedPermissions`, {
+          permissions: ['Directory.ReadWrite.All'],
+        }),
         reader.api.patch('/policies/authorizationPolicy', { allowInvitesFrom: 'none' }),
       ];
       for (const response of await Promise.all(attempts)) {
         const error = expectGraphError(response, 403, 'Authorization_RequestDenied');
         expect(error.message).toMatch(/Requires one of/);
       }
-      expect((await ctx.api.get(`/users/${user.id}`)).json()).toMatchObject({ displayName: user.displayName });
+      expect((await ctx.api.get(`/users/${user.id}`)).json()).toMatchObject({
+        displayName: user.displayName,
+      });
       expect((await ctx.api.get(`/groups/${group.id}`)).statusCode).toBe(200);
       expect((await ctx.api.get(`/groups/${group.id}/members`)).json()).toMatchObject({ value: [] });
       expect((await ctx.api.get(`/applications/${reader.id}`)).json()).toEqual(appObject);
@@ -383,14 +423,22 @@ describe.each(testDialects())('applications on %s', (dialect) => {
 
     it('an app without any permission gets a token but is refused everywhere', async () => {
       expect(decodeJwt(nothing.api.token).roles ?? []).toEqual([]);
-      for (const path of ['/users', '/groups', '/applications', '/organization', '/auditLogs/directoryAudits']) {
+      for (const path of [
+        '/users',
+        '/groups',
+        '/applications',
+        '/organization',
+        '/auditLogs/directoryAudits',
+      ]) {
         expectGraphError(await nothing.api.get(path), 403, 'Authorization_RequestDenied');
       }
     });
 
     it('Application.ReadWrite.All cannot grant directory permissions (no self-escalation)', async () => {
       const appAdmin = await createApplicationWith(ctx, ['Application.ReadWrite.All']);
-      expect((await appAdmin.api.post('/applications', { displayName: unique('by-app-admin') })).statusCode).toBe(201);
+      expect(
+        (await appAdmin.api.post('/applications', { displayName: unique('by-app-admin') })).statusCode,
+      ).toBe(201);
       expectGraphError(
         await appAdmin.api.post(`/applications/${appAdmin.id}/grantedPermissions`, {
           permissions: ['Directory.ReadWrite.All'],

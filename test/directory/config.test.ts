@@ -73,26 +73,20 @@ describe('loadConfig', () => {
     });
   });
 
-  it.each([
-    ['abc'],
-    ['70000'],
-    ['-1'],
-    ['80.5'],
-  ])('a bad PORT (%s) is a ConfigError naming PORT', (port) => {
+  it.each([['abc'], ['70000'], ['-1'], ['80.5']])('a bad PORT (%s) is a ConfigError naming PORT', (port) => {
     const error = configError({ PORT: port });
     expect(error.message).toMatch(/^Invalid configuration:\n/);
     expect(named(error)).toEqual(['PORT']);
   });
 
-  it.each([
-    ['mysql://root@localhost/foyer'],
-    ['./data/foyer.db'],
-    ['postgres:/missing-slashes'],
-  ])('a bad database URL (%s) is a ConfigError that says what is expected', (url) => {
-    const error = configError({ FOYER_DATABASE_URL: url });
-    expect(named(error)).toEqual(['FOYER_DATABASE_URL']);
-    expect(error.message).toMatch(/sqlite:.*postgres:\/\//);
-  });
+  it.each([['mysql://root@localhost/foyer'], ['./data/foyer.db'], ['postgres:/missing-slashes']])(
+    'a bad database URL (%s) is a ConfigError that says what is expected',
+    (url) => {
+      const error = configError({ FOYER_DATABASE_URL: url });
+      expect(named(error)).toEqual(['FOYER_DATABASE_URL']);
+      expect(error.message).toMatch(/sqlite:.*postgres:\/\//);
+    },
+  );
 
   it('production without FOYER_SECRET is refused', () => {
     const error = configError({ FOYER_ENV: 'production', FOYER_BASE_URL: 'https://id.example.com' });
@@ -128,13 +122,23 @@ describe('loadConfig', () => {
       FOYER_ENV: 'staging',
     });
     expect(named(error).sort()).toEqual(
-      ['FOYER_BASE_URL', 'FOYER_DOMAIN_SUFFIX', 'FOYER_ENV', 'FOYER_LOG_LEVEL', 'FOYER_SECRET', 'FOYER_SMTP_URL'].sort(),
+      [
+        'FOYER_BASE_URL',
+        'FOYER_DOMAIN_SUFFIX',
+        'FOYER_ENV',
+        'FOYER_LOG_LEVEL',
+        'FOYER_SECRET',
+        'FOYER_SMTP_URL',
+      ].sort(),
     );
     expect(error.message).toMatch(/FOYER_SECRET: must be at least 32 characters/);
   });
 
   it('never echoes a secret value in its message', () => {
-    const error = configError({ FOYER_SECRET: 'tiny-secret-value', FOYER_BOOTSTRAP_CLIENT_SECRET: 'also-short' });
+    const error = configError({
+      FOYER_SECRET: 'tiny-secret-value',
+      FOYER_BOOTSTRAP_CLIENT_SECRET: 'also-short',
+    });
     expect(error.message).not.toContain('tiny-secret-value');
     expect(error.message).not.toContain('also-short');
   });

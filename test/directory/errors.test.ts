@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, type JWTPayload, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTenantSigningKeys } from '../../src/oidc/keys.js';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
@@ -36,7 +45,12 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
     const response = await ctx.api.get(`/users?$count=true&$filter=${filter}`);
     return (response.json() as { '@odata.count': number })['@odata.count'];
   };
-  const raw = (options: { method?: 'GET' | 'POST' | 'PATCH'; url?: string; headers?: Record<string, string>; payload?: string | Buffer }) =>
+  const raw = (options: {
+    method?: 'GET' | 'POST' | 'PATCH';
+    url?: string;
+    headers?: Record<string, string>;
+    payload?: string | Buffer;
+  }) =>
     ctx.app.inject({
       method: options.method ?? 'POST',
       url: options.url ?? '/v1.0/users',
@@ -56,7 +70,10 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
         ctx.app.inject({ method: 'GET', url: '/readyz' }),
         ctx.app.inject({ method: 'GET', url: '/metrics' }),
         ctx.app.inject({ method: 'GET', url: '/openapi.json' }),
-        ctx.app.inject({ method: 'GET', url: `/${ctx.tenant.tenantSlug}/v2.0/.well-known/openid-configuration` }),
+        ctx.app.inject({
+          method: 'GET',
+          url: `/${ctx.tenant.tenantSlug}/v2.0/.well-known/openid-configuration`,
+        }),
         ctx.app.inject({ method: 'GET', url: `/${ctx.tenant.tenantSlug}/discovery/v2.0/keys` }),
         ctx.app.inject({
           method: 'POST',
@@ -65,7 +82,9 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
           payload: 'grant_type=client_credentials',
         }),
       ]);
-      expect(responses.map((r) => r.statusCode)).toEqual([200, 201, 404, 401, 404, 200, 200, 200, 200, 200, 200, 400]);
+      expect(responses.map((r) => r.statusCode)).toEqual([
+        200, 201, 404, 401, 404, 200, 200, 200, 200, 200, 200, 400,
+      ]);
       const requestIds = responses.map((r) => r.headers['request-id']);
       for (const id of requestIds) expect(id).toMatch(UUID_PATTERN);
       expect(new Set(requestIds).size).toBe(requestIds.length);
@@ -73,7 +92,10 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
 
     it('echoes client-request-id in the header and in innerError; ignores a client-sent request-id', async () => {
       const clientRequestId = 'my-correlation-1234';
-      const ok = await ctx.api.get('/users?$top=1', { 'client-request-id': clientRequestId, 'request-id': 'forged' });
+      const ok = await ctx.api.get('/users?$top=1', {
+        'client-request-id': clientRequestId,
+        'request-id': 'forged',
+      });
       expect(ok.statusCode).toBe(200);
       expect(ok.headers['client-request-id']).toBe(clientRequestId);
       expect(ok.headers['request-id']).toMatch(UUID_PATTERN);
@@ -120,7 +142,11 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
     });
 
     it('an empty JSON body is 400', async () => {
-      expectGraphError(await raw({ headers: { 'content-type': 'application/json' }, payload: '' }), 400, 'Request_BadRequest');
+      expectGraphError(
+        await raw({ headers: { 'content-type': 'application/json' }, payload: '' }),
+        400,
+        'Request_BadRequest',
+      );
     });
 
     it('__proto__ / constructor pollution attempts are refused with a 400', async () => {
@@ -128,14 +154,26 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
         /^\{/,
         '{"__proto__":{"isAdmin":true},',
       );
-      expectGraphError(await raw({ headers: { 'content-type': 'application/json' }, payload: body }), 400, 'Request_BadRequest');
+      expectGraphError(
+        await raw({ headers: { 'content-type': 'application/json' }, payload: body }),
+        400,
+        'Request_BadRequest',
+      );
       expect(await usersNamed('Polluter')).toBe(0);
     });
 
     it('a wrong content type is 415 Request_UnsupportedMediaType and writes nothing', async () => {
       const body = newUser(ctx.domain, { displayName: 'Wrong type' });
-      for (const contentType of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-        const response = await raw({ headers: { 'content-type': contentType }, payload: JSON.stringify(body) });
+      for (const contentType of [
+        'text/plain',
+        'application/xml',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const response = await raw({
+          headers: { 'content-type': contentType },
+          payload: JSON.stringify(body),
+        });
         expectGraphError(response, 415, 'Request_UnsupportedMediaType');
       }
       expect(await usersNamed('Wrong type')).toBe(0);
@@ -150,7 +188,9 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
     });
 
     it('a body over 1 MiB is 413 Request_EntityTooLarge and writes nothing', async () => {
-      const body = JSON.stringify(newUser(ctx.domain, { displayName: 'Huge', jobTitle: 'x'.repeat(1024 * 1024) }));
+      const body = JSON.stringify(
+        newUser(ctx.domain, { displayName: 'Huge', jobTitle: 'x'.repeat(1024 * 1024) }),
+      );
       expect(body.length).toBeGreaterThan(1024 * 1024);
       const response = await raw({ headers: { 'content-type': 'application/json' }, payload: body });
       expectGraphError(response, 413, 'Request_EntityTooLarge');
@@ -167,7 +207,11 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
     it('a body just under the limit is parsed and validated (400 for an over-long field), not refused as too large', async () => {
       const body = JSON.stringify(newUser(ctx.domain, { jobTitle: 'x'.repeat(1000 * 1000) }));
       expect(body.length).toBeLessThan(1024 * 1024);
-      expectGraphError(await raw({ headers: { 'content-type': 'application/json' }, payload: body }), 400, 'Request_BadRequest');
+      expectGraphError(
+        await raw({ headers: { 'content-type': 'application/json' }, payload: body }),
+        400,
+        'Request_BadRequest',
+      );
     });
 
     it('unknown fields and wrong types are 400 and name the property', async () => {
@@ -178,7 +222,10 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
       );
       expect(unknownField.message).toMatch(/isAdmin/);
       const wrongType = expectGraphError(
-        await ctx.api.post('/users', newUser(ctx.domain, { displayName: 'Wrong type', accountEnabled: 'true' })),
+        await ctx.api.post(
+          '/users',
+          newUser(ctx.domain, { displayName: 'Wrong type', accountEnabled: 'true' }),
+        ),
         400,
         'Request_BadRequest',
       );
@@ -194,8 +241,14 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
         ctx.api.post('/users', '"string"'),
         ctx.api.post('/users', '12'),
         ctx.api.post('/users', newUser(ctx.domain, { displayName: 'x'.repeat(10_000) })),
-        ctx.api.post('/users', newUser(ctx.domain, { userPrincipalName: `${'a'.repeat(300)}@${ctx.domain}` })),
-        ctx.api.post('/users', newUser(ctx.domain, { identities: [{ signInType: 'federated', issuer: '' }] })),
+        ctx.api.post(
+          '/users',
+          newUser(ctx.domain, { userPrincipalName: `${'a'.repeat(300)}@${ctx.domain}` }),
+        ),
+        ctx.api.post(
+          '/users',
+          newUser(ctx.domain, { identities: [{ signInType: 'federated', issuer: '' }] }),
+        ),
         ctx.api.post('/users', newUser(ctx.domain, { otherMails: Array(100).fill('a@b.co') })),
         ctx.api.post('/users', newUser(ctx.domain, { preferredLanguage: 'not a language' })),
         ctx.api.patch(`/users/${user.id}`, { displayName: null }),
@@ -206,9 +259,23 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
         ctx.api.get(`/groups/${'%41'.repeat(500)}/members`),
         ctx.api.get(`/users/${encodeURIComponent("' or 1=1 --")}`),
         ctx.api.get(`/users/${encodeURIComponent('%00')}`),
-        ctx.api.post('/groups', { displayName: 'g', mailNickname: 'g', mailEnabled: false, securityEnabled: true, 'members@odata.bind': 'nope' }),
-        ctx.api.post('/groups', { displayName: 'g', mailNickname: 'g', mailEnabled: false, securityEnabled: true, 'members@odata.bind': Array(50).fill(`${TEST_BASE_URL}/v1.0/users/${user.id}`) }),
-        ctx.api.post(`/groups/${randomUUID()}/members/$ref`, { '@odata.id': `${TEST_BASE_URL}/v1.0/users/${'z'.repeat(3000)}` }),
+        ctx.api.post('/groups', {
+          displayName: 'g',
+          mailNickname: 'g',
+          mailEnabled: false,
+          securityEnabled: true,
+          'members@odata.bind': 'nope',
+        }),
+        ctx.api.post('/groups', {
+          displayName: 'g',
+          mailNickname: 'g',
+          mailEnabled: false,
+          securityEnabled: true,
+          'members@odata.bind': Array(50).fill(`${TEST_BASE_URL}/v1.0/users/${user.id}`),
+        }),
+        ctx.api.post(`/groups/${randomUUID()}/members/$ref`, {
+          '@odata.id': `${TEST_BASE_URL}/v1.0/users/${'z'.repeat(3000)}`,
+        }),
         ctx.api.post('/applications', { displayName: 'a', web: { redirectUris: 'https://x' } }),
         ctx.api.post('/applications', { displayName: 'a', appRoles: [{ id: 'not-a-guid' }] }),
         ctx.api.post(`/applications/${randomUUID()}/addPassword`, 'null'),
@@ -220,7 +287,9 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
       for (const response of await Promise.all(requests)) {
         expect(response.statusCode, `${response.statusCode} ${response.body}`).toBeGreaterThanOrEqual(400);
         expect(response.statusCode, `${response.statusCode} ${response.body}`).toBeLessThan(500);
-        expect(response.json(), response.body).toMatchObject({ error: { code: expect.stringMatching(/^[A-Za-z_]+$/) } });
+        expect(response.json(), response.body).toMatchObject({
+          error: { code: expect.stringMatching(/^[A-Za-z_]+$/) },
+        });
       }
     });
   });
@@ -251,12 +320,18 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
 
     it("quotes cannot break out of a literal: displayName eq 'x'' or 1 eq 1' matches nothing", async () => {
       await createUser(ctx.api, ctx.domain, { displayName: "x' or 1 eq 1" });
-      const response = await ctx.api.get(`/users?$filter=${encodeURIComponent("displayName eq 'x'' or 1 eq 1'")}`);
+      const response = await ctx.api.get(
+        `/users?$filter=${encodeURIComponent("displayName eq 'x'' or 1 eq 1'")}`,
+      );
       expect(response.statusCode, response.body).toBe(200);
-      expect((response.json() as { value: Array<{ displayName: string }> }).value.map((u) => u.displayName)).toEqual([
-        "x' or 1 eq 1",
-      ]);
-      for (const filter of ["displayName eq 'nobody'' or ''1''=''1'", "startswith(displayName, '%')", "startswith(displayName, '_')"]) {
+      expect(
+        (response.json() as { value: Array<{ displayName: string }> }).value.map((u) => u.displayName),
+      ).toEqual(["x' or 1 eq 1"]);
+      for (const filter of [
+        "displayName eq 'nobody'' or ''1''=''1'",
+        "startswith(displayName, '%')",
+        "startswith(displayName, '_')",
+      ]) {
         const none = await ctx.api.get(`/users?$filter=${encodeURIComponent(filter)}`);
         expect(none.statusCode, none.body).toBe(200);
         expect((none.json() as { value: unknown[] }).value).toEqual([]);
@@ -292,7 +367,10 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
         await bad(query);
       }
       // A repeated option fails the query-string schema before the OData parser sees it.
-      for (const query of ['$top=1&$top=2', '$filter=displayName%20eq%20%27a%27&$filter=displayName%20eq%20%27b%27']) {
+      for (const query of [
+        '$top=1&$top=2',
+        '$filter=displayName%20eq%20%27a%27&$filter=displayName%20eq%20%27b%27',
+      ]) {
         const error = expectGraphError(await ctx.api.get(`/users?${query}`), 400, 'Request_BadRequest');
         expect(error.message).toMatch(/\$top|\$filter/);
       }
@@ -303,17 +381,32 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
       const link = (first.json() as { '@odata.nextLink': string })['@odata.nextLink'];
       const token = new URL(link).searchParams.get('$skiptoken')!;
       await bad(`$top=1&$skiptoken=${token}`);
-      expect((await ctx.api.get(`/users?$top=1&$orderby=displayName desc&$skiptoken=${token}`)).statusCode).toBe(200);
+      expect(
+        (await ctx.api.get(`/users?$top=1&$orderby=displayName desc&$skiptoken=${token}`)).statusCode,
+      ).toBe(200);
     });
 
     it('bad OData on every other collection is a 400 too', async () => {
       const user = await createUser(ctx.api, ctx.domain);
-      for (const path of ['/groups', '/applications', '/auditLogs/directoryAudits', `/users/${user.id}/memberOf`]) {
-        expectGraphError(await ctx.api.get(`${path}?$filter=${encodeURIComponent('foo eq')}`), 400, 'Request_UnsupportedQuery');
+      for (const path of [
+        '/groups',
+        '/applications',
+        '/auditLogs/directoryAudits',
+        `/users/${user.id}/memberOf`,
+      ]) {
+        expectGraphError(
+          await ctx.api.get(`${path}?$filter=${encodeURIComponent('foo eq')}`),
+          400,
+          'Request_UnsupportedQuery',
+        );
         expectGraphError(await ctx.api.get(`${path}?$top=100000`), 400, 'Request_UnsupportedQuery');
         expectGraphError(await ctx.api.get(`${path}?$expand=x`), 400, 'Request_UnsupportedQuery');
       }
-      expectGraphError(await ctx.api.get(`/users/${user.id}?$expand=memberOf`), 400, 'Request_UnsupportedQuery');
+      expectGraphError(
+        await ctx.api.get(`/users/${user.id}?$expand=memberOf`),
+        400,
+        'Request_UnsupportedQuery',
+      );
       expectGraphError(await ctx.api.get(`/users/${user.id}?$select=nope`), 400, 'Request_UnsupportedQuery');
     });
   });
@@ -325,7 +418,10 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
       expectGraphError(await call(authorization), 401, 'InvalidAuthenticationToken');
 
     /** A token with the real token's claims, re-signed with `key` (defaults: a key this instance never saw). */
-    async function forge(claims: Partial<JWTPayload> & Record<string, unknown>, key?: { kid: string; privateKey: CryptoKey }) {
+    async function forge(
+      claims: Partial<JWTPayload> & Record<string, unknown>,
+      key?: { kid: string; privateKey: CryptoKey },
+    ) {
       const real = decodeJwt(ctx.api.token);
       const header = decodeProtectedHeader(ctx.api.token);
       const signer = key ?? { kid: header.kid!, privateKey: (await generateKeyPair('RS256')).privateKey };
@@ -368,7 +464,9 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
 
     it('unsigned (alg none) and HMAC tokens are refused', async () => {
       const [header, payload] = ctx.api.token.split('.');
-      const none = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header!, 'base64url').toString()), alg: 'none' })).toString('base64url');
+      const none = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(header!, 'base64url').toString()), alg: 'none' }),
+      ).toString('base64url');
       await refused(`Bearer ${none}.${payload}.`);
       const hmac = await new SignJWT({ ...decodeJwt(ctx.api.token) })
         .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })

@@ -83,7 +83,10 @@ describe.each(testDialects())('groups on %s', (dialect) => {
 
     it('PATCH updates (204); unknown properties are a 400 and change nothing', async () => {
       const group = await createGroup(ctx.api);
-      const patched = await ctx.api.patch(`/groups/${group.id}`, { description: 'Updated', displayName: 'Renamed group' });
+      const patched = await ctx.api.patch(`/groups/${group.id}`, {
+        description: 'Updated',
+        displayName: 'Renamed group',
+      });
       expect(patched.statusCode, patched.body).toBe(204);
       expect((await ctx.api.get(`/groups/${group.id}`)).json()).toMatchObject({
         displayName: 'Renamed group',
@@ -94,7 +97,9 @@ describe.each(testDialects())('groups on %s', (dialect) => {
         400,
         'Request_BadRequest',
       );
-      expect((await ctx.api.get(`/groups/${group.id}`)).json()).toMatchObject({ displayName: 'Renamed group' });
+      expect((await ctx.api.get(`/groups/${group.id}`)).json()).toMatchObject({
+        displayName: 'Renamed group',
+      });
     });
 
     it('DELETE removes the group (204), then it is a 404', async () => {
@@ -108,7 +113,11 @@ describe.each(testDialects())('groups on %s', (dialect) => {
     it('unknown ids are 404; malformed ids are 400', async () => {
       const unknown = randomUUID();
       expectGraphError(await ctx.api.get(`/groups/${unknown}`), 404, 'Request_ResourceNotFound');
-      expectGraphError(await ctx.api.patch(`/groups/${unknown}`, { displayName: 'x' }), 404, 'Request_ResourceNotFound');
+      expectGraphError(
+        await ctx.api.patch(`/groups/${unknown}`, { displayName: 'x' }),
+        404,
+        'Request_ResourceNotFound',
+      );
       expectGraphError(await ctx.api.get('/groups/not-a-guid'), 400, 'Request_BadRequest');
     });
 
@@ -137,7 +146,9 @@ describe.each(testDialects())('groups on %s', (dialect) => {
       expect(members.statusCode).toBe(200);
       expect(members.json()).toMatchObject({
         '@odata.context': `${TEST_BASE_URL}/v1.0/$metadata#directoryObjects`,
-        value: [{ '@odata.type': '#microsoft.graph.user', id: user.id, userPrincipalName: user.userPrincipalName }],
+        value: [
+          { '@odata.type': '#microsoft.graph.user', id: user.id, userPrincipalName: user.userPrincipalName },
+        ],
       });
 
       const memberOf = await ctx.api.get(`/users/${user.id}/memberOf`);
@@ -160,6 +171,17 @@ describe.each(testDialects())('groups on %s', (dialect) => {
       );
     });
 
+    it('deleting a user or a group removes the membership on both sides', async () => {
+      const [stays, leaves] = [await createUser(ctx.api, ctx.domain), await createUser(ctx.api, ctx.domain)];
+      const group = await createGroup(ctx.api, {
+        'members@odata.bind': [stays.id, leaves.id].map((id) => userRef(id)['@odata.id']),
+      });
+      expect((await ctx.api.delete(`/users/${leaves.id}`)).statusCode).toBe(204);
+      expect(await memberIds(group.id)).toEqual([stays.id]);
+      expect((await ctx.api.delete(`/groups/${group.id}`)).statusCode).toBe(204);
+      expect((await ctx.api.get(`/users/${stays.id}/memberOf`)).json()).toMatchObject({ value: [] });
+    });
+
     it('accepts a /users/{id} reference as well as /directoryObjects/{id}', async () => {
       const user = await createUser(ctx.api, ctx.domain);
       const group = await createGroup(ctx.api);
@@ -174,7 +196,11 @@ describe.each(testDialects())('groups on %s', (dialect) => {
       const user = await createUser(ctx.api, ctx.domain);
       const group = await createGroup(ctx.api);
       await ctx.api.post(`/groups/${group.id}/members/$ref`, userRef(user.id));
-      expectGraphError(await ctx.api.post(`/groups/${group.id}/members/$ref`, userRef(user.id)), 400, 'Request_BadRequest');
+      expectGraphError(
+        await ctx.api.post(`/groups/${group.id}/members/$ref`, userRef(user.id)),
+        400,
+        'Request_BadRequest',
+      );
       expect(await memberIds(group.id)).toEqual([user.id]);
     });
 
@@ -188,7 +214,11 @@ describe.each(testDialects())('groups on %s', (dialect) => {
         { '@odata.id': `${TEST_BASE_URL}/v1.0/users/${user.id}`, extra: true },
         { '@odata.id': 42 },
       ]) {
-        expectGraphError(await ctx.api.post(`/groups/${group.id}/members/$ref`, body), 400, 'Request_BadRequest');
+        expectGraphError(
+          await ctx.api.post(`/groups/${group.id}/members/$ref`, body),
+          400,
+          'Request_BadRequest',
+        );
       }
       expectGraphError(
         await ctx.api.post(`/groups/${group.id}/members/$ref`, userRef(randomUUID())),
@@ -267,7 +297,8 @@ describe.each(testDialects())('groups on %s', (dialect) => {
 
   describe('OData on /groups', () => {
     const names = ['Alpha Team', 'alpha squad', 'Beta Team', 'Gamma Team', 'Delta Crew'];
-    const mine = (body: { value: Group[] }) => body.value.map((g) => g.displayName).filter((n) => names.includes(n));
+    const mine = (body: { value: Group[] }) =>
+      body.value.map((g) => g.displayName).filter((n) => names.includes(n));
     const list = async (query: string) => {
       const response = await ctx.api.get(`/groups?${query}`);
       expect(response.statusCode, response.body).toBe(200);
@@ -275,19 +306,27 @@ describe.each(testDialects())('groups on %s', (dialect) => {
     };
     beforeAll(async () => {
       for (const displayName of names) {
-        await createGroup(ctx.api, { displayName, description: displayName.endsWith('Team') ? 'team' : null });
+        await createGroup(ctx.api, {
+          displayName,
+          description: displayName.endsWith('Team') ? 'team' : null,
+        });
       }
     });
 
     it('$filter startswith / eq / ne / and / or / in', async () => {
       const f = (filter: string) => `$filter=${encodeURIComponent(filter)}`;
       expect(mine(await list(f("startswith(displayName,'alpha')")))).toEqual(['alpha squad', 'Alpha Team']);
-      expect(mine(await list(f("description eq 'team' and startswith(displayName, 'B')")))).toEqual(['Beta Team']);
+      expect(mine(await list(f("description eq 'team' and startswith(displayName, 'B')")))).toEqual([
+        'Beta Team',
+      ]);
       expect(mine(await list(f("displayName eq 'Delta Crew' or displayName eq 'gamma team'")))).toEqual([
         'Delta Crew',
         'Gamma Team',
       ]);
-      expect(mine(await list(f("displayName in ('Beta Team','Delta Crew')")))).toEqual(['Beta Team', 'Delta Crew']);
+      expect(mine(await list(f("displayName in ('Beta Team','Delta Crew')")))).toEqual([
+        'Beta Team',
+        'Delta Crew',
+      ]);
       expect(mine(await list(f("description ne 'team'")))).toEqual(['alpha squad', 'Delta Crew']);
     });
 
@@ -299,13 +338,23 @@ describe.each(testDialects())('groups on %s', (dialect) => {
         'Alpha Team',
         'alpha squad',
       ]);
-      const selected = await list(`$select=displayName&$filter=${encodeURIComponent("displayName eq 'Beta Team'")}`);
+      const selected = await list(
+        `$select=displayName&$filter=${encodeURIComponent("displayName eq 'Beta Team'")}`,
+      );
       expect(selected['@odata.context']).toBe(`${TEST_BASE_URL}/v1.0/$metadata#groups(displayName)`);
       expect(selected.value).toEqual([{ displayName: 'Beta Team' }]);
-      const unsupported = await ctx.api.get(`/groups?$filter=${encodeURIComponent("endswith(displayName,'x')")}`);
+      const unsupported = await ctx.api.get(
+        `/groups?$filter=${encodeURIComponent("endswith(displayName,'x')")}`,
+      );
       expectGraphError(unsupported, 400, 'Request_UnsupportedQuery');
-      expect((await list(`$count=true&$top=1&$search=${encodeURIComponent('"displayName:team"')}`))['@odata.count']).toBe(3);
-      expect(mine(await list(`$search=${encodeURIComponent('"displayName:squad"')}`))).toEqual(['alpha squad']);
+      expect(
+        (await list(`$count=true&$top=1&$search=${encodeURIComponent('"displayName:team"')}`))[
+          '@odata.count'
+        ],
+      ).toBe(3);
+      expect(mine(await list(`$search=${encodeURIComponent('"displayName:squad"')}`))).toEqual([
+        'alpha squad',
+      ]);
     });
 
     it('@odata.nextLink walks every group exactly once', async () => {

@@ -55,10 +55,17 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       const anonymous = await ctx.app.inject({
         method,
         url: `/instance/v1${url}`,
-        ...(body !== undefined && { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) }),
+        ...(body !== undefined && {
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(body),
+        }),
       });
       expectGraphError(anonymous, 401, 'InvalidAuthenticationToken');
-      expectGraphError(await operator(method, url, body, 'not-a-real-token'), 401, 'InvalidAuthenticationToken');
+      expectGraphError(
+        await operator(method, url, body, 'not-a-real-token'),
+        401,
+        'InvalidAuthenticationToken',
+      );
       // A directory API token of a tenant (even one with every permission) is not an operator token.
       expectGraphError(await operator(method, url, body, ctx.api.token), 401, 'InvalidAuthenticationToken');
     }
@@ -120,10 +127,14 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientSecret: created.clientSecret,
     });
     const organization = await graphClient(ctx.app, token).get('/organization');
-    expect(organization.json()).toMatchObject({ value: [{ id: created.id, displayName: 'Northwind Traders' }] });
+    expect(organization.json()).toMatchObject({
+      value: [{ id: created.id, displayName: 'Northwind Traders' }],
+    });
 
     const listed = (await operator('GET', '/tenants')).json() as { value: Tenant[] };
-    expect(listed.value.map((t) => t.slug)).toEqual(expect.arrayContaining([ctx.tenant.tenantSlug, 'northwind']));
+    expect(listed.value.map((t) => t.slug)).toEqual(
+      expect.arrayContaining([ctx.tenant.tenantSlug, 'northwind']),
+    );
 
     expectGraphError(
       await operator('POST', '/tenants', { displayName: 'Another Northwind', slug: 'northwind' }),
@@ -143,7 +154,9 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
     ]) {
       const response = await operator('POST', '/tenants', body);
       expect(response.statusCode, response.body).toBe(400);
-      expect((response.json() as { error: { code: string } }).error.code).toMatch(/^Request_(BadRequest|InvalidValue)$/);
+      expect((response.json() as { error: { code: string } }).error.code).toMatch(
+        /^Request_(BadRequest|InvalidValue)$/,
+      );
     }
     const listed = (await operator('GET', '/tenants')).json() as { value: Tenant[] };
     expect(listed.value.map((t) => t.displayName)).not.toContain('Bad');
@@ -151,7 +164,9 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
   });
 
   it('adds a custom domain, force-verifies it, and the tenant is then addressable by that domain', async () => {
-    const created = (await operator('POST', '/tenants', { displayName: 'Tailspin', slug: 'tailspin' })).json() as Tenant & {
+    const created = (
+      await operator('POST', '/tenants', { displayName: 'Tailspin', slug: 'tailspin' })
+    ).json() as Tenant & {
       clientId: string;
       clientSecret: string;
     };
@@ -165,12 +180,18 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
 
     // Unverified: not an address of the tenant yet, and not usable for users.
     expectGraphError(await discovery('tailspin.example'), 404, 'Request_ResourceNotFound');
-    const token = await appToken(ctx.app, { tenant: created.id, clientId: created.clientId, clientSecret: created.clientSecret });
+    const token = await appToken(ctx.app, {
+      tenant: created.id,
+      clientId: created.clientId,
+      clientSecret: created.clientSecret,
+    });
     const api = graphClient(ctx.app, token);
     const early = newUser('tailspin.example');
     expectGraphError(await api.post('/users', early), 400, 'Request_InvalidValue');
 
-    const verified = await operator('POST', `/tenants/${created.id}/domains/tailspin.example/verify`, { force: true });
+    const verified = await operator('POST', `/tenants/${created.id}/domains/tailspin.example/verify`, {
+      force: true,
+    });
     expect(verified.statusCode, verified.body).toBe(200);
     expect(verified.json()).toEqual({ domain: 'tailspin.example', verified: true });
 
@@ -191,7 +212,9 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientId: created.clientId,
       clientSecret: created.clientSecret,
     });
-    expect((await graphClient(ctx.app, byDomain).post('/users', newUser('tailspin.example'))).statusCode).toBe(201);
+    expect(
+      (await graphClient(ctx.app, byDomain).post('/users', newUser('tailspin.example'))).statusCode,
+    ).toBe(201);
     const organization = (await api.get('/organization')).json() as {
       value: Array<{ verifiedDomains: Array<{ name: string; isDefault: boolean }> }>;
     };
@@ -206,7 +229,10 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       const response = await operator('POST', `/tenants/${ctx.tenant.tenantSlug}/domains`, { domain });
       expect(response.statusCode, `${domain}: ${response.body}`).toBe(400);
     }
-    expect((await operator('POST', `/tenants/${ctx.tenant.tenantSlug}/domains`, { domain: 'contoso.example' })).statusCode).toBe(201);
+    expect(
+      (await operator('POST', `/tenants/${ctx.tenant.tenantSlug}/domains`, { domain: 'contoso.example' }))
+        .statusCode,
+    ).toBe(201);
     // Another tenant cannot claim it, verified or not.
     expectGraphError(
       await operator('POST', '/tenants/northwind/domains', { domain: 'CONTOSO.example' }),
@@ -219,9 +245,15 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       'Request_ResourceNotFound',
     );
     expectGraphError(await operator('GET', '/tenants/nobody/domains'), 404, 'Request_ResourceNotFound');
-    expectGraphError(await operator('POST', '/tenants/nobody/domains', { domain: 'nobody.example' }), 404, 'Request_ResourceNotFound');
     expectGraphError(
-      await operator('POST', `/tenants/${ctx.tenant.tenantSlug}/domains/unknown.example/verify`, { force: true }),
+      await operator('POST', '/tenants/nobody/domains', { domain: 'nobody.example' }),
+      404,
+      'Request_ResourceNotFound',
+    );
+    expectGraphError(
+      await operator('POST', `/tenants/${ctx.tenant.tenantSlug}/domains/unknown.example/verify`, {
+        force: true,
+      }),
       404,
       'Request_ResourceNotFound',
     );

@@ -86,7 +86,12 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   const ref = (id: string) => ({ '@odata.id': `${TEST_BASE_URL}/v1.0/directoryObjects/${id}` });
 
   it('B cannot read, change or delete A’s users, by id or by userPrincipalName', async () => {
-    for (const key of [userA.id, userA.id.toUpperCase(), userA.userPrincipalName, userA.userPrincipalName.toUpperCase()]) {
+    for (const key of [
+      userA.id,
+      userA.id.toUpperCase(),
+      userA.userPrincipalName,
+      userA.userPrincipalName.toUpperCase(),
+    ]) {
       const path = `/users/${encodeURIComponent(key)}`;
       expectNotFound(await b.get(path));
       expectNotFound(await b.get(`${path}?$select=id,displayName`));
@@ -116,7 +121,10 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   });
 
   it('B cannot create a group bound to A’s users or owners; nothing is written in B', async () => {
-    for (const binds of [{ 'members@odata.bind': [ref(userA.id)['@odata.id']] }, { 'owners@odata.bind': [ref(userA.id)['@odata.id']] }]) {
+    for (const binds of [
+      { 'members@odata.bind': [ref(userA.id)['@odata.id']] },
+      { 'owners@odata.bind': [ref(userA.id)['@odata.id']] },
+    ]) {
       const response = await b.post('/groups', newGroup({ displayName: 'Smuggler', ...binds }));
       expectGraphError(response, 400, 'Request_BadRequest');
     }
@@ -127,8 +135,14 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   it('B cannot read A’s applications, add secrets to them or grant them permissions', async () => {
     expectNotFound(await b.get(`/applications/${appA.id}`));
     expectNotFound(await b.post(`/applications/${appA.id}/addPassword`, {}));
-    expectNotFound(await b.post(`/applications/${appA.id}/addPassword`, { passwordCredential: { displayName: 'B' } }));
-    expectNotFound(await b.post(`/applications/${appA.id}/grantedPermissions`, { permissions: ['Directory.ReadWrite.All'] }));
+    expectNotFound(
+      await b.post(`/applications/${appA.id}/addPassword`, { passwordCredential: { displayName: 'B' } }),
+    );
+    expectNotFound(
+      await b.post(`/applications/${appA.id}/grantedPermissions`, {
+        permissions: ['Directory.ReadWrite.All'],
+      }),
+    );
   });
 
   it('A’s client credentials do not work at B’s token endpoint', async () => {
@@ -197,16 +211,22 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   });
 
   it('B’s policy change does not touch A’s policy', async () => {
-    expect((await b.patch('/policies/authorizationPolicy', { allowInvitesFrom: 'none' })).statusCode).toBe(204);
+    expect((await b.patch('/policies/authorizationPolicy', { allowInvitesFrom: 'none' })).statusCode).toBe(
+      204,
+    );
     expect((await b.get('/policies/authorizationPolicy')).json()).toMatchObject({ allowInvitesFrom: 'none' });
-    expect((await ctx.api.get('/policies/authorizationPolicy')).json()).toMatchObject({ allowInvitesFrom: 'everyone' });
+    expect((await ctx.api.get('/policies/authorizationPolicy')).json()).toMatchObject({
+      allowInvitesFrom: 'everyone',
+    });
   });
 
   it('after all of B’s attempts, tenant A is exactly as it was', async () => {
     const after = await snapshot();
     // The only difference B may cause: none. (Policy and audit log included.)
     expect(after).toEqual(snapshotA);
-    expect(JSON.parse(after[`/groups/${groupA.id}/members?$select=id`]!)).toMatchObject({ value: [{ id: userA.id }] });
+    expect(JSON.parse(after[`/groups/${groupA.id}/members?$select=id`]!)).toMatchObject({
+      value: [{ id: userA.id }],
+    });
     const app = JSON.parse(after[`/applications/${appA.id}`]!) as {
       passwordCredentials: unknown[];
       grantedPermissions: string[];

@@ -50,7 +50,10 @@ async function proxyApp(dialect: DialectName, trustProxy: boolean): Promise<Prox
     host: request.host,
   }));
   await app.ready();
-  const tenant = await provisionTenant(app.services, { displayName: 'Contoso', adminPassword: 'correct horse battery' });
+  const tenant = await provisionTenant(app.services, {
+    displayName: 'Contoso',
+    adminPassword: 'correct horse battery',
+  });
   const api = graphClient(app, await tokenFor(app, tenant));
   let databaseOpen = true;
   return {
@@ -122,11 +125,19 @@ describe.each(testDialects())('operations on %s', (dialect) => {
       expect(response.body).toContain('# TYPE foyer_http_requests_total counter');
       expect(value('foyer_http_requests_total{method="GET",route="/v1.0/users/:id",status="200"}')).toBe(2);
       expect(value('foyer_http_requests_total{method="POST",route="/v1.0/users",status="201"}')).toBe(1);
-      expect(value('foyer_http_requests_total{method="GET",route="/v1.0/users",status="200"}')).toBeGreaterThanOrEqual(1);
+      expect(
+        value('foyer_http_requests_total{method="GET",route="/v1.0/users",status="200"}'),
+      ).toBeGreaterThanOrEqual(1);
       expect(value('foyer_http_requests_total{method="GET",route="/v1.0/users",status="401"}')).toBe(1);
-      expect(value('foyer_http_requests_total{method="GET",route="unmatched",status="404"}')).toBeGreaterThanOrEqual(1);
-      expect(value('foyer_http_requests_total{method="POST",route="/:tenant/oauth2/v2.0/token",status="200"}')).toBeGreaterThanOrEqual(2);
-      expect(value('foyer_tokens_issued_total{grant="client_credentials",kind="access_token"}')).toBeGreaterThanOrEqual(2);
+      expect(
+        value('foyer_http_requests_total{method="GET",route="unmatched",status="404"}'),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        value('foyer_http_requests_total{method="POST",route="/:tenant/oauth2/v2.0/token",status="200"}'),
+      ).toBeGreaterThanOrEqual(2);
+      expect(
+        value('foyer_tokens_issued_total{grant="client_credentials",kind="access_token"}'),
+      ).toBeGreaterThanOrEqual(2);
       expect(response.body).toContain('foyer_http_request_duration_seconds_bucket{');
       expect(response.body).toContain('foyer_process_cpu_user_seconds_total');
       expect(response.body).not.toContain(user.id);
@@ -142,7 +153,10 @@ describe.each(testDialects())('operations on %s', (dialect) => {
         openapi: string;
         servers: Array<{ url: string }>;
         components: { securitySchemes: Record<string, unknown> };
-        paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>>;
+        paths: Record<
+          string,
+          Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>
+        >;
       };
       expect(document.openapi).toBe('3.1.0');
       expect(document.servers).toEqual([{ url: TEST_BASE_URL }]);
@@ -174,18 +188,31 @@ describe.each(testDialects())('operations on %s', (dialect) => {
       }
       expect(Object.keys(document.paths['/v1.0/users']!).sort()).toEqual(['get', 'post']);
       expect(Object.keys(document.paths['/v1.0/users/{id}']!).sort()).toEqual(['delete', 'get', 'patch']);
-      const createUserSchema = document.paths['/v1.0/users']!.post!.requestBody!.content['application/json']!.schema as {
+      const createUserSchema = document.paths['/v1.0/users']!.post!.requestBody!.content['application/json']!
+        .schema as {
         properties: Record<string, unknown>;
         required: string[];
         additionalProperties: boolean;
       };
       expect(Object.keys(createUserSchema.properties)).toEqual(
-        expect.arrayContaining(['accountEnabled', 'displayName', 'mailNickname', 'userPrincipalName', 'passwordProfile']),
+        expect.arrayContaining([
+          'accountEnabled',
+          'displayName',
+          'mailNickname',
+          'userPrincipalName',
+          'passwordProfile',
+        ]),
       );
-      expect(createUserSchema.required.sort()).toEqual(['accountEnabled', 'displayName', 'mailNickname', 'userPrincipalName']);
+      expect(createUserSchema.required.sort()).toEqual([
+        'accountEnabled',
+        'displayName',
+        'mailNickname',
+        'userPrincipalName',
+      ]);
       expect(createUserSchema.additionalProperties).toBe(false);
-      const refSchema = document.paths['/v1.0/groups/{id}/members/$ref']!.post!.requestBody!.content['application/json']!
-        .schema as { required: string[] };
+      const refSchema = document.paths['/v1.0/groups/{id}/members/$ref']!.post!.requestBody!.content[
+        'application/json'
+      ]!.schema as { required: string[] };
       expect(refSchema.required).toEqual(['@odata.id']);
     });
   });
@@ -223,14 +250,18 @@ describe.each(testDialects())('operations on %s', (dialect) => {
         expect(list.statusCode, list.body).toBe(200);
         const body = list.json() as { '@odata.context': string; '@odata.nextLink': string };
         expect(body['@odata.context']).toBe(`${PUBLIC_BASE}/v1.0/$metadata#users`);
-        expect(body['@odata.nextLink']).toMatch(new RegExp(`^${PUBLIC_BASE.replaceAll('.', '\\.')}/v1\\.0/users\\?\\$top=1&\\$skiptoken=`));
+        expect(body['@odata.nextLink']).toMatch(
+          new RegExp(`^${PUBLIC_BASE.replaceAll('.', '\\.')}/v1\\.0/users\\?\\$top=1&\\$skiptoken=`),
+        );
         const next = await api.get(body['@odata.nextLink'].slice(`${PUBLIC_BASE}/v1.0`.length), spoofing);
         expect(next.statusCode).toBe(200);
         const created = await api.request('POST', '/users', {
           body: newUser(domain),
           headers: spoofing,
         });
-        expect(created.headers.location).toMatch(new RegExp(`^${PUBLIC_BASE.replaceAll('.', '\\.')}/v1\\.0/users/`));
+        expect(created.headers.location).toMatch(
+          new RegExp(`^${PUBLIC_BASE.replaceAll('.', '\\.')}/v1\\.0/users/`),
+        );
         expect(created.body).not.toContain('evil.example');
       });
 

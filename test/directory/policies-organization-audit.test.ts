@@ -51,7 +51,8 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
   };
   const auditFor = async (activity: string, targetId: string) => {
     const matches = (await audits()).value.filter(
-      (entry) => entry.activityDisplayName === activity && entry.targetResources.some((t) => t.id === targetId),
+      (entry) =>
+        entry.activityDisplayName === activity && entry.targetResources.some((t) => t.id === targetId),
     );
     expect(matches, `one '${activity}' entry for ${targetId}`).toHaveLength(1);
     return matches[0]!;
@@ -137,7 +138,11 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
         { guestUserRoleId: '00000000-0000-0000-0000-000000000000' },
         { id: 'otherPolicy' },
       ]) {
-        expectGraphError(await ctx.api.patch('/policies/authorizationPolicy', body), 400, 'Request_BadRequest');
+        expectGraphError(
+          await ctx.api.patch('/policies/authorizationPolicy', body),
+          400,
+          'Request_BadRequest',
+        );
       }
       expect((await ctx.api.get('/policies/authorizationPolicy')).json()).toEqual(before);
     });
@@ -164,7 +169,10 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
 
     it('every change through the API leaves one entry in the Graph directoryAudit shape', async () => {
       const user = await createUser(ctx.api, ctx.domain);
-      await ctx.api.patch(`/users/${user.id}`, { jobTitle: 'Pilot', passwordProfile: { password: 'another long password' } });
+      await ctx.api.patch(`/users/${user.id}`, {
+        jobTitle: 'Pilot',
+        passwordProfile: { password: 'another long password' },
+      });
       const group = await createGroup(ctx.api);
       await ctx.api.post(`/groups/${group.id}/members/$ref`, {
         '@odata.id': `${TEST_BASE_URL}/v1.0/directoryObjects/${user.id}`,
@@ -185,7 +193,12 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
         ['Add member to group', group.id, 'GroupManagement', 'Assign'],
         ['Remove member from group', group.id, 'GroupManagement', 'Unassign'],
         ['Add application', application.id, 'ApplicationManagement', 'Add'],
-        ['Update application – Certificates and secrets management', application.id, 'ApplicationManagement', 'Update'],
+        [
+          'Update application – Certificates and secrets management',
+          application.id,
+          'ApplicationManagement',
+          'Update',
+        ],
         ['Add app role assignment to service principal', application.id, 'ApplicationManagement', 'Assign'],
       ];
       for (const [activity, target, category, operationType] of expected) {
@@ -211,7 +224,10 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
           operationType,
           result: 'success',
           loggedByService: 'Core Directory',
-          initiatedBy: { user: null, app: { appId: ctx.tenant.clientId } },
+          initiatedBy: {
+            user: null,
+            app: { appId: ctx.tenant.clientId, displayName: 'Foyer automation' },
+          },
         });
         expect(entry.id).toMatch(UUID_PATTERN);
         expect(entry.correlationId).toMatch(UUID_PATTERN);
@@ -233,8 +249,13 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
         ['User', user.id],
         ['Group', group.id],
       ]);
-      const password = await auditFor('Update application – Certificates and secrets management', application.id);
-      expect(password.additionalDetails).toEqual([{ key: 'keyId', value: expect.stringMatching(UUID_PATTERN) }]);
+      const password = await auditFor(
+        'Update application – Certificates and secrets management',
+        application.id,
+      );
+      expect(password.additionalDetails).toEqual([
+        { key: 'keyId', value: expect.stringMatching(UUID_PATTERN) },
+      ]);
       const everything = JSON.stringify(await audits());
       expect(everything).not.toContain(application.secretText);
       expect(everything).not.toContain('another long password');
@@ -246,7 +267,12 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
       await ctx.api.patch('/policies/authorizationPolicy', { allowInvitesFrom: 'anyone' });
       const reader = await createApplicationWith(ctx, ['AuditLog.Read.All']);
       const afterSetup = (await audits('$count=true&$top=1'))['@odata.count']!;
-      await reader.api.post('/groups', { displayName: 'x', mailNickname: 'x', mailEnabled: false, securityEnabled: true });
+      await reader.api.post('/groups', {
+        displayName: 'x',
+        mailNickname: 'x',
+        mailEnabled: false,
+        securityEnabled: true,
+      });
       expect(afterSetup - before!).toBe(3); // the reader's own creation, grant and password
       expect((await audits('$count=true&$top=1'))['@odata.count']).toBe(afterSetup);
     });
@@ -256,7 +282,9 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
       const times = value.map((entry) => entry.activityDateTime);
       expect(times).toEqual([...times].sort().reverse());
 
-      const groups = await audits(`$count=true&$filter=${encodeURIComponent("category eq 'GroupManagement'")}`);
+      const groups = await audits(
+        `$count=true&$filter=${encodeURIComponent("category eq 'GroupManagement'")}`,
+      );
       expect(groups['@odata.count']).toBe(groups.value.length);
       expect(groups.value.length).toBeGreaterThan(0);
       for (const entry of groups.value) expect(entry.category).toBe('GroupManagement');
@@ -268,7 +296,8 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
         `${TEST_BASE_URL}/v1.0/$metadata#auditLogs/directoryAudits(activityDisplayName,id)`,
       );
       expect(filtered.value.length).toBeGreaterThanOrEqual(2);
-      for (const entry of filtered.value) expect(entry).toEqual({ activityDisplayName: 'Add user', id: entry.id });
+      for (const entry of filtered.value)
+        expect(entry).toEqual({ activityDisplayName: 'Add user', id: entry.id });
 
       const at = await audits(`$filter=${encodeURIComponent(`activityDateTime eq ${times[0]}`)}`);
       expect(at.value.map((e) => e.id)).toContain(value[0]!.id);

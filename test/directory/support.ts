@@ -56,7 +56,11 @@ export interface DirectoryContext extends TestApp {
 }
 
 export function tokenFor(app: FastifyInstance, tenant: ProvisionedTenant): Promise<string> {
-  return appToken(app, { tenant: tenant.tenantSlug, clientId: tenant.clientId, clientSecret: tenant.clientSecret });
+  return appToken(app, {
+    tenant: tenant.tenantSlug,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret,
+  });
 }
 
 /** A whole Foyer on a fresh database, with a directory API client for its first tenant. */
@@ -96,7 +100,8 @@ export function movableClock(): Clock & { advance(ms: number): void } {
 
 let counter = 0;
 /** A unique suffix for names within one test file. */
-export const unique = (prefix = 'x'): string => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
+export const unique = (prefix = 'x'): string =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 
 /** A valid POST /users body on the tenant's domain. */
 export function newUser(domain: string, fields: Record<string, unknown> = {}) {
@@ -162,7 +167,11 @@ export async function createApplicationWith(
   const password = await ctx.api.post(`/applications/${id}/addPassword`, {});
   expect(password.statusCode, password.body).toBe(200);
   const { secretText } = password.json() as { secretText: string };
-  const token = await appToken(ctx.app, { tenant: ctx.tenant.tenantId, clientId: appId, clientSecret: secretText });
+  const token = await appToken(ctx.app, {
+    tenant: ctx.tenant.tenantId,
+    clientId: appId,
+    clientSecret: secretText,
+  });
   return { id, appId, secretText, api: graphClient(ctx.app, token) };
 }
 

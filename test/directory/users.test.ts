@@ -68,7 +68,9 @@ describe.each(testDialects())('users on %s', (dialect) => {
       const byId = await ctx.api.get(`/users/${created.id}`);
       expect(byId.statusCode).toBe(200);
       expect(byId.json()).toMatchObject({ id: created.id, userPrincipalName: created.userPrincipalName });
-      const byUpn = await ctx.api.get(`/users/${encodeURIComponent(created.userPrincipalName.toUpperCase())}`);
+      const byUpn = await ctx.api.get(
+        `/users/${encodeURIComponent(created.userPrincipalName.toUpperCase())}`,
+      );
       expect(byUpn.statusCode).toBe(200);
       expect(byUpn.json()).toMatchObject({ id: created.id });
       const byUpperId = await ctx.api.get(`/users/${created.id.toUpperCase()}`);
@@ -86,14 +88,22 @@ describe.each(testDialects())('users on %s', (dialect) => {
 
     it('reads the properties named in $select only, with a matching @odata.context', async () => {
       const created = await createUser(ctx.api, ctx.domain);
-      const response = await ctx.api.get(`/users/${created.id}?$select=id,userType,accountEnabled,identities`);
+      const response = await ctx.api.get(
+        `/users/${created.id}?$select=id,userType,accountEnabled,identities`,
+      );
       expect(response.statusCode, response.body).toBe(200);
       expect(response.json()).toEqual({
         '@odata.context': `${TEST_BASE_URL}/v1.0/$metadata#users(id,userType,accountEnabled,identities)/$entity`,
         id: created.id,
         userType: 'Member',
         accountEnabled: true,
-        identities: [{ signInType: 'userPrincipalName', issuer: ctx.domain, issuerAssignedId: created.userPrincipalName }],
+        identities: [
+          {
+            signInType: 'userPrincipalName',
+            issuer: ctx.domain,
+            issuerAssignedId: created.userPrincipalName,
+          },
+        ],
       });
     });
 
@@ -138,7 +148,11 @@ describe.each(testDialects())('users on %s', (dialect) => {
       const response = await ctx.api.delete(`/users/${created.id}`);
       expect(response.statusCode).toBe(204);
       expectGraphError(await ctx.api.get(`/users/${created.id}`), 404, 'Request_ResourceNotFound');
-      expectGraphError(await ctx.api.patch(`/users/${created.id}`, { displayName: 'x' }), 404, 'Request_ResourceNotFound');
+      expectGraphError(
+        await ctx.api.patch(`/users/${created.id}`, { displayName: 'x' }),
+        404,
+        'Request_ResourceNotFound',
+      );
       expectGraphError(await ctx.api.delete(`/users/${created.id}`), 404, 'Request_ResourceNotFound');
       expectGraphError(await ctx.api.get(`/users/${created.id}/memberOf`), 404, 'Request_ResourceNotFound');
       expect(await count(`id eq '${created.id}'`)).toBe(0);
@@ -166,7 +180,10 @@ describe.each(testDialects())('users on %s', (dialect) => {
       const a = await createUser(ctx.api, ctx.domain);
       const b = await createUser(ctx.api, ctx.domain);
       expectGraphError(
-        await ctx.api.patch(`/users/${b.id}`, { userPrincipalName: a.userPrincipalName, displayName: 'Moved' }),
+        await ctx.api.patch(`/users/${b.id}`, {
+          userPrincipalName: a.userPrincipalName,
+          displayName: 'Moved',
+        }),
         400,
         'Request_MultipleObjectsWithSameKeyValue',
       );
@@ -182,7 +199,9 @@ describe.each(testDialects())('users on %s', (dialect) => {
       expect(await count(`userPrincipalName eq '${body.userPrincipalName}'`)).toBe(0);
       const existing = await createUser(ctx.api, ctx.domain);
       expectGraphError(
-        await ctx.api.patch(`/users/${existing.id}`, { userPrincipalName: `${existing.id}@not-ours.example.com` }),
+        await ctx.api.patch(`/users/${existing.id}`, {
+          userPrincipalName: `${existing.id}@not-ours.example.com`,
+        }),
         400,
         'Request_InvalidValue',
       );
@@ -200,22 +219,42 @@ describe.each(testDialects())('users on %s', (dialect) => {
       expectGraphError(await ctx.api.post('/users', withoutPassword), 400, 'Request_BadRequest');
       const { displayName: __, ...withoutName } = newUser(ctx.domain);
       expectGraphError(await ctx.api.post('/users', withoutName), 400, 'Request_BadRequest');
-      expectGraphError(await ctx.api.post('/users', newUser(ctx.domain, { accountEnabled: 'yes' })), 400, 'Request_BadRequest');
-      expectGraphError(await ctx.api.post('/users', newUser(ctx.domain, { mail: 'not-an-email' })), 400, 'Request_BadRequest');
+      expectGraphError(
+        await ctx.api.post('/users', newUser(ctx.domain, { accountEnabled: 'yes' })),
+        400,
+        'Request_BadRequest',
+      );
+      expectGraphError(
+        await ctx.api.post('/users', newUser(ctx.domain, { mail: 'not-an-email' })),
+        400,
+        'Request_BadRequest',
+      );
       expectGraphError(
         await ctx.api.post('/users', newUser(ctx.domain, { passwordProfile: { password: 'short' } })),
         400,
         'Request_BadRequest',
       );
-      expectGraphError(await ctx.api.post('/users', newUser(ctx.domain, { manager: 'x' })), 400, 'Request_BadRequest');
+      expectGraphError(
+        await ctx.api.post('/users', newUser(ctx.domain, { manager: 'x' })),
+        400,
+        'Request_BadRequest',
+      );
       expectGraphError(await ctx.api.post('/users', [newUser(ctx.domain)]), 400, 'Request_BadRequest');
     });
 
     it('a guest with an identity is listed with it; the same issuer + issuerAssignedId twice is a 400', async () => {
-      const identity = { signInType: 'federated', issuer: 'https://idp.example.com', issuerAssignedId: 'ABC-1' };
+      const identity = {
+        signInType: 'federated',
+        issuer: 'https://idp.example.com',
+        issuerAssignedId: 'ABC-1',
+      };
       const guest = await createUser(ctx.api, ctx.domain, { userType: 'Guest', identities: [identity] });
       const read = await ctx.api.get(`/users/${guest.id}?$select=userType,identities,externalUserState`);
-      expect(read.json()).toMatchObject({ userType: 'Guest', identities: [identity], externalUserState: 'Accepted' });
+      expect(read.json()).toMatchObject({
+        userType: 'Guest',
+        identities: [identity],
+        externalUserState: 'Accepted',
+      });
       const clash = newUser(ctx.domain, {
         userType: 'Guest',
         identities: [{ ...identity, issuerAssignedId: 'abc-1' }],
@@ -234,6 +273,7 @@ describe.each(testDialects())('users on %s', (dialect) => {
         displayName: 'Hedy Lamarr',
         mail: 'hedy@fabrikam.com',
         userType: 'Guest',
+        accountEnabled: false,
         identities: [{ signInType: 'federated', issuer: 'fabrikam.com', issuerAssignedId: 'hedy' }],
       },
       {
@@ -248,7 +288,12 @@ describe.each(testDialects())('users on %s', (dialect) => {
     const list = async (query: string) => {
       const response = await ctx.api.get(`/users?${query}`);
       expect(response.statusCode, response.body).toBe(200);
-      return response.json() as { value: User[]; '@odata.count'?: number; '@odata.nextLink'?: string };
+      return response.json() as {
+        '@odata.context': string;
+        value: User[];
+        '@odata.count'?: number;
+        '@odata.nextLink'?: string;
+      };
     };
     const names = async (query: string) =>
       (await list(query)).value.map((u) => u.displayName).filter((name) => byName.has(name));
@@ -269,6 +314,13 @@ describe.each(testDialects())('users on %s', (dialect) => {
       expect(notAnalysts).toContain('Grace Hopper');
       expect(notAnalysts).not.toContain('Ada Lovelace');
       expect(await names(f("displayName eq 'Barbara O''Brien'"))).toEqual(["Barbara O'Brien"]);
+    });
+
+    it('$filter on booleans and on guest state', async () => {
+      expect(await names(f('accountEnabled eq false'))).toEqual(['Hedy Lamarr']);
+      expect(await names(f("userType eq 'Guest' and accountEnabled eq true"))).toEqual(['Katherine Johnson']);
+      expect(await names(f("externalUserState eq 'Accepted'"))).toEqual(['Hedy Lamarr', 'Katherine Johnson']);
+      expect(await names(f('externalUserState eq null and jobTitle eq null'))).toEqual([]);
     });
 
     it('$filter with and / or / startswith / in', async () => {
@@ -310,7 +362,9 @@ describe.each(testDialects())('users on %s', (dialect) => {
 
     it('$orderby displayName asc / desc', async () => {
       const ascending = await names('$orderby=displayName');
-      expect(ascending).toEqual([...byName.keys()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+      expect(ascending).toEqual(
+        [...byName.keys()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())),
+      );
       expect(await names('$orderby=displayName desc')).toEqual([...ascending].reverse());
     });
 
@@ -323,11 +377,12 @@ describe.each(testDialects())('users on %s', (dialect) => {
     });
 
     it('$search on displayName and mail', async () => {
-      expect(await names('$search=' + encodeURIComponent('"displayName:hop"'))).toEqual(['Grace Hopper']);
-      expect(await names('$search=' + encodeURIComponent('"mail:fabrikam"'))).toEqual(['Hedy Lamarr']);
-      expect(
-        await names('$search=' + encodeURIComponent('"displayName:ada" OR "mail:nasa"')),
-      ).toEqual(['Ada Lovelace', 'Katherine Johnson']);
+      expect(await names(`$search=${encodeURIComponent('"displayName:hop"')}`)).toEqual(['Grace Hopper']);
+      expect(await names(`$search=${encodeURIComponent('"mail:fabrikam"')}`)).toEqual(['Hedy Lamarr']);
+      expect(await names(`$search=${encodeURIComponent('"displayName:ada" OR "mail:nasa"')}`)).toEqual([
+        'Ada Lovelace',
+        'Katherine Johnson',
+      ]);
     });
 
     it('@odata.nextLink paging walks every user exactly once, keeping the other options', async () => {
@@ -355,7 +410,8 @@ describe.each(testDialects())('users on %s', (dialect) => {
         next = page['@odata.nextLink'];
       }
       expect(new Set(seen).size).toBe(seen.length);
-      for (const name of ['Ada Lovelace', 'Alan Turing', "Barbara O'Brien"]) expect(seen).toContain(byName.get(name));
+      for (const name of ['Ada Lovelace', 'Alan Turing', "Barbara O'Brien"])
+        expect(seen).toContain(byName.get(name));
     });
   });
 });

@@ -39,10 +39,22 @@ export async function adminCaller(t: TestApp): Promise<GraphCaller> {
 }
 
 /** A new application in the tenant holding exactly `permissions`, and a caller with its token. */
-export async function callerWithPermissions(t: TestApp, admin: GraphCaller, permissions: string[]): Promise<GraphCaller> {
-  const created = (await admin.post('/v1.0/applications', { displayName: `app ${permissions.join(' ')}` })).json();
-  if (permissions.length > 0) await admin.post(`/v1.0/applications/${created.id}/grantedPermissions`, { permissions });
-  const secret = (await admin.post(`/v1.0/applications/${created.id}/addPassword`, {})).json().secretText as string;
-  const token = await appToken(t.app, { tenant: t.tenant.tenantSlug, clientId: created.appId, clientSecret: secret });
+export async function callerWithPermissions(
+  t: TestApp,
+  admin: GraphCaller,
+  permissions: string[],
+): Promise<GraphCaller> {
+  const created = (
+    await admin.post('/v1.0/applications', { displayName: `app ${permissions.join(' ')}` })
+  ).json();
+  if (permissions.length > 0)
+    await admin.post(`/v1.0/applications/${created.id}/grantedPermissions`, { permissions });
+  const secret = (await admin.post(`/v1.0/applications/${created.id}/addPassword`, {})).json()
+    .secretText as string;
+  const token = await appToken(t.app, {
+    tenant: t.tenant.tenantSlug,
+    clientId: created.appId,
+    clientSecret: secret,
+  });
   return graphCaller(t.app, token);
 }

@@ -43,7 +43,10 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
 
   /** Invites with a mail and returns the invitation and the block link as the recipient receives it. */
   async function invitedWithMail(caller: GraphCaller, address: string) {
-    const response = await caller.post('/v1.0/invitations', { ...invitation(address), sendInvitationMessage: true });
+    const response = await caller.post('/v1.0/invitations', {
+      ...invitation(address),
+      sendInvitationMessage: true,
+    });
     expect(response.statusCode, response.body).toBe(201);
     await worker.drain();
     const mail = mailsTo(catcher.messages, address).at(-1);
@@ -103,7 +106,10 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
 
     // Inviting the address again (any case) is refused with a clear code; no mail is queued.
     const mailsBefore = (await outboxTo(t, 'bob@fabrikam.com')).length;
-    const again = await admin.post('/v1.0/invitations', { ...invitation('bob@fabrikam.com'), sendInvitationMessage: true });
+    const again = await admin.post('/v1.0/invitations', {
+      ...invitation('bob@fabrikam.com'),
+      sendInvitationMessage: true,
+    });
     expect(again.statusCode).toBe(400);
     expect(again.json().error.code).toBe('Request_InvitationBlockedByRecipient');
     const other = (await admin.post('/v1.0/invitations', invitation('carol@fabrikam.com'))).json();
@@ -131,7 +137,11 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
     expect(unblocked.body).toContain('Done: this organization can invite you again.');
     expect(unblocked.body).toContain('<button type="submit">Block future invitations</button>');
     const { created: reinvited } = await invitedWithMail(admin, 'bob@fabrikam.com');
-    expect(reinvited).toMatchObject({ id: created.id, status: 'PendingAcceptance', invitedUser: { id: created.invitedUser.id } });
+    expect(reinvited).toMatchObject({
+      id: created.id,
+      status: 'PendingAcceptance',
+      invitedUser: { id: created.invitedUser.id },
+    });
     expect(await isLiveRedeemUrl(t, created.id, reinvited.inviteRedeemUrl)).toBe(true);
     expect(await auditEntries(admin, 'Unblock future invitations from organization')).toHaveLength(1);
   });
@@ -181,6 +191,8 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
     const page = await open(blockLink);
     expect(page.statusCode).toBe(200);
     expectSafePage(page);
-    expect(page.body).toContain('<strong>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co</strong> (evil-co.foyer.localhost)');
+    expect(page.body).toContain(
+      '<strong>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co</strong> (evil-co.foyer.localhost)',
+    );
   });
 });

@@ -19,7 +19,10 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
   afterAll(() => t.close());
 
   it('creates a pending guest and returns the Graph invitation', async () => {
-    const response = await admin.post('/v1.0/invitations', invitation('Ada@Fabrikam.com', { invitedUserDisplayName: 'Ada Lovelace' }));
+    const response = await admin.post(
+      '/v1.0/invitations',
+      invitation('Ada@Fabrikam.com', { invitedUserDisplayName: 'Ada Lovelace' }),
+    );
     expect(response.statusCode).toBe(201);
     const body = response.json();
     expect(body).toMatchObject({
@@ -64,7 +67,9 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
   it('filters pending guests through the users API', async () => {
     await admin.post('/v1.0/invitations', invitation('linus@fabrikam.com'));
     const list = (
-      await admin.get("/v1.0/users?$filter=userType eq 'Guest' and externalUserState eq 'PendingAcceptance'&$select=mail")
+      await admin.get(
+        "/v1.0/users?$filter=userType eq 'Guest' and externalUserState eq 'PendingAcceptance'&$select=mail",
+      )
     ).json();
     expect(list.value.map((u: { mail: string }) => u.mail)).toContain('linus@fabrikam.com');
   });
@@ -98,7 +103,10 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
         },
       }),
     ],
-    ['a 10,001-character message', invitation('x@fabrikam.com', { invitedUserMessageInfo: { customizedMessageBody: 'x'.repeat(10_001) } })],
+    [
+      'a 10,001-character message',
+      invitation('x@fabrikam.com', { invitedUserMessageInfo: { customizedMessageBody: 'x'.repeat(10_001) } }),
+    ],
     ['an unknown property', invitation('x@fabrikam.com', { invitedUserRole: 'admin' })],
     ['a wrong type', invitation('x@fabrikam.com', { sendInvitationMessage: 'yes' })],
   ])('rejects %s with 400 and creates nothing', async (_name, body) => {
@@ -123,14 +131,22 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
 
   it('allows Member invitations only for administrators', async () => {
     const inviterOnly = await callerWithPermissions(t, admin, ['User.Invite.All']);
-    const refused = await inviterOnly.post('/v1.0/invitations', invitation('member1@fabrikam.com', { invitedUserType: 'Member' }));
+    const refused = await inviterOnly.post(
+      '/v1.0/invitations',
+      invitation('member1@fabrikam.com', { invitedUserType: 'Member' }),
+    );
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('Authorization_RequestDenied');
-    const allowed = await admin.post('/v1.0/invitations', invitation('member1@fabrikam.com', { invitedUserType: 'Member' }));
+    const allowed = await admin.post(
+      '/v1.0/invitations',
+      invitation('member1@fabrikam.com', { invitedUserType: 'Member' }),
+    );
     expect(allowed.statusCode).toBe(201);
     expect(allowed.json().invitedUserType).toBe('Member');
     const noPermission = await callerWithPermissions(t, admin, ['User.Read.All']);
-    expect((await noPermission.post('/v1.0/invitations', invitation('nobody@fabrikam.com'))).statusCode).toBe(403);
+    expect((await noPermission.post('/v1.0/invitations', invitation('nobody@fabrikam.com'))).statusCode).toBe(
+      403,
+    );
   });
 
   describe('resetRedemption', () => {
@@ -139,9 +155,16 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
       const guestId = invited.invitedUser.id;
       const before = (await admin.get(`/v1.0/users/${guestId}?$select=userPrincipalName`)).json();
       const group = (
-        await admin.post('/v1.0/groups', { displayName: 'Partners', mailEnabled: false, mailNickname: 'partners', securityEnabled: true })
+        await admin.post('/v1.0/groups', {
+          displayName: 'Partners',
+          mailEnabled: false,
+          mailNickname: 'partners',
+          securityEnabled: true,
+        })
       ).json();
-      await admin.post(`/v1.0/groups/${group.id}/members/$ref`, { '@odata.id': `https://foyer.test/v1.0/directoryObjects/${guestId}` });
+      await admin.post(`/v1.0/groups/${group.id}/members/$ref`, {
+        '@odata.id': `https://foyer.test/v1.0/directoryObjects/${guestId}`,
+      });
 
       const reset = await admin.post(
         '/v1.0/invitations',
@@ -155,7 +178,9 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
         invitedUserEmailAddress: 'new@northwind.example',
       });
       expect(reset.json().inviteRedeemUrl).not.toBe(invited.inviteRedeemUrl);
-      const after = (await admin.get(`/v1.0/users/${guestId}?$select=userPrincipalName,mail,externalUserState`)).json();
+      const after = (
+        await admin.get(`/v1.0/users/${guestId}?$select=userPrincipalName,mail,externalUserState`)
+      ).json();
       expect(after).toMatchObject({
         userPrincipalName: before.userPrincipalName,
         mail: 'new@northwind.example',
@@ -167,17 +192,28 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
 
     it('refuses a reset on a member, an unknown id, or without invitedUser', async () => {
       const adminUser = (await admin.get("/v1.0/users?$filter=userType eq 'Member'&$top=1")).json().value[0];
-      const onMember = await admin.post('/v1.0/invitations', invitation('m@fabrikam.com', { resetRedemption: true, invitedUser: { id: adminUser.id } }));
+      const onMember = await admin.post(
+        '/v1.0/invitations',
+        invitation('m@fabrikam.com', { resetRedemption: true, invitedUser: { id: adminUser.id } }),
+      );
       expect(onMember.statusCode).toBe(400);
       expect(onMember.json().error.code).toBe('Request_InvitedUserIsMember');
       const unknown = await admin.post(
         '/v1.0/invitations',
-        invitation('m@fabrikam.com', { resetRedemption: true, invitedUser: { id: '00000000-0000-4000-8000-000000000000' } }),
+        invitation('m@fabrikam.com', {
+          resetRedemption: true,
+          invitedUser: { id: '00000000-0000-4000-8000-000000000000' },
+        }),
       );
       expect(unknown.statusCode).toBe(404);
-      const missing = await admin.post('/v1.0/invitations', invitation('m@fabrikam.com', { resetRedemption: true }));
+      const missing = await admin.post(
+        '/v1.0/invitations',
+        invitation('m@fabrikam.com', { resetRedemption: true }),
+      );
       expect(missing.statusCode).toBe(400);
-      expect((await admin.get("/v1.0/users?$filter=mail eq 'm@fabrikam.com'&$count=true")).json()['@odata.count']).toBe(0);
+      expect(
+        (await admin.get("/v1.0/users?$filter=mail eq 'm@fabrikam.com'&$count=true")).json()['@odata.count'],
+      ).toBe(0);
     });
 
     it('is for administrators only', async () => {
@@ -185,7 +221,10 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
       const inviterOnly = await callerWithPermissions(t, admin, ['User.Invite.All']);
       const response = await inviterOnly.post(
         '/v1.0/invitations',
-        invitation('reset-me@fabrikam.com', { resetRedemption: true, invitedUser: { id: invited.invitedUser.id } }),
+        invitation('reset-me@fabrikam.com', {
+          resetRedemption: true,
+          invitedUser: { id: invited.invitedUser.id },
+        }),
       );
       expect(response.statusCode).toBe(403);
     });
@@ -193,12 +232,21 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
 
   it('records invitations in the directory audit log', async () => {
     await admin.post('/v1.0/invitations', invitation('audited@fabrikam.com'));
-    const audits = (await admin.get("/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Invite external user'")).json();
+    const audits = (
+      await admin.get("/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Invite external user'")
+    ).json();
     const entry = audits.value.find((a: { additionalDetails: Array<{ key: string; value: string }> }) =>
       a.additionalDetails.some((d) => d.value === 'audited@fabrikam.com'),
     );
-    expect(entry).toMatchObject({ category: 'UserManagement', loggedByService: 'Invited Users', result: 'success', operationType: 'Add' });
+    expect(entry).toMatchObject({
+      category: 'UserManagement',
+      loggedByService: 'Invited Users',
+      result: 'success',
+      operationType: 'Add',
+    });
     expect(entry.initiatedBy.app.appId).toBe(t.tenant.clientId);
-    expect(entry.targetResources[0].userPrincipalName).toBe('audited_fabrikam.com#EXT#@contoso.foyer.localhost');
+    expect(entry.targetResources[0].userPrincipalName).toBe(
+      'audited_fabrikam.com#EXT#@contoso.foyer.localhost',
+    );
   });
 });

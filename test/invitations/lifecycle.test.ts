@@ -162,7 +162,11 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
       expect(guest.statusCode).toBe(200);
 
       const again = (await admin.post('/v1.0/invitations', invitation('ivan@fabrikam.com'))).json();
-      expect(again).toMatchObject({ id: first.id, status: 'PendingAcceptance', invitedUser: { id: first.invitedUser.id } });
+      expect(again).toMatchObject({
+        id: first.id,
+        status: 'PendingAcceptance',
+        invitedUser: { id: first.invitedUser.id },
+      });
       expect(await isLiveRedeemUrl(t, first.id, again.inviteRedeemUrl)).toBe(true);
       const [entry] = await auditEntries(admin, 'Revoke invitation to external user');
       expect(entry?.targetResources[0]?.id).toBe(first.invitedUser.id);
@@ -172,9 +176,11 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
       const first = (await admin.post('/v1.0/invitations', invitation('judy@fabrikam.com'))).json();
       // Redemption itself is not built yet: apply its transition through the store, as the redemption flow will.
       const row = await invitationRow(t, first.id);
-      expect(await transition(t.app.services.db, t.tenant.tenantId, row, 'redeem', { redeemed_at: clock.now().toISOString() })).toBe(
-        'Accepted',
-      );
+      expect(
+        await transition(t.app.services.db, t.tenant.tenantId, row, 'redeem', {
+          redeemed_at: clock.now().toISOString(),
+        }),
+      ).toBe('Accepted');
 
       const revoke = await admin.post(`/v1.0/invitations/${first.id}/revoke`);
       expect(revoke.statusCode).toBe(409);
@@ -188,7 +194,11 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
     const first = (await admin.post('/v1.0/invitations', invitation('kim@fabrikam.com'))).json();
     const stale = await invitationRow(t, first.id);
     const results = await Promise.all(
-      [1, 2].map(() => transition(t.app.services.db, t.tenant.tenantId, stale, 'redeem', { redeemed_at: clock.now().toISOString() })),
+      [1, 2].map(() =>
+        transition(t.app.services.db, t.tenant.tenantId, stale, 'redeem', {
+          redeemed_at: clock.now().toISOString(),
+        }),
+      ),
     );
     expect(results.filter((r) => r === 'Accepted')).toHaveLength(1);
     expect(results.filter((r) => r === undefined)).toHaveLength(1);
@@ -206,14 +216,19 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
     const list = (await admin.get("/v1.0/users?$filter=mail eq 'race@fabrikam.com'&$count=true")).json();
     expect(list['@odata.count']).toBe(1);
     // The last answer's link is the live one; the others died with it.
-    const live = await Promise.all(responses.map((r) => isLiveRedeemUrl(t, r.json().id, r.json().inviteRedeemUrl)));
+    const live = await Promise.all(
+      responses.map((r) => isLiveRedeemUrl(t, r.json().id, r.json().inviteRedeemUrl)),
+    );
     expect(live.filter(Boolean)).toHaveLength(1);
   });
 
   describe('expiry and reminders (per tenant, off by default)', () => {
     it('nothing expires and no reminder goes out by default', async () => {
       const created = (
-        await admin.post('/v1.0/invitations', { ...invitation('forever@fabrikam.com'), sendInvitationMessage: true })
+        await admin.post('/v1.0/invitations', {
+          ...invitation('forever@fabrikam.com'),
+          sendInvitationMessage: true,
+        })
       ).json();
       expect((await invitationRow(t, created.id)).expires_at).toBeNull();
       clock.advance(400 * DAY_MS);
@@ -225,10 +240,16 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
     it('a tenant with invitationExpiryDays expires its pending invitations once the deadline passes', async () => {
       const northwind = await provisionOtherTenant(t, 'Northwind');
       const caller = await callerFor(t, northwind);
-      expect((await caller.patch('/v1.0/policies/b2bManagementPolicy', { invitationExpiryDays: 7 })).statusCode).toBe(204);
+      expect(
+        (await caller.patch('/v1.0/policies/b2bManagementPolicy', { invitationExpiryDays: 7 })).statusCode,
+      ).toBe(204);
       const created = (await caller.post('/v1.0/invitations', invitation('olga@fabrikam.com'))).json();
       const rowOf = () =>
-        t.app.services.db.selectFrom('invitations').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
+        t.app.services.db
+          .selectFrom('invitations')
+          .selectAll()
+          .where('id', '=', created.id)
+          .executeTakeFirstOrThrow();
       const expiresAt = Date.parse((await rowOf()).expires_at ?? '');
       expect(Math.abs(expiresAt - (Date.now() + 7 * DAY_MS))).toBeLessThan(60_000);
 
@@ -245,7 +266,10 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
       const resend = await caller.post(`/v1.0/invitations/${created.id}/resend`);
       expect(resend.statusCode).toBe(409);
       const [entry] = await auditEntries(caller, 'Invitation to external user expired');
-      expect(entry).toMatchObject({ targetResources: [{ id: created.invitedUser.id }], initiatedBy: { app: null } });
+      expect(entry).toMatchObject({
+        targetResources: [{ id: created.invitedUser.id }],
+        initiatedBy: { app: null },
+      });
 
       const again = (await caller.post('/v1.0/invitations', invitation('olga@fabrikam.com'))).json();
       expect(again).toMatchObject({ id: created.id, status: 'PendingAcceptance' });
@@ -257,13 +281,22 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
     it('reminders go out per invitationReminderDays, with a reminder subject and a fresh link', async () => {
       const tailspin = await provisionOtherTenant(t, 'Tailspin');
       const caller = await callerFor(t, tailspin);
-      expect((await caller.patch('/v1.0/policies/b2bManagementPolicy', { invitationReminderDays: [5, 2] })).statusCode).toBe(204);
+      expect(
+        (await caller.patch('/v1.0/policies/b2bManagementPolicy', { invitationReminderDays: [5, 2] }))
+          .statusCode,
+      ).toBe(204);
       const created = (
-        await caller.post('/v1.0/invitations', { ...invitation('pat@fabrikam.com'), sendInvitationMessage: true })
+        await caller.post('/v1.0/invitations', {
+          ...invitation('pat@fabrikam.com'),
+          sendInvitationMessage: true,
+        })
       ).json();
       const withoutMail = (await caller.post('/v1.0/invitations', invitation('nomail@fabrikam.com'))).json();
       const revoked = (
-        await caller.post('/v1.0/invitations', { ...invitation('gone@fabrikam.com'), sendInvitationMessage: true })
+        await caller.post('/v1.0/invitations', {
+          ...invitation('gone@fabrikam.com'),
+          sendInvitationMessage: true,
+        })
       ).json();
       await caller.post(`/v1.0/invitations/${revoked.id}/revoke`);
       await worker.drain();
@@ -304,6 +337,37 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
 
       clock.reset();
       expect(await auditEntries(caller, 'Send reminder to external user')).toHaveLength(2);
+    });
+
+    it('two deadline runs at once (every instance runs the job) remind once and expire once', async () => {
+      const wingtip = await provisionOtherTenant(t, 'Wingtip');
+      const caller = await callerFor(t, wingtip);
+      const policy = { invitationReminderDays: [1], invitationExpiryDays: 3 };
+      expect((await caller.patch('/v1.0/policies/b2bManagementPolicy', policy)).statusCode).toBe(204);
+      await caller.post('/v1.0/invitations', {
+        ...invitation('once@fabrikam.com'),
+        sendInvitationMessage: true,
+      });
+      await worker.drain();
+
+      const bothAtOnce = async () => {
+        const runs = await Promise.all([
+          processInvitationDeadlines(t.app.services),
+          processInvitationDeadlines(t.app.services),
+        ]);
+        return { expired: runs[0].expired + runs[1].expired, reminded: runs[0].reminded + runs[1].reminded };
+      };
+      clock.advance(DAY_MS + 60_000);
+      expect(await bothAtOnce()).toEqual({ expired: 0, reminded: 1 });
+      clock.advance(2 * DAY_MS);
+      expect(await bothAtOnce()).toEqual({ expired: 1, reminded: 0 });
+      await worker.drain();
+      expect(
+        mailsTo(catcher.messages, 'once@fabrikam.com').map((m) => m.parsed.subject?.startsWith('Reminder: ')),
+      ).toEqual([false, true]);
+      clock.reset();
+      expect(await auditEntries(caller, 'Send reminder to external user')).toHaveLength(1);
+      expect(await auditEntries(caller, 'Invitation to external user expired')).toHaveLength(1);
     });
   });
 });

@@ -28,8 +28,7 @@ const SENDER = 'invitations@foyer.test';
 const subjects = {
   'en-US': 'Foyer automation invited you to access applications within their organization',
   'fr-FR': 'Foyer automation vous a invité(e) à accéder à des applications de son organisation',
-  'de-DE':
-    'Foyer automation hat Sie eingeladen, auf Anwendungen in der zugehörigen Organisation zuzugreifen',
+  'de-DE': 'Foyer automation hat Sie eingeladen, auf Anwendungen in der zugehörigen Organisation zuzugreifen',
   'es-ES': 'Foyer automation le ha invitado a acceder a aplicaciones de su organización',
 } as const;
 
@@ -98,10 +97,14 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     expect(html).toContain('Domain: contoso.foyer.localhost');
     expect(html).toContain('>FA</td>'); // the inviter's initials
     expect(html).toContain('<strong>Foyer automation</strong>');
-    expect(html).toMatch(new RegExp(`<a href="${escapeRegExp(created.inviteRedeemUrl)}"[^>]*>Accept invitation</a>`));
+    expect(html).toMatch(
+      new RegExp(`<a href="${escapeRegExp(created.inviteRedeemUrl)}"[^>]*>Accept invitation</a>`),
+    );
     expect(html).toContain('Only accept this invitation if you trust the sender.');
     expect(html).toContain('Privacy statement: not provided');
-    expect(html).toMatch(/<a href="https:\/\/foyer\.test\/invitations\/block\?[^"]+"[^>]*>Block future invitations from Contoso<\/a>/);
+    expect(html).toMatch(
+      /<a href="https:\/\/foyer\.test\/invitations\/block\?[^"]+"[^>]*>Block future invitations from Contoso<\/a>/,
+    );
     expect(parsed.text).toContain(`Accept invitation: ${created.inviteRedeemUrl}`);
     expect(parsed.text).toContain('Organization: Contoso');
     expect(parsed.text).toContain('Privacy statement: not provided');
@@ -116,14 +119,20 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     ['DE', 'de-DE'],
   ] as const)('messageLanguage %s is sent in %s', async (requested, expected) => {
     const address = `lang-${requested.toLowerCase()}@fabrikam.com`;
-    const { mail } = await inviteAndReceive(admin, invitation(address, { invitedUserMessageInfo: { messageLanguage: requested } }));
+    const { mail } = await inviteAndReceive(
+      admin,
+      invitation(address, { invitedUserMessageInfo: { messageLanguage: requested } }),
+    );
     expect(mail.parsed.subject).toBe(subjects[expected]);
     expect(mail.parsed.headers.get('content-language')).toBe(expected);
     expect(htmlOf(mail)).toContain(`<html lang="${expected}"`);
   });
 
   it('writes the French mail in French throughout, links included', async () => {
-    const { created, mail } = await inviteAndReceive(admin, invitation('amelie@fabrikam.com', { invitedUserMessageInfo: { messageLanguage: 'fr-FR' } }));
+    const { created, mail } = await inviteAndReceive(
+      admin,
+      invitation('amelie@fabrikam.com', { invitedUserMessageInfo: { messageLanguage: 'fr-FR' } }),
+    );
     expect(mail.parsed.text).toContain(`Accepter l’invitation: ${created.inviteRedeemUrl}`);
     expect(mail.parsed.text).toContain('Déclaration de confidentialité: non fournie');
     expect(htmlOf(mail)).toContain('Bloquer les futures invitations de Contoso');
@@ -147,8 +156,13 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     });
 
     it('an unknown messageLanguage falls back to the inviting tenant’s language', async () => {
-      const { mail } = await inviteAndReceive(northwind, invitation('kenji@fabrikam.com', { invitedUserMessageInfo: { messageLanguage: 'ja-JP' } }));
-      expect(mail.parsed.subject).toBe('Foyer automation hat Sie eingeladen, auf Anwendungen in der zugehörigen Organisation zuzugreifen');
+      const { mail } = await inviteAndReceive(
+        northwind,
+        invitation('kenji@fabrikam.com', { invitedUserMessageInfo: { messageLanguage: 'ja-JP' } }),
+      );
+      expect(mail.parsed.subject).toBe(
+        'Foyer automation hat Sie eingeladen, auf Anwendungen in der zugehörigen Organisation zuzugreifen',
+      );
       expect(mail.parsed.headers.get('content-language')).toBe('de-DE');
     });
 
@@ -160,16 +174,23 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     it('the guest’s preferredLanguage comes before the tenants’, and messageLanguage before everything', async () => {
       const first = await northwind.post('/v1.0/invitations', invitation('pierre@tailspin.foyer.localhost'));
       const guestId = first.json().invitedUser.id;
-      expect((await northwind.patch(`/v1.0/users/${guestId}`, { preferredLanguage: 'fr-FR' })).statusCode).toBe(204);
+      expect(
+        (await northwind.patch(`/v1.0/users/${guestId}`, { preferredLanguage: 'fr-FR' })).statusCode,
+      ).toBe(204);
 
-      await northwind.post('/v1.0/invitations', { ...invitation('pierre@tailspin.foyer.localhost'), sendInvitationMessage: true });
+      await northwind.post('/v1.0/invitations', {
+        ...invitation('pierre@tailspin.foyer.localhost'),
+        sendInvitationMessage: true,
+      });
       await northwind.post('/v1.0/invitations', {
         ...invitation('pierre@tailspin.foyer.localhost'),
         sendInvitationMessage: true,
         invitedUserMessageInfo: { messageLanguage: 'en-US' },
       });
       await worker.drain();
-      const received = mailsTo(catcher.messages, 'pierre@tailspin.foyer.localhost').map((m) => m.parsed.subject);
+      const received = mailsTo(catcher.messages, 'pierre@tailspin.foyer.localhost').map(
+        (m) => m.parsed.subject,
+      );
       expect(received).toHaveLength(2);
       expect(received).toContain(subjects['fr-FR']);
       expect(received).toContain(subjects['en-US']);
@@ -180,39 +201,51 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     const { mail } = await inviteAndReceive(
       admin,
       invitation('grace@fabrikam.com', {
-        invitedUserMessageInfo: { ccRecipients: [{ emailAddress: { address: 'manager@fabrikam.com', name: 'Grace’s Manager' } }] },
+        invitedUserMessageInfo: {
+          ccRecipients: [{ emailAddress: { address: 'manager@fabrikam.com', name: 'Grace’s Manager' } }],
+        },
       }),
     );
     expect(mail.envelope.to.sort()).toEqual(['grace@fabrikam.com', 'manager@fabrikam.com']);
     expect(mail.parsed.cc && !Array.isArray(mail.parsed.cc) && mail.parsed.cc.value).toEqual([
       { address: 'manager@fabrikam.com', name: 'Grace’s Manager' },
     ]);
-    expect(mail.parsed.to && !Array.isArray(mail.parsed.to) && mail.parsed.to.value.map((a) => a.address)).toEqual([
-      'grace@fabrikam.com',
-    ]);
+    expect(
+      mail.parsed.to && !Array.isArray(mail.parsed.to) && mail.parsed.to.value.map((a) => a.address),
+    ).toEqual(['grace@fabrikam.com']);
   });
 
   it('header injection in names and message adds no header and no recipient; HTML in names is escaped', async () => {
-    const mallory = await appNamed(t, admin, 'Mallory <img src=x onerror=alert(1)>\r\nBcc: spy1@evil.example', [
-      'User.Invite.All',
-    ]);
+    const mallory = await appNamed(
+      t,
+      admin,
+      'Mallory <img src=x onerror=alert(1)>\r\nBcc: spy1@evil.example',
+      ['User.Invite.All'],
+    );
     const { mail } = await inviteAndReceive(
       mallory,
       invitation('victim@fabrikam.com', {
         invitedUserDisplayName: 'Victim\r\nBcc: spy2@evil.example',
-        invitedUserMessageInfo: { customizedMessageBody: 'hi\r\nBcc: spy3@evil.example\r\n\r\n<script>alert(1)</script>' },
+        invitedUserMessageInfo: {
+          customizedMessageBody: 'hi\r\nBcc: spy3@evil.example\r\n\r\n<script>alert(1)</script>',
+          ccRecipients: [
+            { emailAddress: { address: 'boss@fabrikam.com', name: 'Boss\r\nBcc: spy4@evil.example' } },
+          ],
+        },
       }),
     );
     // The SMTP envelope is who the server actually delivers to: the invited address, nobody else.
-    expect(mail.envelope.to).toEqual(['victim@fabrikam.com']);
+    expect(mail.envelope.to.sort()).toEqual(['boss@fabrikam.com', 'victim@fabrikam.com']);
     expect(mail.parsed.bcc).toBeUndefined();
     expect(rawHeadersOf(mail)).not.toMatch(/^bcc:/im);
     expect(mail.parsed.headers.has('bcc')).toBe(false);
-    for (const spy of ['spy1@evil.example', 'spy2@evil.example', 'spy3@evil.example']) {
+    for (const spy of ['spy1@evil.example', 'spy2@evil.example', 'spy3@evil.example', 'spy4@evil.example']) {
       expect(mailsTo(catcher.messages, spy)).toEqual([]);
     }
     // Names stay on one line, as text.
-    expect(mail.parsed.from?.value[0]?.name).toBe('Mallory <img src=x onerror=alert(1)> Bcc: spy1@evil.example via Foyer');
+    expect(mail.parsed.from?.value[0]?.name).toBe(
+      'Mallory <img src=x onerror=alert(1)> Bcc: spy1@evil.example via Foyer',
+    );
     expect(mail.parsed.subject).toBe(
       'Mallory <img src=x onerror=alert(1)> Bcc: spy1@evil.example invited you to access applications within their organization',
     );
@@ -264,7 +297,9 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     expect(mail.parsed.replyTo?.value).toEqual([{ address: 'bea.brown@contoso.example', name: 'Bea Brown' }]);
     expect(mail.parsed.from?.value).toEqual([{ address: SENDER, name: 'Bea Brown via Foyer' }]);
     expect(mail.envelope.from).toBe(SENDER);
-    expect(mail.parsed.subject).toBe('Bea Brown invited you to access applications within their organization');
+    expect(mail.parsed.subject).toBe(
+      'Bea Brown invited you to access applications within their organization',
+    );
     expect(linksOf(mail).redeem).toBe(created.inviteRedeemUrl);
 
     const html = htmlOf(mail);
@@ -278,6 +313,30 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     expect(mail.parsed.text).toContain(message);
   });
 
+  it('links the privacy statement, and drops a logo URL that is not http(s)', async () => {
+    // There is no branding API yet: the console will write these two columns.
+    const branding = (privacy: string | null, logo: string | null) =>
+      t.app.services.db
+        .updateTable('tenants')
+        .set({ privacy_statement_url: privacy, logo_url: logo })
+        .where('id', '=', t.tenant.tenantId)
+        .execute();
+    await branding('https://contoso.example/privacy?lang=en&v=2', 'javascript:alert(1)');
+    try {
+      const { mail } = await inviteAndReceive(admin, invitation('branded@fabrikam.com'));
+      const html = htmlOf(mail);
+      expect(html).toMatch(
+        /<a href="https:\/\/contoso\.example\/privacy\?lang=en&amp;v=2"[^>]*>Privacy statement of Contoso<\/a>/,
+      );
+      expect(html).not.toContain('not provided');
+      expect(html).not.toContain('<img');
+      expect(html).not.toContain('javascript:');
+      expect(mail.parsed.text).toContain('Privacy statement: https://contoso.example/privacy?lang=en&v=2');
+    } finally {
+      await branding(null, null);
+    }
+  });
+
   it('sends nothing when sendInvitationMessage is false', async () => {
     const response = await admin.post('/v1.0/invitations', invitation('quiet@fabrikam.com'));
     expect(response.statusCode).toBe(201);
@@ -286,12 +345,88 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     expect(mailsTo(catcher.messages, 'quiet@fabrikam.com')).toEqual([]);
   });
 
+  describe('a refused request queues no mail', () => {
+    const refusals: Array<[string, (memberId: string) => Record<string, unknown>, number, string]> = [
+      ['an invalid address', () => invitation('no-mail-1@@fabrikam.com'), 400, 'Request_BadRequest'],
+      [
+        'a non-http redirect',
+        () => invitation('no-mail-2@fabrikam.com', { inviteRedirectUrl: 'ftp://x.example' }),
+        400,
+        'Request_BadRequest',
+      ],
+      [
+        'two cc recipients',
+        () =>
+          invitation('no-mail-3@fabrikam.com', {
+            invitedUserMessageInfo: {
+              ccRecipients: [
+                { emailAddress: { address: 'cc1@fabrikam.com' } },
+                { emailAddress: { address: 'cc2@fabrikam.com' } },
+              ],
+            },
+          }),
+        400,
+        'Request_BadRequest',
+      ],
+      [
+        'a 10,001-character message',
+        () =>
+          invitation('no-mail-4@fabrikam.com', {
+            invitedUserMessageInfo: { customizedMessageBody: 'm'.repeat(10_001) },
+          }),
+        400,
+        'Request_BadRequest',
+      ],
+      [
+        'a malformed language',
+        () =>
+          invitation('no-mail-5@fabrikam.com', {
+            invitedUserMessageInfo: { messageLanguage: 'fr_FR; DROP' },
+          }),
+        400,
+        'Request_BadRequest',
+      ],
+      [
+        'a reset on a member',
+        (memberId) =>
+          invitation('no-mail-6@fabrikam.com', { resetRedemption: true, invitedUser: { id: memberId } }),
+        400,
+        'Request_InvitedUserIsMember',
+      ],
+      [
+        'a reset on an unknown id',
+        () =>
+          invitation('no-mail-7@fabrikam.com', {
+            resetRedemption: true,
+            invitedUser: { id: '00000000-0000-4000-8000-000000000000' },
+          }),
+        404,
+        'Request_ResourceNotFound',
+      ],
+    ];
+    it.each(refusals)('%s', async (_name, body, status, code) => {
+      const memberId = (await admin.get("/v1.0/users?$filter=userType eq 'Member'&$top=1")).json().value[0]
+        .id;
+      const request = { ...body(memberId), sendInvitationMessage: true };
+      const mailsBefore = catcher.messages.length;
+      const response = await admin.post('/v1.0/invitations', request);
+      expect(response.statusCode).toBe(status);
+      expect(response.json().error.code).toBe(code);
+      await worker.drain();
+      expect(catcher.messages).toHaveLength(mailsBefore);
+      expect(await outboxTo(t, request.invitedUserEmailAddress)).toEqual([]);
+    });
+  });
+
   it('keeps mail queued while SMTP is down and delivers each exactly once when it is back', async () => {
     const addresses = ['down1@fabrikam.com', 'down2@fabrikam.com', 'down3@fabrikam.com'];
     catcher.down();
     try {
       for (const address of addresses) {
-        const response = await admin.post('/v1.0/invitations', { ...invitation(address), sendInvitationMessage: true });
+        const response = await admin.post('/v1.0/invitations', {
+          ...invitation(address),
+          sendInvitationMessage: true,
+        });
         expect(response.statusCode).toBe(201);
       }
       await worker.drain();

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/graph/principal.js';
 import { invitationBody } from '../../src/invitations/schemas.js';
 import { invite } from '../../src/invitations/service.js';
@@ -20,7 +20,9 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
   });
   afterAll(() => t.close());
   afterEach(async () => {
-    expect((await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: {} })).statusCode).toBe(204);
+    expect((await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: {} })).statusCode).toBe(
+      204,
+    );
     expect((await admin.patch(AUTHORIZATION, { allowInvitesFrom: 'everyone' })).statusCode).toBe(204);
   });
 
@@ -93,7 +95,9 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
           const address = `${setting.toLowerCase()}-${who.toLowerCase()}@fabrikam.com`;
           const attempt = invite(t.app.services, people[who]!, invitationBody.parse(invitation(address)));
           if (allowed) {
-            await expect(attempt, `${who} under ${setting}`).resolves.toMatchObject({ status: 'PendingAcceptance' });
+            await expect(attempt, `${who} under ${setting}`).resolves.toMatchObject({
+              status: 'PendingAcceptance',
+            });
           } else {
             await expect(attempt, `${who} under ${setting}`).rejects.toMatchObject({
               status: 403,
@@ -158,7 +162,9 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
 
     it('is checked again for an existing guest and for a reset to a new address', async () => {
       const first = (await admin.post('/v1.0/invitations', invitation('c@later.example'))).json();
-      await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['later.example', 'worse.example'] } });
+      await admin.patch(DOMAINS, {
+        invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['later.example', 'worse.example'] },
+      });
 
       const again = await inviteWithMail(admin, 'c@later.example');
       expect(again.statusCode).toBe(400);
@@ -175,9 +181,14 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
     });
 
     it('refuses an allow-list and a deny-list together with 400 and changes nothing', async () => {
-      await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['spam.example'] } });
+      await admin.patch(DOMAINS, {
+        invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['spam.example'] },
+      });
       const both = await admin.patch(DOMAINS, {
-        invitationsAllowedAndBlockedDomainsPolicy: { allowedDomains: ['fabrikam.com'], blockedDomains: ['spam.example'] },
+        invitationsAllowedAndBlockedDomainsPolicy: {
+          allowedDomains: ['fabrikam.com'],
+          blockedDomains: ['spam.example'],
+        },
       });
       expect(both.statusCode).toBe(400);
       expect(both.json().error.message).toContain('not both');
@@ -187,7 +198,8 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
     });
 
     it('refuses a list over 25 KB with 400 and accepts one just under', async () => {
-      const domains = (n: number) => Array.from({ length: n }, (_, i) => `host-${String(i).padStart(4, '0')}.example.com`);
+      const domains = (n: number) =>
+        Array.from({ length: n }, (_, i) => `host-${String(i).padStart(4, '0')}.example.com`);
       const over = { blockedDomains: domains(1100) };
       const under = { blockedDomains: domains(1050) };
       expect(JSON.stringify(over).length).toBeGreaterThan(25 * 1024);
@@ -198,14 +210,18 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
       expect(tooBig.json().error.message).toContain('25 KB');
       expect((await admin.get(DOMAINS)).json().invitationsAllowedAndBlockedDomainsPolicy).toEqual({});
 
-      expect((await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: under })).statusCode).toBe(204);
+      expect(
+        (await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: under })).statusCode,
+      ).toBe(204);
       expect((await inviteWithMail(admin, 'd@host-1049.example.com')).statusCode).toBe(400);
     });
 
     it.each([['not a domain'], ['https://contoso.com'], ['*.*.contoso.com'], ['contoso']])(
       'refuses the entry %j with 400',
       async (entry) => {
-        const response = await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: [entry] } });
+        const response = await admin.patch(DOMAINS, {
+          invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: [entry] },
+        });
         expect(response.statusCode).toBe(400);
         expect((await admin.get(DOMAINS)).json().invitationsAllowedAndBlockedDomainsPolicy).toEqual({});
       },
@@ -213,14 +229,23 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
   });
 
   it('audits every policy change with old and new values, and no refused one', async () => {
-    const before = (await admin.get('/v1.0/auditLogs/directoryAudits?$filter=category eq \'Policy\'&$count=true')).json();
-    await admin.patch(DOMAINS, { invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['audit.example'] } });
+    const before = (
+      await admin.get("/v1.0/auditLogs/directoryAudits?$filter=category eq 'Policy'&$count=true")
+    ).json();
+    await admin.patch(DOMAINS, {
+      invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['audit.example'] },
+    });
     await admin.patch(AUTHORIZATION, { allowInvitesFrom: 'adminsAndGuestInviters' });
     await admin.patch(DOMAINS, {
-      invitationsAllowedAndBlockedDomainsPolicy: { allowedDomains: ['a.example'], blockedDomains: ['b.example'] },
+      invitationsAllowedAndBlockedDomainsPolicy: {
+        allowedDomains: ['a.example'],
+        blockedDomains: ['b.example'],
+      },
     });
 
-    const after = (await admin.get('/v1.0/auditLogs/directoryAudits?$filter=category eq \'Policy\'&$count=true')).json();
+    const after = (
+      await admin.get("/v1.0/auditLogs/directoryAudits?$filter=category eq 'Policy'&$count=true")
+    ).json();
     expect(after['@odata.count']).toBe(before['@odata.count'] + 2);
     const authorization = after.value.find(
       (entry: { targetResources: Array<{ modifiedProperties: Array<{ newValue: string }> }> }) =>

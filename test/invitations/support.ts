@@ -59,7 +59,10 @@ export async function secondInstance(
 ): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const database = connectDatabase(t.databaseUrl, { poolSize: 5 });
   const app = await buildApp({
-    config: { ...loadConfig({ FOYER_ENV: 'test', FOYER_BASE_URL: TEST_BASE_URL, ...options.env }), secret: TEST_SECRET },
+    config: {
+      ...loadConfig({ FOYER_ENV: 'test', FOYER_BASE_URL: TEST_BASE_URL, ...options.env }),
+      secret: TEST_SECRET,
+    },
     database,
     logger: false,
     ...(options.clock && { clock: options.clock }),
@@ -164,7 +167,8 @@ export function linksOf(mail: CaughtMail): { redeem: string; block: string } {
 }
 
 /** The HTML part as a string (mailparser gives `false` when there is none). */
-export const htmlOf = (mail: CaughtMail): string => (typeof mail.parsed.html === 'string' ? mail.parsed.html : '');
+export const htmlOf = (mail: CaughtMail): string =>
+  typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
 
 /** The raw header block of a message (everything before the first blank line). */
 export const rawHeadersOf = (mail: CaughtMail): string => mail.raw.split(/\r?\n\r?\n/)[0] ?? '';

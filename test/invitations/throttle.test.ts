@@ -7,7 +7,10 @@ import { callerFor, invitation, movableClock, secondInstance } from './support.j
 
 const LIMIT = 5;
 const WINDOW_SECONDS = 60;
-const env = { FOYER_INVITE_RATE_LIMIT: String(LIMIT), FOYER_INVITE_RATE_WINDOW_SECONDS: String(WINDOW_SECONDS) };
+const env = {
+  FOYER_INVITE_RATE_LIMIT: String(LIMIT),
+  FOYER_INVITE_RATE_WINDOW_SECONDS: String(WINDOW_SECONDS),
+};
 
 /**
  * Moves the clock forward to one second into the next counting window: a window no earlier request touched,
@@ -20,7 +23,11 @@ function startOfAWindow(clock: ReturnType<typeof movableClock>) {
   clock.advance(Math.ceil(now / windowMs) * windowMs + 1000 - now);
 }
 
-const expectThrottled = (response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) => {
+const expectThrottled = (response: {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  json(): unknown;
+}) => {
   expect(response.statusCode).toBe(429);
   expect(response.json()).toMatchObject({ error: { code: 'TooManyRequests' } });
   const retryAfter = Number(response.headers['retry-after']);
@@ -54,7 +61,11 @@ describe.each(testDialects())('invitation throttling on %s', (dialect) => {
     const refused = await admin.post('/v1.0/invitations', invitation('sixth@fabrikam.com'));
     const retryAfter = expectThrottled(refused);
     expect(retryAfter).toBeGreaterThan(WINDOW_SECONDS - 10);
-    expect((await admin.get("/v1.0/users?$filter=mail eq 'sixth@fabrikam.com'&$count=true")).json()['@odata.count']).toBe(0);
+    expect(
+      (await admin.get("/v1.0/users?$filter=mail eq 'sixth@fabrikam.com'&$count=true")).json()[
+        '@odata.count'
+      ],
+    ).toBe(0);
 
     // Only invitations are throttled this tightly: the rest of the API still answers.
     expect((await admin.get('/v1.0/organization')).statusCode).toBe(200);
@@ -84,7 +95,10 @@ describe.each(testDialects())('invitation throttling on %s', (dialect) => {
     expect(created.statusCode).toBe(201);
     expect((await admin.post('/v1.0/invitations', invitation('not-an-email'))).statusCode).toBe(400);
     for (let n = 3; n <= LIMIT; n++) {
-      expect((await admin.post(`/v1.0/invitations/${created.json().id}/resend`)).statusCode, `request ${n}`).toBe(200);
+      expect(
+        (await admin.post(`/v1.0/invitations/${created.json().id}/resend`)).statusCode,
+        `request ${n}`,
+      ).toBe(200);
     }
     expectThrottled(await admin.post(`/v1.0/invitations/${created.json().id}/resend`));
     expectThrottled(await admin.post('/v1.0/invitations', invitation('w2@fabrikam.com')));
@@ -114,13 +128,18 @@ describe.skipIf(!process.env.FOYER_TEST_DATABASE_URL && process.env.CI !== 'true
       startOfAWindow(clock);
       const callers = [first, second, first, second, first];
       for (const [n, caller] of callers.entries()) {
-        expect((await caller.post('/v1.0/invitations', invitation(`x${n}@fabrikam.com`))).statusCode, `request ${n + 1}`).toBe(201);
+        expect(
+          (await caller.post('/v1.0/invitations', invitation(`x${n}@fabrikam.com`))).statusCode,
+          `request ${n + 1}`,
+        ).toBe(201);
       }
       expectThrottled(await second.post('/v1.0/invitations', invitation('x6@fabrikam.com')));
       expectThrottled(await first.post('/v1.0/invitations', invitation('x7@fabrikam.com')));
       // Both instances see the same directory: the refused addresses exist on neither.
       for (const caller of [first, second]) {
-        const count = (await caller.get("/v1.0/users?$filter=startswith(mail,'x')&$count=true")).json()['@odata.count'];
+        const count = (await caller.get("/v1.0/users?$filter=startswith(mail,'x')&$count=true")).json()[
+          '@odata.count'
+        ];
         expect(count).toBe(LIMIT);
       }
     });
