@@ -1,7 +1,8 @@
 import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { applyFilter, applyQuery, pageResult, type QueryOptions } from '../graph/odata/index.js';
+import { queryPage } from '../graph/collection.js';
+import type { QueryOptions } from '../graph/odata/index.js';
 import { actorOf, type Principal } from '../graph/principal.js';
 import { applicationEntity } from './entity.js';
 import { type CreateApplicationBody, toApplicationResource, toPasswordCredential } from './schemas.js';
@@ -49,26 +50,13 @@ export async function getApplication(services: Services, tenantId: string, id: s
 }
 
 export async function listApplications(services: Services, tenantId: string, options: QueryOptions) {
-  const { db } = services;
-  const [rows, count] = await Promise.all([
-    applyQuery(db.selectFrom('applications').selectAll(), tenantId, options, applicationEntity).execute(),
-    options.count
-      ? applyFilter(
-          db.selectFrom('applications').select((eb) => eb.fn.countAll<number | string>().as('n')),
-          tenantId,
-          options,
-          applicationEntity,
-        )
-          .executeTakeFirstOrThrow()
-          .then((r) => Number(r.n))
-      : undefined,
-  ]);
-  const page = pageResult(rows, options, applicationEntity);
-  return {
-    items: await withCredentials(services, tenantId, page.items),
-    nextSkipToken: page.nextSkipToken,
-    count,
-  };
+  const page = await queryPage(
+    () => services.db.selectFrom('applications'),
+    tenantId,
+    options,
+    applicationEntity,
+  );
+  return { ...page, items: await withCredentials(services, tenantId, page.items) };
 }
 
 export async function createApplication(

@@ -4,8 +4,8 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
 import type { AuditLogsTable } from '../db/schema.js';
-import { collectionOf, collectionQuery, collectionResponse } from '../graph/collection.js';
-import { applyFilter, applyQuery, pageResult, parseQueryOptions } from '../graph/odata/index.js';
+import { collectionOf, collectionQuery, collectionResponse, queryPage } from '../graph/collection.js';
+import { parseQueryOptions } from '../graph/odata/index.js';
 import { requirePermission } from '../graph/permissions.js';
 import { project } from '../graph/response.js';
 import { directoryAuditEntity } from './entity.js';
@@ -56,25 +56,12 @@ export async function auditRoutes(root: FastifyInstance, { services }: { service
       requirePermission(request.principal, 'readAuditLogs');
       const { tenantId } = request.principal;
       const options = parseQueryOptions(request.query, directoryAuditEntity);
-      const [rows, count] = await Promise.all([
-        applyQuery(
-          db.selectFrom('audit_logs').selectAll(),
-          tenantId,
-          options,
-          directoryAuditEntity,
-        ).execute(),
-        options.count
-          ? applyFilter(
-              db.selectFrom('audit_logs').select((eb) => eb.fn.countAll<number | string>().as('n')),
-              tenantId,
-              options,
-              directoryAuditEntity,
-            )
-              .executeTakeFirstOrThrow()
-              .then((r) => Number(r.n))
-          : undefined,
-      ]);
-      const page = pageResult(rows, options, directoryAuditEntity);
+      const page = await queryPage(
+        () => db.selectFrom('audit_logs'),
+        tenantId,
+        options,
+        directoryAuditEntity,
+      );
       const items = page.items.map((row) => {
         const audit = toDirectoryAudit(row);
         return options.select ? project(audit, options.select) : audit;
@@ -85,7 +72,7 @@ export async function auditRoutes(root: FastifyInstance, { services }: { service
         requestUrl: request.url,
         options,
         nextSkipToken: page.nextSkipToken,
-        count,
+        count: page.count,
         items,
       });
     },

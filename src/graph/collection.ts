@@ -1,5 +1,6 @@
+import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
-import type { QueryOptions } from './odata/index.js';
+import { applyFilter, applyQuery, type EntitySpec, pageResult, type QueryOptions } from './odata/index.js';
 import { odataContext } from './response.js';
 
 /**
@@ -57,3 +58,28 @@ export const collectionOf = <T extends z.ZodType>(item: T) =>
     '@odata.nextLink': z.string().optional(),
     value: z.array(item),
   });
+
+/**
+ * Runs a collection request: the page (keyset, top + 1 rows) and, for $count=true, the count under the same
+ * tenant, $filter and $search, in parallel. `from` is the entity table, optionally already narrowed
+ * (e.g. to one group's members).
+ */
+export async function queryPage<DB, TB extends keyof DB>(
+  from: () => SelectQueryBuilder<DB, TB, object>,
+  tenantId: string,
+  options: QueryOptions,
+  entity: EntitySpec,
+): Promise<{ items: Selectable<DB[TB]>[]; nextSkipToken?: string | undefined; count: number | undefined }> {
+  const [rows, count] = await Promise.all([
+    applyQuery(from().selectAll(), tenantId, options, entity).execute(),
+    options.count
+      ? applyFilter(from().select(sql<number | string>`count(*)`.as('n')), tenantId, options, entity)
+          .executeTakeFirstOrThrow()
+          .then((row) => Number((row as { n: number | string }).n))
+      : undefined,
+  ]);
+  // selectAll() on a generic table yields Kysely's computed row type, which TypeScript cannot relate to
+  // Selectable<DB[TB]> without knowing TB; for a concrete table they are the same.
+  const page = pageResult(rows as unknown as Selectable<DB[TB]>[], options, entity);
+  return { items: page.items, nextSkipToken: page.nextSkipToken, count };
+}

@@ -2,13 +2,10 @@ import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { applyFilter, applyQuery, pageResult, type QueryOptions } from '../graph/odata/index.js';
+import { queryPage } from '../graph/collection.js';
+import type { QueryOptions } from '../graph/odata/index.js';
 import { actorOf, type Principal } from '../graph/principal.js';
-import { findTenantById } from '../tenants/store.js';
-import { userEntity } from '../users/entity.js';
-import { toUserResource } from '../users/resource.js';
-import { requireUser } from '../users/service.js';
-import { identitiesByUser } from '../users/store.js';
+import { listUsers, requireUser } from '../users/service.js';
 import { groupEntity } from './entity.js';
 import { type CreateGroupBody, idFromObjectUrl, toGroupResource } from './schemas.js';
 import {
@@ -171,10 +168,6 @@ export async function removeGroupMember(
   });
 }
 
-async function countOf(query: { executeTakeFirstOrThrow(): Promise<{ n: number | string }> }) {
-  return Number((await query.executeTakeFirstOrThrow()).n);
-}
-
 export async function listGroups(
   services: Services,
   tenantId: string,
@@ -182,76 +175,37 @@ export async function listGroups(
   memberId?: string,
 ) {
   const { db } = services;
-  const base = () => {
-    const qb = db.selectFrom('groups');
-    return memberId === undefined
-      ? qb
-      : qb.where('groups.id', 'in', (eb) =>
-          eb
-            .selectFrom('group_members')
-            .select('group_members.group_id')
-            .where('group_members.tenant_id', '=', tenantId)
-            .where('group_members.member_id', '=', memberId),
-        );
-  };
-  const [rows, count] = await Promise.all([
-    applyQuery(base().selectAll(), tenantId, options, groupEntity).execute(),
-    options.count
-      ? countOf(
-          applyFilter(
-            base().select((eb) => eb.fn.countAll<number | string>().as('n')),
-            tenantId,
-            options,
-            groupEntity,
-          ),
-        )
-      : undefined,
-  ]);
-  const page = pageResult(rows, options, groupEntity);
-  return { items: page.items.map(toGroupResource), nextSkipToken: page.nextSkipToken, count };
+  const from = () =>
+    memberId === undefined
+      ? db.selectFrom('groups')
+      : db
+          .selectFrom('groups')
+          .where('groups.id', 'in', (eb) =>
+            eb
+              .selectFrom('group_members')
+              .select('group_members.group_id')
+              .where('group_members.tenant_id', '=', tenantId)
+              .where('group_members.member_id', '=', memberId),
+          );
+  const page = await queryPage(from, tenantId, options, groupEntity);
+  return { ...page, items: page.items.map(toGroupResource) };
 }
 
+/** GET /groups/{id}/members: the users collection, narrowed to this group's members. */
 export async function listGroupMembers(
   services: Services,
   tenantId: string,
   groupId: string,
   options: QueryOptions,
 ) {
-  const { db } = services;
   const group = await requireGroup(services, tenantId, groupId);
-  const base = () =>
-    db
-      .selectFrom('users')
-      .where('users.id', 'in', (eb) =>
-        eb
-          .selectFrom('group_members')
-          .select('group_members.member_id')
-          .where('group_members.tenant_id', '=', tenantId)
-          .where('group_members.group_id', '=', group.id),
-      );
-  const [rows, count, tenant] = await Promise.all([
-    applyQuery(base().selectAll(), tenantId, options, userEntity).execute(),
-    options.count
-      ? countOf(
-          applyFilter(
-            base().select((eb) => eb.fn.countAll<number | string>().as('n')),
-            tenantId,
-            options,
-            userEntity,
-          ),
-        )
-      : undefined,
-    findTenantById(db, tenantId),
-  ]);
-  const page = pageResult(rows, options, userEntity);
-  const identities = await identitiesByUser(
-    db,
-    tenantId,
-    page.items.map((u) => u.id),
+  return listUsers(services, tenantId, options, (query) =>
+    query.where('users.id', 'in', (eb) =>
+      eb
+        .selectFrom('group_members')
+        .select('group_members.member_id')
+        .where('group_members.tenant_id', '=', tenantId)
+        .where('group_members.group_id', '=', group.id),
+    ),
   );
-  return {
-    items: page.items.map((u) => toUserResource(u, identities.get(u.id) ?? [], tenant?.default_domain ?? '')),
-    nextSkipToken: page.nextSkipToken,
-    count,
-  };
 }

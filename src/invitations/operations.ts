@@ -10,6 +10,7 @@ import { toInvitationResource } from './guests.js';
 import { inviterOf } from './inviter.js';
 import { queueInvitationMail } from './mail.js';
 import type { InvitationResource } from './schemas.js';
+import { assertAddressInvitable } from './service.js';
 import { block, findInvitation, type InvitationRow, transition, unblock } from './store.js';
 import { blockSignatureMatches, newTicket } from './tickets.js';
 
@@ -31,6 +32,7 @@ export async function resendInvitation(
   await assertMayInvite(services, principal);
   const tenantId = principal.tenantId;
   const invitation = await requireInvitation(services, tenantId, id);
+  await assertAddressInvitable(services, tenantId, invitation.invited_email);
   const [tenant, user, inviter] = await Promise.all([
     findTenantById(services.db, tenantId),
     findUser(services.db, tenantId, invitation.user_id),

@@ -54,8 +54,15 @@ async function requireTenantRow(services: Services, tenantId: string): Promise<T
   return tenant;
 }
 
-/** Refusals that depend on the address only: domain policy and the recipient's own block. */
-async function assertAddressInvitable(services: Services, tenantId: string, email: string): Promise<void> {
+/**
+ * Refusals that depend on the address only: domain policy and the recipient's own block. Checked whenever an
+ * invitation mail or a new ticket goes to the address: invite, reset, and resend.
+ */
+export async function assertAddressInvitable(
+  services: Services,
+  tenantId: string,
+  email: string,
+): Promise<void> {
   await assertInvitationDomainAllowed(services.db, tenantId, email);
   if (await isBlocked(services.db, tenantId, email)) {
     throw new FoyerError(

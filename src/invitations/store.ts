@@ -34,9 +34,9 @@ export async function findInvitationByTicketHash(db: Executor, ticketHash: strin
 }
 
 /**
- * Applies a lifecycle event with a guarded UPDATE: it only changes a row still in one of the event's source
- * states (and, when given, still holding the expected ticket). Returns the new status, or undefined when
- * another request won the race.
+ * Applies a lifecycle event with a guarded UPDATE: it only changes a row still in the very state the new one
+ * was computed from (one of the event's sources) and, when given, still holding the expected ticket. Returns
+ * the new status, or undefined when another request won the race.
  */
 export async function transition(
   db: Executor,
@@ -52,7 +52,10 @@ export async function transition(
     .set({ ...changes, status })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', invitation.id)
-    .where('status', 'in', sourcesOf(event));
+    .where('status', 'in', sourcesOf(event))
+    // Exactly the snapshot's state, not just any source: `resend` keeps Accepted as Accepted, so a resend (or a
+    // reminder) read before a concurrent redemption must not write PendingAcceptance back over it.
+    .where('status', '=', invitation.status);
   if (guard.ticketHash) query = query.where('ticket_hash', '=', guard.ticketHash);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1 ? status : undefined;

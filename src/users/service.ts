@@ -1,8 +1,11 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { applyFilter, applyQuery, pageResult, type QueryOptions } from '../graph/odata/index.js';
+import { queryPage } from '../graph/collection.js';
+import type { QueryOptions } from '../graph/odata/index.js';
 import { actorOf, type Principal } from '../graph/principal.js';
 import { findTenantById, listDomains } from '../tenants/store.js';
 import { userEntity } from './entity.js';
@@ -207,34 +210,29 @@ export async function getUserResource(
   return toUserResource(user, identities.get(user.id) ?? [], domain);
 }
 
-/** A page of users for the OData options: one query for the rows, one for their identities, one for $count. */
-export async function listUsers(services: Services, tenantId: string, options: QueryOptions) {
+/**
+ * A page of users for the OData options: the rows (and $count), then their identities in one query.
+ * `narrow` restricts the collection, e.g. to one group's members.
+ */
+export async function listUsers(
+  services: Services,
+  tenantId: string,
+  options: QueryOptions,
+  narrow: (
+    query: SelectQueryBuilder<Database, 'users', object>,
+  ) => SelectQueryBuilder<Database, 'users', object> = (q) => q,
+) {
   const { db } = services;
-  const [rows, count, domain] = await Promise.all([
-    applyQuery(db.selectFrom('users').selectAll(), tenantId, options, userEntity).execute(),
-    options.count
-      ? applyFilter(
-          db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')),
-          tenantId,
-          options,
-          userEntity,
-        )
-          .executeTakeFirstOrThrow()
-          .then((r) => Number(r.n))
-      : Promise.resolve(undefined),
+  const [page, domain] = await Promise.all([
+    queryPage(() => narrow(db.selectFrom('users')), tenantId, options, userEntity),
     defaultDomainOf(services, tenantId),
   ]);
-  const page = pageResult(rows, options, userEntity);
   const identities = await identitiesByUser(
     db,
     tenantId,
     page.items.map((u) => u.id),
   );
-  return {
-    items: page.items.map((u) => toUserResource(u, identities.get(u.id) ?? [], domain)),
-    nextSkipToken: page.nextSkipToken,
-    count,
-  };
+  return { ...page, items: page.items.map((u) => toUserResource(u, identities.get(u.id) ?? [], domain)) };
 }
 
 async function defaultDomainOf(services: Services, tenantId: string): Promise<string> {

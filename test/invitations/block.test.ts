@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transition } from '../../src/invitations/store.js';
 import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
@@ -98,11 +99,11 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
     expect(blocked.body).toContain('Done: this organization can no longer invite you.');
     expect(blocked.body).toContain('Allow invitations from this organization again');
 
-    // The pending invitation is revoked: its link is dead and it cannot be resent.
+    // The pending invitation is revoked (its link is dead), and it is not sent again.
     expect((await invitationRow(t, created.id)).status).toBe('Revoked');
     const resend = await admin.post(`/v1.0/invitations/${created.id}/resend`);
-    expect(resend.statusCode).toBe(409);
-    expect(resend.json().error.code).toBe('Request_InvitationStateConflict');
+    expect(resend.statusCode).toBe(400);
+    expect(resend.json().error.code).toBe('Request_InvitationBlockedByRecipient');
 
     // Inviting the address again (any case) is refused with a clear code; no mail is queued.
     const mailsBefore = (await outboxTo(t, 'bob@fabrikam.com')).length;
@@ -136,6 +137,10 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
     expect(unblocked.statusCode).toBe(200);
     expect(unblocked.body).toContain('Done: this organization can invite you again.');
     expect(unblocked.body).toContain('<button type="submit">Block future invitations</button>');
+    // Unblocking does not revive the revoked link: only a new invitation does.
+    const staleResend = await admin.post(`/v1.0/invitations/${created.id}/resend`);
+    expect(staleResend.statusCode).toBe(409);
+    expect(staleResend.json().error.code).toBe('Request_InvitationStateConflict');
     const { created: reinvited } = await invitedWithMail(admin, 'bob@fabrikam.com');
     expect(reinvited).toMatchObject({
       id: created.id,
@@ -176,6 +181,22 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
       expect((await admin.post('/v1.0/invitations', invitation(address))).statusCode, address).toBe(201);
     }
     expect(await auditEntries(admin, 'Block future invitations from organization')).toHaveLength(1);
+  });
+
+  it('a redeemed guest who blocks is not sent the invitation again', async () => {
+    const { created, blockLink } = await invitedWithMail(admin, 'gina@fabrikam.com');
+    // Redemption itself is not built yet: apply its transition through the store, as the redemption flow will.
+    const row = await invitationRow(t, created.id);
+    expect(await transition(t.app.services.db, t.tenant.tenantId, row, 'redeem', {})).toBe('Accepted');
+    expect((await submit(blockLink, true)).statusCode).toBe(200);
+    expect((await invitationRow(t, created.id)).status).toBe('Accepted');
+
+    const resend = await admin.post(`/v1.0/invitations/${created.id}/resend`);
+    expect(resend.statusCode).toBe(400);
+    expect(resend.json().error.code).toBe('Request_InvitationBlockedByRecipient');
+    await worker.drain();
+    expect(mailsTo(catcher.messages, 'gina@fabrikam.com')).toHaveLength(1);
+    expect(await isLiveRedeemUrl(t, created.id, created.inviteRedeemUrl)).toBe(true);
   });
 
   it('escapes the organization’s name on the page and in the mail', async () => {

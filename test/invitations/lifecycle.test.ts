@@ -202,9 +202,18 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
     );
     expect(results.filter((r) => r === 'Accepted')).toHaveLength(1);
     expect(results.filter((r) => r === undefined)).toHaveLength(1);
-    // A stale revoke after the redemption loses too.
+    // Stale revokes and resends after the redemption lose too. A resend is allowed from Accepted as well, so
+    // only a guard on the exact state it was computed from keeps it from writing PendingAcceptance back over
+    // the redemption (the race of a resend, a reminder or a re-invitation with the guest accepting).
     expect(await transition(t.app.services.db, t.tenant.tenantId, stale, 'revoke', {})).toBeUndefined();
-    expect((await invitationRow(t, first.id)).status).toBe('Accepted');
+    const resent = await transition(t.app.services.db, t.tenant.tenantId, stale, 'resend', {
+      ticket_hash: 'stale-resend',
+    });
+    expect(resent).toBeUndefined();
+    expect(await invitationRow(t, first.id)).toMatchObject({
+      status: 'Accepted',
+      ticket_hash: stale.ticket_hash,
+    });
   });
 
   it('concurrent invitations of one new address create one guest', async () => {
@@ -337,6 +346,23 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
 
       clock.reset();
       expect(await auditEntries(caller, 'Send reminder to external user')).toHaveLength(2);
+    });
+
+    it('sends no reminder to an address the domain policy has refused since (its redemption would fail)', async () => {
+      const litware = await provisionOtherTenant(t, 'Litware');
+      const caller = await callerFor(t, litware);
+      const policyUrl = '/v1.0/policies/b2bManagementPolicy';
+      expect((await caller.patch(policyUrl, { invitationReminderDays: [1] })).statusCode).toBe(204);
+      await caller.post('/v1.0/invitations', { ...invitation('late@denied.example'), sendInvitationMessage: true });
+      await caller.post('/v1.0/invitations', { ...invitation('late@fine.example'), sendInvitationMessage: true });
+      const denyList = { invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['denied.example'] } };
+      expect((await caller.patch(policyUrl, denyList)).statusCode).toBe(204);
+
+      clock.advance(DAY_MS + 60_000);
+      expect(await processInvitationDeadlines(t.app.services)).toEqual({ expired: 0, reminded: 1 });
+      await worker.drain();
+      expect(mailsTo(catcher.messages, 'late@denied.example')).toHaveLength(1);
+      expect(mailsTo(catcher.messages, 'late@fine.example')).toHaveLength(2);
     });
 
     it('two deadline runs at once (every instance runs the job) remind once and expire once', async () => {

@@ -160,7 +160,7 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
       }
     });
 
-    it('is checked again for an existing guest and for a reset to a new address', async () => {
+    it('is checked again for an existing guest, its resend, and a reset to a new address', async () => {
       const first = (await admin.post('/v1.0/invitations', invitation('c@later.example'))).json();
       await admin.patch(DOMAINS, {
         invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['later.example', 'worse.example'] },
@@ -175,6 +175,9 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
       );
       expect(reset.statusCode).toBe(400);
       expect(reset.json().error.code).toBe('Request_InvitationDomainNotAllowed');
+      const resend = await admin.post(`/v1.0/invitations/${first.id}/resend`);
+      expect(resend.statusCode).toBe(400);
+      expect(resend.json().error.code).toBe('Request_InvitationDomainNotAllowed');
       const guest = (await admin.get(`/v1.0/users/${first.invitedUser.id}?$select=mail`)).json();
       expect(guest.mail).toBe('c@later.example');
       expect(await outboxTo(t, 'c@later.example')).toEqual([]);
