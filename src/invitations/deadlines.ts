@@ -1,6 +1,7 @@
 import type { Services } from '../app/services.js';
 import { systemActor } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import { domainRefusal } from '../policies/b2b.js';
 import { getB2bPolicy } from '../policies/service.js';
 import { findTenantById } from '../tenants/store.js';
 import { findUser } from '../users/store.js';
@@ -60,7 +61,14 @@ export async function processInvitationDeadlines(
       }
       const nextDay = reminderDays[invitation.reminders_sent];
       const sentAt = invitation.last_sent_at ? Date.parse(invitation.last_sent_at) : undefined;
-      if (nextDay !== undefined && sentAt !== undefined && sentAt + nextDay * DAY_MS <= now.getTime()) {
+      // No reminder for an address the domain policy refuses since it was invited: redemption would fail.
+      const redeemable = domainRefusal(policy, invitation.invited_email) === null;
+      if (
+        nextDay !== undefined &&
+        sentAt !== undefined &&
+        redeemable &&
+        sentAt + nextDay * DAY_MS <= now.getTime()
+      ) {
         if (await remind(services, tenant, invitation)) reminded++;
       }
     }

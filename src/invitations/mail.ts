@@ -44,7 +44,7 @@ export async function queueInvitationMail(
       organizationName: tenant.display_name,
       organizationDomain: tenant.default_domain,
       redeemUrl: input.redeemUrl,
-      blockUrl: blockUrl(services, tenant.id, invitation.id),
+      blockUrl: blockUrl(services, tenant.id, invitation.id, invitation.invited_email),
       customMessage: inviter.kind === 'user' ? info.customizedMessageBody : null,
       privacyStatementUrl: tenant.privacy_statement_url,
       logoUrl: tenant.logo_url,

@@ -109,12 +109,14 @@ export async function describeBlockLink(
   invitationId: string,
   sig: string,
 ) {
-  if (!blockSignatureMatches(services, tenantId, invitationId, sig)) return undefined;
   const [tenant, invitation] = await Promise.all([
     findTenantById(services.db, tenantId),
     findInvitation(services.db, tenantId, invitationId),
   ]);
   if (!tenant || !invitation) return undefined;
+  // Signed for the address the mail went to: after a reset to another address, the old link is dead.
+  if (!blockSignatureMatches(services, tenantId, invitationId, invitation.invited_email, sig))
+    return undefined;
   const blocked = await services.db
     .selectFrom('invitation_blocks')
     .select('email_lower')

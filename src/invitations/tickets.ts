@@ -18,15 +18,25 @@ export const hashTicket = (services: Services, ticket: string): string =>
   hashSecret(`ticket:${ticket}`, services.config.secret);
 
 /**
- * The "block future invitations" link: keyed to the invitation, signed so nobody can block on someone
- * else's behalf. The signature doubles as the confirmation form's CSRF token (only the recipient has it).
+ * The "block future invitations" link: keyed to the invitation and the address it was mailed to, signed so
+ * nobody can block on someone else's behalf. The address is part of the signature because a reset may give
+ * the invitation another one: the old recipient's link must not speak for the new address. The signature
+ * doubles as the confirmation form's CSRF token (only the recipient has it).
  */
-export function blockSignature(services: Services, tenantId: string, invitationId: string): string {
-  return hashSecret(`block:${tenantId}:${invitationId}`, services.config.secret);
+const blockPayload = (tenantId: string, invitationId: string, email: string) =>
+  `block:${tenantId}:${invitationId}:${email.toLowerCase()}`;
+
+export function blockSignature(
+  services: Services,
+  tenantId: string,
+  invitationId: string,
+  email: string,
+): string {
+  return hashSecret(blockPayload(tenantId, invitationId, email), services.config.secret);
 }
 
-export function blockUrl(services: Services, tenantId: string, invitationId: string): string {
-  const sig = blockSignature(services, tenantId, invitationId);
+export function blockUrl(services: Services, tenantId: string, invitationId: string, email: string): string {
+  const sig = blockSignature(services, tenantId, invitationId, email);
   return `${services.config.baseUrl}/invitations/block?tenant=${tenantId}&invitation=${invitationId}&sig=${sig}`;
 }
 
@@ -34,7 +44,8 @@ export function blockSignatureMatches(
   services: Services,
   tenantId: string,
   invitationId: string,
+  email: string,
   sig: string,
 ) {
-  return secretMatches(`block:${tenantId}:${invitationId}`, sig, services.config.secret);
+  return secretMatches(blockPayload(tenantId, invitationId, email), sig, services.config.secret);
 }

@@ -199,6 +199,32 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
     expect(await isLiveRedeemUrl(t, created.id, created.inviteRedeemUrl)).toBe(true);
   });
 
+  it('a link from a mail to an earlier address cannot block the address the guest was reset to', async () => {
+    const { created, blockLink } = await invitedWithMail(admin, 'hal@fabrikam.com');
+    const reset = await admin.post(
+      '/v1.0/invitations',
+      invitation('hal@northwind.example', {
+        resetRedemption: true,
+        invitedUser: { id: created.invitedUser.id },
+      }),
+    );
+    expect(reset.statusCode).toBe(201);
+
+    const page = await open(blockLink);
+    expect(page.statusCode).toBe(404);
+    expect(page.body).not.toContain('hal@northwind.example');
+    expect((await submit(blockLink, true)).statusCode).toBe(404);
+    expect((await invitationRow(t, created.id)).status).toBe('PendingAcceptance');
+    expect((await admin.post(`/v1.0/invitations/${created.id}/resend`)).statusCode).toBe(200);
+
+    // The new address gets a link of its own, which works.
+    await worker.drain();
+    const [newMail] = mailsTo(catcher.messages, 'hal@northwind.example');
+    const newPage = await open(linksOf(newMail!).block);
+    expect(newPage.statusCode).toBe(200);
+    expect(newPage.body).toContain('hal@northwind.example');
+  });
+
   it('escapes the organization’s name on the page and in the mail', async () => {
     const evil = await provisionTenant(t.app.services, {
       displayName: '<script>alert("x")</script> & Co',

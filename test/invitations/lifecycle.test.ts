@@ -353,8 +353,14 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
       const caller = await callerFor(t, litware);
       const policyUrl = '/v1.0/policies/b2bManagementPolicy';
       expect((await caller.patch(policyUrl, { invitationReminderDays: [1] })).statusCode).toBe(204);
-      await caller.post('/v1.0/invitations', { ...invitation('late@denied.example'), sendInvitationMessage: true });
-      await caller.post('/v1.0/invitations', { ...invitation('late@fine.example'), sendInvitationMessage: true });
+      await caller.post('/v1.0/invitations', {
+        ...invitation('late@denied.example'),
+        sendInvitationMessage: true,
+      });
+      await caller.post('/v1.0/invitations', {
+        ...invitation('late@fine.example'),
+        sendInvitationMessage: true,
+      });
       const denyList = { invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['denied.example'] } };
       expect((await caller.patch(policyUrl, denyList)).statusCode).toBe(204);
 

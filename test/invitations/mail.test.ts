@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/graph/principal.js';
 import { invitationBody } from '../../src/invitations/schemas.js';
 import { invite } from '../../src/invitations/service.js';
-import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
+import { createMailTransport, type MailTransport, smtpTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
@@ -346,7 +346,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   });
 
   describe('a refused request queues no mail', () => {
-    const refusals: Array<[string, (memberId: string) => Record<string, unknown>, number, string]> = [
+    const refusals: Array<[string, (memberId: string) => ReturnType<typeof invitation>, number, string]> = [
       ['an invalid address', () => invitation('no-mail-1@@fabrikam.com'), 400, 'Request_BadRequest'],
       [
         'a non-http redirect',
@@ -455,6 +455,42 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
       expect(row?.status).toBe('sent');
       expect(received[0]?.parsed.messageId).toBe(row?.message_id);
     }
+  });
+});
+
+describe.each(testDialects())('the invitation mail without SMTP, on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('lands in the development mailbox, with a working redeem link', async () => {
+    const admin = await adminCaller(t);
+    const created = (
+      await admin.post('/v1.0/invitations', {
+        ...invitation('dev@fabrikam.com'),
+        sendInvitationMessage: true,
+      })
+    ).json();
+    const transport = createMailTransport(t.app.services.config);
+    expect(transport.name).toBe('dev-mailbox');
+    const worker = startMailWorker(t.app.services, transport, { pollMs: 60_000, logger: silentMailLogger });
+    try {
+      await worker.drain();
+    } finally {
+      await worker.stop();
+    }
+    const [row] = await outboxTo(t, 'dev@fabrikam.com');
+    expect(row).toMatchObject({ status: 'sent', delivered_via: 'dev-mailbox' });
+
+    const list = await t.app.inject({ method: 'GET', url: '/dev/mailbox' });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain(subjects['en-US']);
+    const message = await t.app.inject({ method: 'GET', url: `/dev/mailbox/${row?.id}` });
+    expect(message.statusCode).toBe(200);
+    expect(message.body).toContain(`<a href="${created.inviteRedeemUrl}">`);
+    expect(await isLiveRedeemUrl(t, created.id, created.inviteRedeemUrl)).toBe(true);
   });
 });
 
