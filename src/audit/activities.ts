@@ -148,6 +148,12 @@ const activities: Record<string, Activity> = {
     operationType: 'Update',
     loggedByService: 'Invited Users',
   },
+  'policy.b2b.updated': {
+    displayName: 'Update external collaboration settings',
+    category: 'Policy',
+    operationType: 'Update',
+    loggedByService: 'B2B Collaboration',
+  },
   'policy.updated': {
     displayName: 'Update authorization policy',
     category: 'Policy',

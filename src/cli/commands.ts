@@ -126,14 +126,13 @@ export const commands: Command[] = [
   },
   {
     name: ['invite'],
-    usage: 'invite <tenant> <email> --redirect url [--name n] [--send] [--message m] [--language l]',
+    usage: 'invite <tenant> <email> --redirect url [--name n] [--send] [--language l]',
     summary: 'Invite a guest (same rules as POST /v1.0/invitations)',
     arity: 2,
     options: {
       redirect: { type: 'string' },
       name: { type: 'string' },
       send: { type: 'boolean' },
-      message: { type: 'string' },
       language: { type: 'string' },
     },
     run: (args, o) =>
@@ -144,12 +143,8 @@ export const commands: Command[] = [
           inviteRedirectUrl: o.redirect ?? `${services.config.baseUrl}/${tenant.slug}/myapps`,
           ...(o.name && { invitedUserDisplayName: o.name }),
           sendInvitationMessage: o.send === true,
-          ...((o.message || o.language) && {
-            invitedUserMessageInfo: {
-              ...(o.message && { customizedMessageBody: o.message }),
-              ...(o.language && { messageLanguage: o.language }),
-            },
-          }),
+          // No custom message: the CLI sends as an application, and app-only invitations carry none (§4.4).
+          ...(o.language && { invitedUserMessageInfo: { messageLanguage: o.language } }),
         });
         if (!parsed.success) {
           throw new FoyerError(

@@ -32,3 +32,13 @@ export function assertAdministrator(principal: Principal, what: string): void {
   const admin = principal.kind === 'app' ? can(principal, 'writeUsers') : isAdministrator(principal);
   if (!admin) throw denied(`Only administrators may ${what}.`);
 }
+
+/**
+ * Revoking is cleaning up, not inviting: it stays possible when allowInvitesFrom is `none`. Applications need
+ * an invitation permission; people need an administrator or Guest Inviter role.
+ */
+export function assertMayManageInvitations(principal: Principal): void {
+  if (principal.kind === 'app') return requirePermission(principal, 'invite');
+  if (isAdministrator(principal) || principal.directoryRoles.includes('Guest Inviter')) return;
+  throw denied('Only administrators and guest inviters may revoke invitations.');
+}

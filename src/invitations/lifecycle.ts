@@ -51,3 +51,8 @@ export function sourcesOf(event: InvitationEvent): InvitationStatus[] {
 export function graphStatus(status: InvitationStatus): string {
   return status === 'Accepted' ? 'Completed' : status;
 }
+
+/** When a pending invitation sent now expires under the tenant's policy: never, unless the tenant set a lifetime. */
+export function expiryFrom(expiryDays: number | null, now: Date): string | null {
+  return expiryDays ? new Date(now.getTime() + expiryDays * 86_400_000).toISOString() : null;
+}

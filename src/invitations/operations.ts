@@ -3,11 +3,13 @@ import type { Actor } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { actorOf, type Principal } from '../graph/principal.js';
+import { getB2bPolicy } from '../policies/service.js';
 import { findTenantById } from '../tenants/store.js';
 import { findUser } from '../users/store.js';
-import { assertMayInvite } from './authorization.js';
+import { assertMayInvite, assertMayManageInvitations } from './authorization.js';
 import { toInvitationResource } from './guests.js';
 import { inviterOf } from './inviter.js';
+import { expiryFrom } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
 import type { InvitationResource } from './schemas.js';
 import { assertAddressInvitable } from './service.js';
@@ -40,13 +42,20 @@ export async function resendInvitation(
   ]);
   if (!tenant || !user) throw new FoyerError('notFound', `Invitation '${id}' does not exist.`);
   const ticket = newTicket(services);
-  const now = services.clock.now().toISOString();
+  const clock = services.clock.now();
+  const now = clock.toISOString();
+  const { invitationExpiryDays } = await getB2bPolicy(services.db, tenantId);
   return services.db.transaction().execute(async (trx) => {
     const changes = {
       ticket_hash: ticket.hash,
       updated_at: now,
       last_sent_at: now,
       send_invitation_message: 1,
+      // A resent pending invitation gets a full lifetime again, as a new invitation would.
+      ...(invitation.status === 'PendingAcceptance' && {
+        expires_at: expiryFrom(invitationExpiryDays, clock),
+        reminders_sent: 0,
+      }),
     };
     const status = await transition(trx, tenantId, invitation, 'resend', changes);
     if (!status)
@@ -83,7 +92,7 @@ export async function resendInvitation(
 
 /** Revoke (a Foyer extension): a pending invitation's ticket stops working; the guest object stays. */
 export async function revokeInvitation(services: Services, principal: Principal, id: string): Promise<void> {
-  await assertMayInvite(services, principal);
+  assertMayManageInvitations(principal);
   const tenantId = principal.tenantId;
   const invitation = await requireInvitation(services, tenantId, id);
   await services.db.transaction().execute(async (trx) => {

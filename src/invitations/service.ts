@@ -12,6 +12,7 @@ import { findUsersByIds, rolesOfUser, type UserRow } from '../users/store.js';
 import { assertAdministrator, assertMayInvite } from './authorization.js';
 import { newGuestRow, toInvitationResource } from './guests.js';
 import { type Inviter, inviterOf } from './inviter.js';
+import { expiryFrom } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
 import type { InvitationBody, InvitationResource, MessageInfo } from './schemas.js';
 import {
@@ -112,9 +113,7 @@ export async function invite(
     inviter: await inviterOf(services, principal),
     body,
     now: now.toISOString(),
-    expiresAt: policy.invitationExpiryDays
-      ? new Date(now.getTime() + policy.invitationExpiryDays * 86_400_000).toISOString()
-      : null,
+    expiresAt: expiryFrom(policy.invitationExpiryDays, now),
   };
   try {
     return await services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
@@ -259,9 +258,7 @@ async function resetRedemption(
   const policy = await getB2bPolicy(services.db, tenant.id);
   const now = services.clock.now();
   const nowIso = now.toISOString();
-  const expiresAt = policy.invitationExpiryDays
-    ? new Date(now.getTime() + policy.invitationExpiryDays * 86_400_000).toISOString()
-    : null;
+  const expiresAt = expiryFrom(policy.invitationExpiryDays, now);
   const ticket = newTicket(services);
 
   try {

@@ -19,6 +19,8 @@ type Executor = Services['db'];
 
 interface PolicyDefinition<Doc extends object> {
   type: PolicyType;
+  /** The domain event a change publishes (its audit activity name differs per policy). */
+  event: string;
   displayName: string;
   description?: string;
   get(db: Executor, tenantId: string): Promise<Doc>;
@@ -46,7 +48,7 @@ function policyRoutes<Doc extends object>(services: Services, definition: Policy
       const { before, after } = await definition.update(trx, principal.tenantId, body, now);
       const changed = Object.keys(body) as Array<keyof Doc>;
       await publish(trx, services, {
-        type: 'policy.updated',
+        type: definition.event,
         tenantId: principal.tenantId,
         actor: actorOf(principal),
         targets: [
@@ -74,6 +76,7 @@ export async function policyRoutesPlugin(root: FastifyInstance, { services }: { 
 
   const authorization = policyRoutes(services, {
     type: 'authorizationPolicy',
+    event: 'policy.updated',
     displayName: 'Authorization Policy',
     description: 'Used to manage authorization related settings across the company.',
     get: getAuthorizationPolicy,
@@ -102,6 +105,7 @@ export async function policyRoutesPlugin(root: FastifyInstance, { services }: { 
 
   const b2b = policyRoutes(services, {
     type: 'b2bManagementPolicy',
+    event: 'policy.b2b.updated',
     displayName: 'B2B Management Policy',
     get: getB2bPolicy,
     update: updateB2bPolicy,

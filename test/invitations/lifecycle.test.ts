@@ -282,7 +282,20 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
 
       const again = (await caller.post('/v1.0/invitations', invitation('olga@fabrikam.com'))).json();
       expect(again).toMatchObject({ id: created.id, status: 'PendingAcceptance' });
-      expect(Date.parse((await rowOf()).expires_at ?? '')).toBeGreaterThan(expiresAt);
+      const renewedAt = Date.parse((await rowOf()).expires_at ?? '');
+      expect(renewedAt).toBeGreaterThan(expiresAt);
+      // A resend of a pending invitation gives it a full lifetime again, like a new invitation.
+      const soon = new Date(Date.now() + DAY_MS).toISOString();
+      await t.app.services.db
+        .updateTable('invitations')
+        .set({ expires_at: soon })
+        .where('id', '=', created.id)
+        .execute();
+      expect((await caller.post(`/v1.0/invitations/${created.id}/resend`)).statusCode).toBe(200);
+      expect(Math.abs(Date.parse((await rowOf()).expires_at ?? '') - (Date.now() + 7 * DAY_MS))).toBeLessThan(
+        60_000,
+      );
+      expect(renewedAt).toBeGreaterThan(expiresAt);
       // Leave nothing pending with a deadline for the other tests' clock jumps.
       expect((await caller.post(`/v1.0/invitations/${created.id}/revoke`)).statusCode).toBe(204);
     });

@@ -51,6 +51,8 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
       const resend = await admin.post(`/v1.0/invitations/${existing.id}/resend`);
       expect(resend.statusCode).toBe(403);
       expect(resend.json().error.code).toBe('Authorization_InvitationsDisabled');
+      // Cleaning up stays possible: pending invitations can still be revoked.
+      expect((await admin.post(`/v1.0/invitations/${existing.id}/revoke`)).statusCode).toBe(204);
 
       await admin.patch(AUTHORIZATION, { allowInvitesFrom: 'everyone' });
       expect((await inviteWithMail(admin, 'nobody@fabrikam.com')).statusCode).toBe(201);
@@ -259,6 +261,7 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
         entry.targetResources[0]?.modifiedProperties[0]?.newValue === '{"blockedDomains":["audit.example"]}',
     );
     expect(authorization).toMatchObject({
+      activityDisplayName: 'Update authorization policy',
       category: 'Policy',
       operationType: 'Update',
       result: 'success',
@@ -273,6 +276,7 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
       ],
     });
     expect(domains).toMatchObject({
+      activityDisplayName: 'Update external collaboration settings',
       category: 'Policy',
       targetResources: [
         {
