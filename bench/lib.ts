@@ -41,14 +41,15 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts a server script under tsx, pinned to core 0, and waits until `readyPath` answers 200. */
+/** Starts a server script (under tsx unless `compiled`), pinned to core 0, and waits until `readyPath` answers 200. */
 export async function startServer(
   script: string,
   env: Record<string, string>,
-  options: { readyPath?: string; core?: number; port?: number } = {},
+  options: { readyPath?: string; core?: number; port?: number; compiled?: boolean } = {},
 ): Promise<Server> {
   const port = options.port ?? (await freePort());
-  const [command, args] = pinned(process.execPath, ['--import', 'tsx', script], options.core ?? 0);
+  const nodeArgs = options.compiled ? [script] : ['--import', 'tsx', script];
+  const [command, args] = pinned(process.execPath, nodeArgs, options.core ?? 0);
   const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), FOYER_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@ import { startBackgroundJobs } from './jobs/index.js';
 
 async function main() {
   const { config, generated: secretGenerated } = await resolveSecret(loadConfig(process.env));
-  const database = connectDatabase(config.database.url);
+  const database = await connectDatabase(config.database.url);
   await migrateToLatest(database.db, database.schema);
   const app = await buildApp({ config, database });
   if (secretGenerated) {

@@ -1,24 +1,35 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { foyerEnv } from '../foyer-env.js';
 import { type Figure, freePort, round, startServer } from '../lib.js';
 
-/** Process start to /readyz 200 on an existing database, against `node -e ""`. */
+async function timeStart(script: string, env: Record<string, string>, compiled: boolean): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const server = await startServer(script, env, { port, compiled });
+  const elapsed = performance.now() - started;
+  await server.stop();
+  return elapsed;
+}
+
+/**
+ * Process start to /readyz 200 on an existing database, against `node -e ""`. Measured on the production
+ * build (`npm run build`, `node dist/main.js`); the development start (`npm start`, tsx compiling on the fly)
+ * is reported alongside.
+ */
 export async function startup(): Promise<Figure[]> {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
   const { env } = foyerEnv('startup');
-  // First start creates and bootstraps the database; the measured starts find it existing.
-  const first = await startServer('src/main.ts', env);
+  // The first start creates and bootstraps the database; the measured starts find it existing.
+  const first = await startServer('dist/main.js', env, { compiled: true });
   await first.stop();
   const baselineStart = performance.now();
   spawnSync(process.execPath, ['-e', '']);
   const baseline = performance.now() - baselineStart;
   const samples: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const port = await freePort();
-    const started = performance.now();
-    const server = await startServer('src/main.ts', env, { port });
-    samples.push(performance.now() - started);
-    await server.stop();
-  }
+  for (let i = 0; i < 3; i++) samples.push(await timeStart('dist/main.js', env, true));
+  const development = await timeStart('src/main.ts', env, false);
   const best = Math.min(...samples);
   return [
     {
@@ -29,7 +40,7 @@ export async function startup(): Promise<Figure[]> {
       ratio: round(best / baseline, 1),
       target: '<= 1000 ms to /readyz',
       met: best <= 1000,
-      note: `samples ${samples.map((s) => round(s)).join(', ')} ms (tsx transpiles on start)`,
+      note: `node dist/main.js: ${samples.map((s) => round(s)).join(', ')} ms; npm start (tsx): ${round(development)} ms`,
     },
   ];
 }

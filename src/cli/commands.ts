@@ -36,7 +36,7 @@ export const commands: Command[] = [
     summary: 'Apply pending database migrations',
     arity: 0,
     async run() {
-      const database = connectDatabase(loadConfig(process.env).database.url);
+      const database = await connectDatabase(loadConfig(process.env).database.url);
       try {
         const applied = await migrateToLatest(database.db, database.schema);
         print(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');

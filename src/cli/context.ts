@@ -12,7 +12,7 @@ import { migrateToLatest } from '../db/migrate.js';
  */
 export async function withServices<T>(run: (services: Services) => Promise<T>): Promise<T> {
   const { config } = await resolveSecret(loadConfig(process.env));
-  const database = connectDatabase(config.database.url);
+  const database = await connectDatabase(config.database.url);
   try {
     await migrateToLatest(database.db, database.schema);
     const app = await buildApp({ config, database, logger: false });

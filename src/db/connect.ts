@@ -1,11 +1,34 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs as much as running a small query.
+ * Queries are built from a fixed set of shapes (values are parameters), so a small cache of prepared statements
+ * keyed by SQL text serves nearly every call. better-sqlite3 statements are reusable and calls are synchronous,
+ * so sharing one is safe.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 export interface Db {
   db: Kysely<Database>;
@@ -19,7 +42,7 @@ export interface Db {
  * Opens the database named by a Foyer database URL: `sqlite:<path>` (`sqlite::memory:` for tests) or
  * `postgres://…`. A `?schema=name` on a PostgreSQL URL selects a search_path, which tests use to isolate runs.
  */
-export function connectDatabase(url: string, options: { poolSize?: number } = {}): Db {
+export async function connectDatabase(url: string, options: { poolSize?: number } = {}): Promise<Db> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -29,13 +52,17 @@ export function connectDatabase(url: string, options: { poolSize?: number } = {}
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
 
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
+  // Loaded only for PostgreSQL: the embedded default never pays for the driver at start-up.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: options.poolSize ?? 10,

@@ -1,7 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { createTokenVerifier } from '../oidc/verify.js';
+import { type AccessTokenClaims, createTokenVerifier } from '../oidc/verify.js';
+
+const VERIFIED_CACHE_SIZE = 10_000;
+
 import type { Principal } from './principal.js';
 
 declare module 'fastify' {
@@ -16,13 +19,25 @@ declare module 'fastify' {
  */
 export function createAuthHook(services: Services) {
   const verifier = createTokenVerifier(services);
+  // Clients reuse one token for its whole lifetime, so remember what a token proved until it expires: the
+  // signature check (RSA) is the costliest step of an API call. Keyed by the token itself; bounded.
+  const verified = new Map<string, AccessTokenClaims>();
+  const verify = async (token: string): Promise<AccessTokenClaims> => {
+    const cached = verified.get(token);
+    const exp = cached?.raw.exp;
+    if (cached && exp !== undefined && exp * 1000 > services.clock.now().getTime()) return cached;
+    const claims = await verifier.verify(token);
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+    verified.set(token, claims);
+    return claims;
+  };
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
     if (!header) throw new FoyerError('unauthenticated', 'Access token is empty.');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match)
       throw new FoyerError('unauthenticated', 'Authorization header must be "Bearer <access token>".');
-    const claims = await verifier.verify(match[1]!);
+    const claims = await verify(match[1]!);
     request.principal = {
       tenantId: claims.tenantId,
       kind: claims.kind,

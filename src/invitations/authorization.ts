@@ -2,7 +2,7 @@ import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { can, isAdministrator, requirePermission } from '../graph/permissions.js';
 import type { Principal } from '../graph/principal.js';
-import { getAuthorizationPolicy } from '../policies/service.js';
+import type { AuthorizationPolicyDocument } from '../policies/schemas.js';
 import { findUser } from '../users/store.js';
 
 const denied = (message: string) => new FoyerError('forbidden', message);
@@ -11,8 +11,11 @@ const denied = (message: string) => new FoyerError('forbidden', message);
  * Who may invite (PRODUCT §4.1): authorizationPolicy.allowInvitesFrom for people, User.Invite.All (or a
  * broader user permission) for applications. `none` stops everyone, applications included, as in Entra.
  */
-export async function assertMayInvite(services: Services, principal: Principal): Promise<void> {
-  const { allowInvitesFrom } = await getAuthorizationPolicy(services.db, principal.tenantId);
+export async function assertMayInvite(
+  services: Services,
+  principal: Principal,
+  { allowInvitesFrom }: AuthorizationPolicyDocument,
+): Promise<void> {
   if (allowInvitesFrom === 'none') {
     throw new FoyerError('invitationsDisabled', 'Guest invitations are turned off for this organization.');
   }

@@ -20,16 +20,17 @@ export async function inviterOf(services: Services, principal: Principal): Promi
       mail: user?.mail ?? null,
     };
   }
-  const app = await services.db
-    .selectFrom('applications')
-    .select('display_name')
-    .where('tenant_id', '=', principal.tenantId)
-    .where('id', '=', principal.objectId)
-    .executeTakeFirst();
-  return {
-    kind: 'app',
-    id: principal.objectId,
-    displayName: app?.display_name ?? principal.displayName ?? 'An application',
-    mail: null,
-  };
+  // The token carries the application's display name (app_displayname); read it only when it does not.
+  const displayName =
+    principal.displayName ??
+    (
+      await services.db
+        .selectFrom('applications')
+        .select('display_name')
+        .where('tenant_id', '=', principal.tenantId)
+        .where('id', '=', principal.objectId)
+        .executeTakeFirst()
+    )?.display_name ??
+    'An application';
+  return { kind: 'app', id: principal.objectId, displayName, mail: null };
 }

@@ -3,7 +3,7 @@ import type { Actor } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { actorOf, type Principal } from '../graph/principal.js';
-import { getB2bPolicy } from '../policies/service.js';
+import { getTenantPolicies } from '../policies/service.js';
 import { findTenantById } from '../tenants/store.js';
 import { findUser } from '../users/store.js';
 import { assertMayInvite, assertMayManageInvitations } from './authorization.js';
@@ -31,10 +31,11 @@ export async function resendInvitation(
   principal: Principal,
   id: string,
 ): Promise<InvitationResource> {
-  await assertMayInvite(services, principal);
   const tenantId = principal.tenantId;
+  const policies = await getTenantPolicies(services.db, tenantId);
+  await assertMayInvite(services, principal, policies.authorization);
   const invitation = await requireInvitation(services, tenantId, id);
-  await assertAddressInvitable(services, tenantId, invitation.invited_email);
+  await assertAddressInvitable(services, tenantId, invitation.invited_email, policies.b2b);
   const [tenant, user, inviter] = await Promise.all([
     findTenantById(services.db, tenantId),
     findUser(services.db, tenantId, invitation.user_id),
@@ -44,7 +45,7 @@ export async function resendInvitation(
   const ticket = newTicket(services);
   const clock = services.clock.now();
   const now = clock.toISOString();
-  const { invitationExpiryDays } = await getB2bPolicy(services.db, tenantId);
+  const { invitationExpiryDays } = policies.b2b;
   return services.db.transaction().execute(async (trx) => {
     const changes = {
       ticket_hash: ticket.hash,

@@ -5,7 +5,8 @@ import { isUniqueViolation } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { actorOf, type Principal } from '../graph/principal.js';
-import { assertInvitationDomainAllowed, getB2bPolicy } from '../policies/service.js';
+import { type B2bPolicyDocument, domainRefusal } from '../policies/b2b.js';
+import { getTenantPolicies } from '../policies/service.js';
 import { findTenantById, type TenantRow } from '../tenants/store.js';
 import { requireUser } from '../users/service.js';
 import { findUsersByIds, rolesOfUser, type UserRow } from '../users/store.js';
@@ -63,8 +64,10 @@ export async function assertAddressInvitable(
   services: Services,
   tenantId: string,
   email: string,
+  policy: B2bPolicyDocument,
 ): Promise<void> {
-  await assertInvitationDomainAllowed(services.db, tenantId, email);
+  const refusal = domainRefusal(policy, email);
+  if (refusal) throw new FoyerError('invitationDomainNotAllowed', refusal);
   if (await isBlocked(services.db, tenantId, email)) {
     throw new FoyerError(
       'invitationBlockedByRecipient',
@@ -97,14 +100,15 @@ export async function invite(
   principal: Principal,
   body: InvitationBody,
 ): Promise<InvitationResource> {
-  await assertMayInvite(services, principal);
+  const policies = await getTenantPolicies(services.db, principal.tenantId);
+  await assertMayInvite(services, principal, policies.authorization);
   if (body.invitedUserType === 'Member') assertAdministrator(principal, 'invite users as members');
-  if (body.resetRedemption) return resetRedemption(services, principal, body);
+  if (body.resetRedemption) return resetRedemption(services, principal, body, policies.b2b);
 
   const tenant = await requireTenantRow(services, principal.tenantId);
-  await assertAddressInvitable(services, tenant.id, body.invitedUserEmailAddress);
+  await assertAddressInvitable(services, tenant.id, body.invitedUserEmailAddress, policies.b2b);
   const sponsors = await assertSponsors(services, tenant.id, body.invitedUserSponsors);
-  const policy = await getB2bPolicy(services.db, tenant.id);
+  const policy = policies.b2b;
   const now = services.clock.now();
   const context: InviteContext = {
     services,
@@ -233,6 +237,7 @@ async function resetRedemption(
   services: Services,
   principal: Principal,
   body: InvitationBody,
+  policy: B2bPolicyDocument,
 ): Promise<InvitationResource> {
   assertAdministrator(principal, 'reset a redemption');
   if (!body.invitedUser) {
@@ -253,9 +258,8 @@ async function resetRedemption(
     );
   }
   const email = body.invitedUserEmailAddress;
-  await assertAddressInvitable(services, tenant.id, email);
+  await assertAddressInvitable(services, tenant.id, email, policy);
   const inviter = await inviterOf(services, principal);
-  const policy = await getB2bPolicy(services.db, tenant.id);
   const now = services.clock.now();
   const nowIso = now.toISOString();
   const expiresAt = expiryFrom(policy.invitationExpiryDays, now);

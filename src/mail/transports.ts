@@ -1,4 +1,4 @@
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { ResolvedConfig } from '../app/services.js';
 import { ConfigError } from '../config/index.js';
 import { headerSafe } from './headers.js';
@@ -39,25 +39,30 @@ export function toNodemailerMessage(mail: OutboxMail): SendMailOptions {
 
 /** SMTP through a small nodemailer pool, from FOYER_SMTP_URL (`smtp://user:pass@host:587`, `smtps://…`). */
 export function smtpTransport(smtpUrl: string, options: { maxConnections?: number } = {}): MailTransport {
-  const transporter: Transporter = nodemailer.createTransport({
-    pool: true,
-    url: smtpUrl,
-    maxConnections: options.maxConnections ?? 3,
-    // Bounded waits, so a hung server fails the attempt well inside the worker's lease.
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
-  });
+  // nodemailer loads on first use, so an instance that never sends over SMTP never pays for it at start-up.
+  let transporter: Promise<Transporter> | undefined;
+  const connect = () =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        pool: true,
+        url: smtpUrl,
+        maxConnections: options.maxConnections ?? 3,
+        // Bounded waits, so a hung server fails the attempt well inside the worker's lease.
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 60_000,
+      }),
+    ));
   return {
     name: 'smtp',
     async send(mail, sendOptions) {
-      await transporter.sendMail({
+      await (await connect()).sendMail({
         ...toNodemailerMessage(mail),
         ...(sendOptions?.signal ? { signal: sendOptions.signal } : {}),
       });
     },
     async close() {
-      transporter.close();
+      (await transporter)?.close();
     },
   };
 }

@@ -1,10 +1,4 @@
-import {
-  type Account,
-  type Configuration,
-  errors,
-  type IssuedToken,
-  type KoaContextWithOIDC,
-} from 'oidc-provider';
+import type { Account, Configuration, errors, IssuedToken, KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { SqlAdapter } from './adapter.js';
 import type { TenantClients } from './clients.js';
@@ -39,6 +33,8 @@ export interface TenantProviderParts {
   tenantId: string;
   keys: TenantSigningKeys;
   clients: TenantClients;
+  /** oidc-provider's error classes (the module is loaded lazily, see providers.ts). */
+  errors: typeof errors;
 }
 
 function requestedScopes(ctx: KoaContextWithOIDC): string[] {
@@ -48,7 +44,7 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
 
 /** oidc-provider configuration for one tenant. Everything tenant-specific comes in through `parts`. */
 export function providerConfiguration(parts: TenantProviderParts): Configuration {
-  const { services, tenantId, keys, clients } = parts;
+  const { services, tenantId, keys, clients, errors } = parts;
   const { config, db } = services;
   // The directory API is the resource `{base}`; app-only callers ask for `{base}/.default` (Entra's convention).
   const directoryApi = config.baseUrl;

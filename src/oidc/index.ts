@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { OidcProviders } from './providers.js';
+import { loadOidcProvider, OidcProviders } from './providers.js';
 import { requestScope } from './request-scope.js';
 
 export { rotateSigningKeys } from './keys.js';
@@ -42,6 +42,10 @@ export async function oidcPlugin(app: FastifyInstance, options: { services: Serv
   const { services } = options;
   const providers = new OidcProviders(services, app.log);
   app.addHook('onClose', async () => providers.close());
+  // Load oidc-provider right after the server starts listening, not before: readiness does not wait for it.
+  app.addHook('onListen', async () => {
+    void loadOidcProvider();
+  });
 
   // oidc-provider reads and limits request bodies itself: in this (encapsulated) plugin, Fastify leaves the
   // stream untouched instead of parsing it, whatever the content type.

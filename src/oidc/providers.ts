@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import Provider from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { findTenantByRef } from '../tenants/store.js';
 import { TenantClients } from './clients.js';
@@ -26,6 +26,17 @@ export interface TenantProvider {
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   keysVersion: string;
   keysCheckedAt: number;
+}
+
+let oidcProviderModule: Promise<typeof import('oidc-provider')> | undefined;
+
+/**
+ * oidc-provider is the heaviest module Foyer loads (a fifth of start-up). It is loaded when the first tenant
+ * provider is built, or just after the server starts listening (the plugin warms it), so /readyz does not wait.
+ */
+export function loadOidcProvider(): Promise<typeof import('oidc-provider')> {
+  oidcProviderModule ??= import('oidc-provider');
+  return oidcProviderModule;
 }
 
 export class OidcProviders {
@@ -96,9 +107,10 @@ export class OidcProviders {
     const { services } = this;
     const keys = await loadTenantSigningKeys(services, tenantId);
     const clients = new TenantClients(services, tenantId);
+    const { default: Provider, errors } = await loadOidcProvider();
     const provider = new Provider(
       issuerOf(services.config.baseUrl, tenantId),
-      providerConfiguration({ services, tenantId, keys, clients }),
+      providerConfiguration({ services, tenantId, keys, clients, errors }),
     );
     clients.install(provider);
     // The plugin overwrites X-Forwarded-Proto/Host from FOYER_BASE_URL and X-Forwarded-For from Fastify's

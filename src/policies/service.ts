@@ -70,3 +70,29 @@ export async function assertInvitationDomainAllowed(
   const refusal = domainRefusal(await getB2bPolicy(db, tenantId), email);
   if (refusal) throw new FoyerError('invitationDomainNotAllowed', refusal);
 }
+
+export interface TenantPolicies {
+  authorization: AuthorizationPolicyDocument;
+  b2b: B2bPolicyDocument;
+}
+
+/** Both policies an invitation consults, in one read. */
+export async function getTenantPolicies(db: Executor, tenantId: string): Promise<TenantPolicies> {
+  const rows = await db
+    .selectFrom('policies')
+    .select(['policy_type', 'document'])
+    .where('tenant_id', '=', tenantId)
+    .where('policy_type', 'in', ['authorizationPolicy', 'b2bManagementPolicy'])
+    .execute();
+  const stored = (type: string) => {
+    const row = rows.find((r) => r.policy_type === type);
+    return row ? (JSON.parse(row.document) as object) : undefined;
+  };
+  return {
+    authorization: authorizationPolicyDocument.parse({
+      ...defaultAuthorizationPolicy,
+      ...stored('authorizationPolicy'),
+    }),
+    b2b: b2bPolicyDocument.parse({ ...defaultB2bPolicy, ...stored('b2bManagementPolicy') }),
+  };
+}

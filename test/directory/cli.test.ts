@@ -65,7 +65,7 @@ describe('foyer CLI', () => {
     };
     // Migrated up front: the commands below run concurrently, and two processes migrating one fresh SQLite file
     // at once race (Kysely takes no cross-process migration lock on SQLite).
-    const database = connectDatabase(env.FOYER_DATABASE_URL!);
+    const database = await connectDatabase(env.FOYER_DATABASE_URL!);
     await migrateToLatest(database.db);
     await database.close();
   });
@@ -125,7 +125,7 @@ describe('foyer CLI', () => {
       expect(unknownTenant.stderr).not.toMatch(/\n\s+at /);
 
       // The same database, served over HTTP.
-      const database = connectDatabase(env.FOYER_DATABASE_URL!);
+      const database = await connectDatabase(env.FOYER_DATABASE_URL!);
       const config = {
         ...loadConfig({
           FOYER_ENV: 'test',

@@ -18,7 +18,7 @@ export function testDialects(): DialectName[] {
 /** A fresh, migrated database: in-memory SQLite, or a new schema on the test PostgreSQL server. */
 export async function freshDatabase(dialect: DialectName): Promise<Db & { url: string }> {
   if (dialect === 'sqlite') {
-    const database = connectDatabase('sqlite::memory:');
+    const database = await connectDatabase('sqlite::memory:');
     await migrateToLatest(database.db, database.schema);
     return { ...database, url: 'sqlite::memory:' };
   }
@@ -29,7 +29,7 @@ export async function freshDatabase(dialect: DialectName): Promise<Db & { url: s
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const url = `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`;
-  const database = connectDatabase(url, { poolSize: 5 });
+  const database = await connectDatabase(url, { poolSize: 5 });
   await migrateToLatest(database.db, database.schema);
   return {
     ...database,

@@ -43,7 +43,7 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
 
   /** Reads what the commands left in the database, through a connection of the test's own. */
   async function inDatabase<T>(read: (database: Db) => Promise<T>): Promise<T> {
-    const database = connectDatabase(env.FOYER_DATABASE_URL!);
+    const database = await connectDatabase(env.FOYER_DATABASE_URL!);
     try {
       return await read(database);
     } finally {

@@ -57,7 +57,7 @@ export async function secondInstance(
   t: TestApp,
   options: { env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
-  const database = connectDatabase(t.databaseUrl, { poolSize: 5 });
+  const database = await connectDatabase(t.databaseUrl, { poolSize: 5 });
   const app = await buildApp({
     config: {
       ...loadConfig({ FOYER_ENV: 'test', FOYER_BASE_URL: TEST_BASE_URL, ...options.env }),

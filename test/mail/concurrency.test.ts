@@ -49,7 +49,7 @@ describe.each(mailTestDialects())('two workers on one $name database', (dialect)
       close: () => inner.close(),
     });
     const transports = [counting(smtpTransport(catcher.url), 0), counting(smtpTransport(catcher.url), 1)];
-    const second: Services = { ...t.services, db: t.connectAgain().db };
+    const second: Services = { ...t.services, db: (await t.connectAgain()).db };
     const workers = [
       startMailWorker(t.services, transports[0]!, {
         pollMs: 3_600_000,

@@ -35,7 +35,7 @@ export interface MailTestDatabase {
   services: Services & { clock: TestClock };
   tenantId: string;
   /** Another connection (pool) to the same database, e.g. for a second worker. */
-  connectAgain(): Db;
+  connectAgain(): Promise<Db>;
   close(): Promise<void>;
 }
 
@@ -123,7 +123,7 @@ async function openServices(
     ...(options.smtpUrl ? { FOYER_SMTP_URL: options.smtpUrl } : {}),
   });
   const config = Object.freeze({ ...loaded, secret: loaded.secret ?? 's'.repeat(40) });
-  const database = connectDatabase(url);
+  const database = await connectDatabase(url);
   if (schema) await migrateInSchema(database, schema);
   else await migrateToLatest(database.db);
   const clock = testClock();
@@ -147,8 +147,8 @@ async function openServices(
     dialect,
     services,
     tenantId,
-    connectAgain() {
-      const again = connectDatabase(url);
+    async connectAgain() {
+      const again = await connectDatabase(url);
       extra.push(again);
       return again;
     },

@@ -82,7 +82,7 @@ export async function createOidcTestContext(
   options: { clock?: Clock; accessTokenTtlSeconds?: number } = {},
 ): Promise<OidcTestContext> {
   const testDb = await testDatabase();
-  const database = connectDatabase(testDb.url, { poolSize: 4 });
+  const database = await connectDatabase(testDb.url, { poolSize: 4 });
   try {
     return await setUp(testDb, database, options);
   } catch (error) {

@@ -1,0 +1,14 @@
+import { spawn } from 'node:child_process';
+import { foyerEnv, appToken } from '/work/main/bench/foyer-env.ts';
+import { freePort, waitFor } from '/work/main/bench/lib.ts';
+import autocannon from 'autocannon';
+const port = await freePort();
+const { env, clientId } = foyerEnv('prof', { FOYER_BASE_URL: `http://127.0.0.1:${port}`, FOYER_INVITE_RATE_LIMIT: '0', PORT: String(port), FOYER_LOG_LEVEL: 'warn' });
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, stdio: 'inherit' });
+await waitFor(`http://127.0.0.1:${port}/readyz`, 60000);
+const token = await appToken(`http://127.0.0.1:${port}`, clientId);
+let c = 0;
+const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 16, duration: 8, requests: [{ method: 'POST', path: '/v1.0/invitations', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ invitedUserEmailAddress: `g${c++}@p${c % 50}.example`, inviteRedirectUrl: 'https://a.example/', sendInvitationMessage: true }) }) }] });
+console.log('rps', r.requests.average, 'non2xx', r.non2xx);
+child.kill('SIGINT');
+await new Promise((r) => child.once('exit', r));
