@@ -38,3 +38,13 @@ export const systemActor: Actor = {
   name: null,
   ipAddress: null,
 };
+
+/** A user as an audit target: id, display name and UPN, as Graph's targetResources show users. */
+export function userTarget(user: { id: string; display_name: string; user_principal_name: string }): Target {
+  return {
+    id: user.id,
+    type: 'User',
+    displayName: user.display_name,
+    userPrincipalName: user.user_principal_name,
+  };
+}

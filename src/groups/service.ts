@@ -1,4 +1,5 @@
 import type { Services } from '../app/services.js';
+import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { FoyerError } from '../errors/catalogue.js';
@@ -122,15 +123,7 @@ export async function addGroupMember(
         type: 'group.member.added',
         tenantId,
         actor: actorOf(principal),
-        targets: [
-          {
-            id: user.id,
-            type: 'User',
-            displayName: user.display_name,
-            userPrincipalName: user.user_principal_name,
-          },
-          { id: group.id, type: 'Group', displayName: group.display_name },
-        ],
+        targets: [userTarget(user), { id: group.id, type: 'Group', displayName: group.display_name }],
         correlationId: services.ids.uuid(),
       });
     });

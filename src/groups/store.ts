@@ -66,35 +66,3 @@ export async function removeMember(db: Executor, tenantId: string, groupId: stri
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
-
-export async function membersOf(db: Executor, tenantId: string, groupId: string) {
-  return db
-    .selectFrom('group_members')
-    .innerJoin('users', (join) =>
-      join
-        .onRef('users.tenant_id', '=', 'group_members.tenant_id')
-        .onRef('users.id', '=', 'group_members.member_id'),
-    )
-    .selectAll('users')
-    .where('group_members.tenant_id', '=', tenantId)
-    .where('group_members.group_id', '=', groupId)
-    .orderBy('users.display_name')
-    .orderBy('users.id')
-    .execute();
-}
-
-export async function groupsOfUser(db: Executor, tenantId: string, userId: string): Promise<GroupRow[]> {
-  return db
-    .selectFrom('group_members')
-    .innerJoin('groups', (join) =>
-      join
-        .onRef('groups.tenant_id', '=', 'group_members.tenant_id')
-        .onRef('groups.id', '=', 'group_members.group_id'),
-    )
-    .selectAll('groups')
-    .where('group_members.tenant_id', '=', tenantId)
-    .where('group_members.member_id', '=', userId)
-    .orderBy('groups.display_name')
-    .orderBy('groups.id')
-    .execute();
-}

@@ -1,5 +1,5 @@
 import type { Services } from '../app/services.js';
-import { systemActor } from '../audit/events.js';
+import { systemActor, userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { domainRefusal } from '../policies/b2b.js';
 import { getB2bPolicy } from '../policies/service.js';
@@ -125,14 +125,7 @@ async function remind(
       type: 'invitation.reminded',
       tenantId: tenant.id,
       actor: systemActor,
-      targets: [
-        {
-          id: user.id,
-          type: 'User',
-          displayName: user.display_name,
-          userPrincipalName: user.user_principal_name,
-        },
-      ],
+      targets: [userTarget(user)],
       details: { invitationId: invitation.id, reminder: String(changes.reminders_sent) },
       correlationId: services.ids.uuid(),
     });

@@ -1,5 +1,5 @@
 import type { Services } from '../app/services.js';
-import type { Actor } from '../audit/events.js';
+import { type Actor, userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { actorOf, type Principal } from '../graph/principal.js';
@@ -76,14 +76,7 @@ export async function resendInvitation(
       type: 'invitation.resent',
       tenantId,
       actor: actorOf(principal),
-      targets: [
-        {
-          id: user.id,
-          type: 'User',
-          displayName: user.display_name,
-          userPrincipalName: user.user_principal_name,
-        },
-      ],
+      targets: [userTarget(user)],
       details: { invitationId: invitation.id, invitedUserEmailAddress: invitation.invited_email },
       correlationId: services.ids.uuid(),
     });

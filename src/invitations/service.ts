@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
+import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
@@ -211,14 +212,7 @@ async function inviteInTransaction(
     type: eventType,
     tenantId: tenant.id,
     actor: actorOf(context.principal),
-    targets: [
-      {
-        id: user.id,
-        type: 'User',
-        displayName: user.display_name,
-        userPrincipalName: user.user_principal_name,
-      },
-    ],
+    targets: [userTarget(user)],
     details: {
       invitationId: invitation.id,
       invitedUserEmailAddress: email,
@@ -332,14 +326,7 @@ async function resetRedemption(
         type: 'guest.reset',
         tenantId: tenant.id,
         actor: actorOf(principal),
-        targets: [
-          {
-            id: user.id,
-            type: 'User',
-            displayName: user.display_name,
-            userPrincipalName: user.user_principal_name,
-          },
-        ],
+        targets: [userTarget(user)],
         details: { invitationId: invitation.id, invitedUserEmailAddress: email },
         correlationId: services.ids.uuid(),
       });

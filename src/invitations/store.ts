@@ -28,11 +28,6 @@ export async function findInvitationOfUser(db: Executor, tenantId: string, userI
     .executeTakeFirst();
 }
 
-/** Instance-level by design: a ticket arrives without a tenant; its hash is unique across the instance. */
-export async function findInvitationByTicketHash(db: Executor, ticketHash: string) {
-  return db.selectFrom('invitations').selectAll().where('ticket_hash', '=', ticketHash).executeTakeFirst();
-}
-
 /**
  * Applies a lifecycle event with a guarded UPDATE: it only changes a row still in the very state the new one
  * was computed from (one of the event's sources) and, when given, still holding the expected ticket. Returns

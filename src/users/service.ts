@@ -1,5 +1,6 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Services } from '../app/services.js';
+import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
@@ -87,14 +88,7 @@ export async function createUser(
         type: 'user.created',
         tenantId,
         actor: actorOf(principal),
-        targets: [
-          {
-            id: row.id,
-            type: 'User',
-            displayName: row.display_name,
-            userPrincipalName: row.user_principal_name,
-          },
-        ],
+        targets: [userTarget(row)],
         correlationId: services.ids.uuid(),
       });
     });
@@ -183,14 +177,7 @@ export async function removeUser(services: Services, principal: Principal, ref: 
       type: 'user.deleted',
       tenantId,
       actor: actorOf(principal),
-      targets: [
-        {
-          id: user.id,
-          type: 'User',
-          displayName: user.display_name,
-          userPrincipalName: user.user_principal_name,
-        },
-      ],
+      targets: [userTarget(user)],
       correlationId: services.ids.uuid(),
     });
   });

@@ -114,16 +114,3 @@ export async function assignRole(
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
-
-export async function addSponsor(
-  db: Executor,
-  tenantId: string,
-  userId: string,
-  sponsorId: string,
-): Promise<void> {
-  await db
-    .insertInto('user_sponsors')
-    .values({ tenant_id: tenantId, user_id: userId, sponsor_id: sponsorId })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-}
