@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -119,3 +119,10 @@ export async function load(
 }
 
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+/** Compiles src/ to dist/ (npm run build): production figures are measured on what production runs. */
+export function buildDist(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
+}

@@ -6,12 +6,14 @@
 
 import type { Figure } from './lib.js';
 import { clientCredentials } from './scenarios/client-credentials.js';
+import { graphList } from './scenarios/graph-list.js';
 import { invite } from './scenarios/invite.js';
 import { startup } from './scenarios/startup.js';
 
 const scenarios: Record<string, () => Promise<Figure[]>> = {
   'client-credentials': clientCredentials,
   invite,
+  'graph-list': graphList,
   startup,
 };
 

@@ -1,6 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { foyerEnv } from '../foyer-env.js';
-import { type Figure, freePort, round, startServer } from '../lib.js';
+import { buildDist, type Figure, freePort, round, startServer } from '../lib.js';
 
 async function timeStart(script: string, env: Record<string, string>, compiled: boolean): Promise<number> {
   const port = await freePort();
@@ -17,9 +17,7 @@ async function timeStart(script: string, env: Record<string, string>, compiled: 
  * is reported alongside.
  */
 export async function startup(): Promise<Figure[]> {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
+  buildDist();
   const { env } = foyerEnv('startup');
   // The first start creates and bootstraps the database; the measured starts find it existing.
   const first = await startServer('dist/main.js', env, { compiled: true });

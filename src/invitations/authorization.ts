@@ -41,7 +41,9 @@ export function assertAdministrator(principal: Principal, what: string): void {
  * an invitation permission; people need an administrator or Guest Inviter role.
  */
 export function assertMayManageInvitations(principal: Principal): void {
-  if (principal.kind === 'app') return requirePermission(principal, 'invite');
-  if (isAdministrator(principal) || principal.directoryRoles.includes('Guest Inviter')) return;
-  throw denied('Only administrators and guest inviters may revoke invitations.');
+  if (principal.kind === 'app') {
+    requirePermission(principal, 'invite');
+  } else if (!isAdministrator(principal) && !principal.directoryRoles.includes('Guest Inviter')) {
+    throw denied('Only administrators and guest inviters may revoke invitations.');
+  }
 }
