@@ -1,9 +1,9 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import type { ApplicationPasswordsTable, ApplicationsTable, Database } from '../db/schema.js';
 
 export type ApplicationRow = Selectable<ApplicationsTable>;
 export type PasswordRow = Selectable<ApplicationPasswordsTable>;
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export async function insertApplication(db: Executor, row: ApplicationRow): Promise<void> {
   await db.insertInto('applications').values(row).execute();

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import type { Database, GroupsTable } from '../db/schema.js';
 
 export type GroupRow = Selectable<GroupsTable>;
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export async function insertGroup(db: Executor, row: GroupRow): Promise<void> {
   await db.insertInto('groups').values(row).execute();

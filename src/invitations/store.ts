@@ -1,10 +1,10 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import type { Database, InvitationStatus, InvitationsTable } from '../db/schema.js';
 import type { UserRow } from '../users/store.js';
 import { type InvitationEvent, nextState, sourcesOf } from './lifecycle.js';
 
 export type InvitationRow = Selectable<InvitationsTable>;
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export async function insertInvitation(db: Executor, row: InvitationRow): Promise<void> {
   await db.insertInto('invitations').values(row).execute();

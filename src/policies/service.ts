@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type B2bPolicyDocument, b2bPolicyDocument, defaultB2bPolicy, domainRefusal } from './b2b.js';
@@ -8,8 +9,6 @@ import {
   defaultAuthorizationPolicy,
 } from './schemas.js';
 import { readPolicy, writePolicy } from './store.js';
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export async function getAuthorizationPolicy(
   db: Executor,

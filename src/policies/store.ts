@@ -1,7 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import type { Database } from '../db/schema.js';
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export type PolicyType = 'authorizationPolicy' | 'b2bManagementPolicy';
 

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import type { Database, TenantsTable } from '../db/schema.js';
 
 export type TenantRow = Selectable<TenantsTable>;
-type Executor = Kysely<Database> | Transaction<Database>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,9 +1,9 @@
 import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Executor } from '../db/executor.js';
 import type { Database, UserIdentitiesTable, UsersTable } from '../db/schema.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type IdentityRow = Selectable<UserIdentitiesTable>;
-type Executor = Kysely<Database> | Transaction<Database>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
