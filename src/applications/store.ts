@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { ApplicationPasswordsTable, ApplicationsTable, Database } from '../db/schema.js';
+import type { ApplicationPasswordsTable, ApplicationsTable } from '../db/schema.js';
 
 export type ApplicationRow = Selectable<ApplicationsTable>;
 export type PasswordRow = Selectable<ApplicationPasswordsTable>;

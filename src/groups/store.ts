@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database, GroupsTable } from '../db/schema.js';
+import type { GroupsTable } from '../db/schema.js';
 
 export type GroupRow = Selectable<GroupsTable>;
 

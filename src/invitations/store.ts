@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database, InvitationStatus, InvitationsTable } from '../db/schema.js';
+import type { InvitationStatus, InvitationsTable } from '../db/schema.js';
 import type { UserRow } from '../users/store.js';
 import { type InvitationEvent, nextState, sourcesOf } from './lifecycle.js';
 

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database, OidcSigningKeysTable } from '../db/schema.js';
+import type { OidcSigningKeysTable } from '../db/schema.js';
 
 /** SQL for the OIDC concept. tenantId first, always: a provider only ever sees its own tenant's rows. */
 

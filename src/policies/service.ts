@@ -1,6 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type B2bPolicyDocument, b2bPolicyDocument, defaultB2bPolicy, domainRefusal } from './b2b.js';
 import {

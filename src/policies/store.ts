@@ -1,6 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database } from '../db/schema.js';
 
 export type PolicyType = 'authorizationPolicy' | 'b2bManagementPolicy';
 

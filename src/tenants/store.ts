@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database, TenantsTable } from '../db/schema.js';
+import type { TenantsTable } from '../db/schema.js';
 
 export type TenantRow = Selectable<TenantsTable>;
 

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import type { Database, UserIdentitiesTable, UsersTable } from '../db/schema.js';
+import type { UserIdentitiesTable, UsersTable } from '../db/schema.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type IdentityRow = Selectable<UserIdentitiesTable>;
