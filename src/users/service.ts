@@ -13,7 +13,7 @@ import { userEntity } from './entity.js';
 import { hashPassword } from './passwords.js';
 import { toUserResource } from './resource.js';
 import type { CreateUserBody, UpdateUserBody, UserResource } from './schemas.js';
-import { deleteUser, findUser, identitiesByUser, insertUser, type UserRow, updateUser } from './store.js';
+import { deleteUser, findUser, identitiesByUser, insertUser, rolesOfUser, type UserRow, updateUser } from './store.js';
 
 const duplicateUpn = () =>
   new FoyerError(
@@ -71,7 +71,7 @@ export async function createUser(
     account_enabled: body.accountEnabled ? 1 : 0,
     preferred_language: body.preferredLanguage ?? null,
     created_at: now,
-    creation_type: userType === 'Guest' ? null : null,
+    creation_type: null,
     external_user_state: userType === 'Guest' ? 'Accepted' : null,
     external_user_state_changed_at: userType === 'Guest' ? now : null,
     password_hash: body.passwordProfile ? await hashPassword(body.passwordProfile.password) : null,
@@ -117,9 +117,31 @@ export async function requireUser(services: Services, tenantId: string, ref: str
   return user;
 }
 
+/** Changing these on someone who holds a directory role could take that role over. */
+const SENSITIVE_PROPERTIES = ['passwordProfile', 'accountEnabled', 'userPrincipalName', 'mail', 'otherMails'] as const;
+
+/**
+ * A user holding a directory role (a Global Administrator, say) may have its credentials or sign-in names
+ * changed, or be deleted, only by a privileged caller: Directory.ReadWrite.All for applications, a Global
+ * Administrator for people. User.ReadWrite.All alone must not be a path to taking over an administrator.
+ */
+async function assertMayManagePrivileged(services: Services, principal: Principal, user: UserRow, what: string) {
+  const privileged =
+    principal.kind === 'app'
+      ? principal.permissions.includes('Directory.ReadWrite.All')
+      : principal.directoryRoles.includes('Global Administrator');
+  if (privileged) return;
+  if ((await rolesOfUser(services.db, principal.tenantId, user.id)).length > 0) {
+    throw new FoyerError('forbidden', `Insufficient privileges to ${what} a user who holds a directory role.`);
+  }
+}
+
 export async function patchUser(services: Services, principal: Principal, ref: string, body: UpdateUserBody) {
   const tenantId = principal.tenantId;
   const user = await requireUser(services, tenantId, ref);
+  if (SENSITIVE_PROPERTIES.some((name) => body[name] !== undefined)) {
+    await assertMayManagePrivileged(services, principal, user, 'change the sign-in properties of');
+  }
   if (body.userPrincipalName !== undefined) await assertUpnDomain(services, tenantId, body.userPrincipalName);
   const patch = {
     ...(body.displayName !== undefined && { display_name: body.displayName }),
@@ -171,6 +193,7 @@ export async function patchUser(services: Services, principal: Principal, ref: s
 export async function removeUser(services: Services, principal: Principal, ref: string): Promise<void> {
   const tenantId = principal.tenantId;
   const user = await requireUser(services, tenantId, ref);
+  await assertMayManagePrivileged(services, principal, user, 'delete');
   await services.db.transaction().execute(async (trx) => {
     await deleteUser(trx, tenantId, user.id);
     await publish(trx, services, {
