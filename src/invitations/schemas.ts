@@ -1,21 +1,28 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { z } from 'zod';
 
 /**
  * An email as Graph accepts it for invitedUserEmailAddress: an ASCII local part and a domain that may be
- * internationalised (checked in its punycode form). Stored as given; compared case-insensitively.
+ * internationalised (checked in its punycode form). Stored as given, except that a non-ASCII domain is put in
+ * its canonical Unicode form: look-alikes such as full-width ｃｏｎｔｏｓｏ.com become contoso.com, so domain
+ * policy, blocks and the one-guest-per-address rule see the address a mail server would deliver to.
+ * Compared case-insensitively everywhere.
  */
 export const invitedEmail = z
   .string()
   .trim()
   .max(254)
-  .superRefine((value, ctx) => {
+  .transform((value, ctx) => {
     const at = value.lastIndexOf('@');
     const local = value.slice(0, at);
-    const domain = at > 0 ? domainToASCII(value.slice(at + 1)) : '';
-    if (at <= 0 || !domain || !z.email().safeParse(`${local}@${domain}`).success) {
+    const domain = value.slice(at + 1);
+    const ascii = at > 0 ? domainToASCII(domain) : '';
+    if (!ascii || !z.email().safeParse(`${local}@${ascii}`).success) {
       ctx.addIssue({ code: 'custom', message: `'${value}' is not a valid email address` });
+      return z.NEVER;
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: "is it pure ASCII" is the question
+    return /^[\x00-\x7f]*$/.test(domain) ? value : `${local}@${domainToUnicode(ascii)}`;
   });
 
 const language = z

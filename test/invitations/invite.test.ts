@@ -123,6 +123,29 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
     expect(response.json().invitedUserEmailAddress).toBe('juergen@bücher.de');
   });
 
+  it('puts a look-alike (full-width) domain in canonical form, so policy and dedupe see the real address', async () => {
+    const first = (await admin.post('/v1.0/invitations', invitation('lookalike@northwind.example'))).json();
+    const again = await admin.post('/v1.0/invitations', invitation('lookalike@ｎｏｒｔｈｗｉｎｄ.example'));
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toMatchObject({
+      invitedUser: { id: first.invitedUser.id },
+      invitedUserEmailAddress: 'lookalike@northwind.example',
+    });
+    expect(
+      (
+        await admin.patch('/v1.0/policies/b2bManagementPolicy', {
+          invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['blocked.example'] },
+        })
+      ).statusCode,
+    ).toBe(204);
+    const refused = await admin.post('/v1.0/invitations', invitation('x@ｂｌｏｃｋｅｄ.example'));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('Request_InvitationDomainNotAllowed');
+    await admin.patch('/v1.0/policies/b2bManagementPolicy', {
+      invitationsAllowedAndBlockedDomainsPolicy: {},
+    });
+  });
+
   it('rejects a non-ASCII local part, which SMTP without SMTPUTF8 cannot deliver', async () => {
     const response = await admin.post('/v1.0/invitations', invitation('jürgen@bücher.de'));
     expect(response.statusCode).toBe(400);
