@@ -9,14 +9,15 @@ import type { InvitationRow } from './store.js';
  * A guest's UPN (PRODUCT §1): the invited address with '@' replaced by '_', then '#EXT#@' and the tenant's
  * default domain — ada@fabrikam.com → ada_fabrikam.com#EXT#@contoso.foyer.localhost.
  */
-export function guestUserPrincipalName(email: string, defaultDomain: string): string {
-  return `${email.replace('@', '_')}#EXT#@${defaultDomain}`;
+export function guestUserPrincipalName(email: string, defaultDomain: string, suffix = ''): string {
+  return `${email.replace('@', '_')}${suffix}#EXT#@${defaultDomain}`;
 }
 
 /** The user object an invitation creates: PendingAcceptance until redeemed, creationType Invitation. */
 export function newGuestRow(
   context: { services: Services; tenant: TenantRow; body: InvitationBody; now: string },
   email: string,
+  userPrincipalName: string,
 ): UserRow {
   const { services, tenant, body, now } = context;
   const localPart = email.slice(0, email.lastIndexOf('@'));
@@ -29,7 +30,7 @@ export function newGuestRow(
     job_title: null,
     mail: email,
     other_mails: JSON.stringify([email]),
-    user_principal_name: guestUserPrincipalName(email, tenant.default_domain),
+    user_principal_name: userPrincipalName,
     mail_nickname: `${email.replace('@', '_')}#EXT#`,
     user_type: body.invitedUserType,
     account_enabled: 1,

@@ -42,6 +42,10 @@ export function nextState(current: InvitationStatus, event: InvitationEvent): In
   return next;
 }
 
+/** Another request changed the invitation between our read and our guarded update. */
+export const raceLost = (): FoyerError =>
+  new FoyerError('invitationStateConflict', 'The invitation changed while this request ran. Try again.');
+
 /** The statuses an event may start from: the guard of the store's conditional UPDATE. */
 export function sourcesOf(event: InvitationEvent): InvitationStatus[] {
   return Object.keys(transitions[event]) as InvitationStatus[];

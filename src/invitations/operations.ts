@@ -9,7 +9,7 @@ import { findUser } from '../users/store.js';
 import { assertMayInvite, assertMayManageInvitations } from './authorization.js';
 import { toInvitationResource } from './guests.js';
 import { inviterOf } from './inviter.js';
-import { expiryFrom } from './lifecycle.js';
+import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
 import type { InvitationResource } from './schemas.js';
 import { assertAddressInvitable } from './service.js';
@@ -58,12 +58,10 @@ export async function resendInvitation(
         reminders_sent: 0,
       }),
     };
-    const status = await transition(trx, tenantId, invitation, 'resend', changes);
-    if (!status)
-      throw new FoyerError(
-        'invitationStateConflict',
-        'The invitation changed while this request ran. Try again.',
-      );
+    const status = await transition(trx, tenantId, invitation, 'resend', changes, {
+      ticketHash: invitation.ticket_hash,
+    });
+    if (!status) throw raceLost();
     const updated = { ...invitation, ...changes, status };
     await queueInvitationMail(trx, services, {
       tenant,

@@ -4,17 +4,26 @@ import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
-import { FoyerError } from '../errors/catalogue.js';
+import { FoyerError, isFoyerError } from '../errors/catalogue.js';
 import { actorOf, type Principal } from '../graph/principal.js';
 import { type B2bPolicyDocument, domainRefusal } from '../policies/b2b.js';
 import { getTenantPolicies } from '../policies/service.js';
 import { findTenantById, type TenantRow } from '../tenants/store.js';
 import { requireUser } from '../users/service.js';
-import { findUsersByIds, rolesOfUser, type UserRow } from '../users/store.js';
+import {
+  deleteIdentities,
+  findUser,
+  findUsersByIds,
+  insertSponsors,
+  insertUser,
+  rolesOfUser,
+  type UserRow,
+  updateUser,
+} from '../users/store.js';
 import { assertAdministrator, assertMayInvite } from './authorization.js';
-import { newGuestRow, toInvitationResource } from './guests.js';
+import { guestUserPrincipalName, newGuestRow, toInvitationResource } from './guests.js';
 import { type Inviter, inviterOf } from './inviter.js';
-import { expiryFrom } from './lifecycle.js';
+import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
 import type { InvitationBody, InvitationResource, MessageInfo } from './schemas.js';
 import {
@@ -36,9 +45,6 @@ interface InviteContext {
   now: string;
   expiresAt: string | null;
 }
-
-const raceLost = () =>
-  new FoyerError('invitationStateConflict', 'The invitation changed while this request ran. Try again.');
 
 function messageInfoOf(body: InvitationBody): MessageInfo {
   const info = body.invitedUserMessageInfo;
@@ -120,14 +126,36 @@ export async function invite(
     now: now.toISOString(),
     expiresAt: expiryFrom(policy.invitationExpiryDays, now),
   };
-  try {
-    return await services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
-  } catch (error) {
-    // Another request created this guest (or its pending invitation) a moment ago: the database refused the
-    // duplicate, so run once more, which now finds and reuses that guest.
-    if (!isUniqueViolation(error)) throw error;
-    return services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
+  // A concurrent request for the same address can win a race: it created the guest first (the database
+  // refuses the duplicate) or rotated the ticket first (the guarded update misses). Run again: the next attempt
+  // finds its work and builds on it, so every caller gets the address's current guest and live link.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
+    } catch (error) {
+      const lostRace =
+        isUniqueViolation(error) || (isFoyerError(error) && error.key === 'invitationStateConflict');
+      if (!lostRace || attempt >= MAX_ATTEMPTS) throw error;
+    }
   }
+}
+
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The guest's UPN (PRODUCT §1), made unique: a member or an earlier guest (whose address changed on reset) may
+ * already hold the natural one, so a number goes before #EXT#, as Entra does.
+ */
+async function availableGuestUpn(
+  trx: Transaction<Database>,
+  tenant: TenantRow,
+  email: string,
+): Promise<string> {
+  for (let n = 0; n < 100; n++) {
+    const upn = guestUserPrincipalName(email, tenant.default_domain, n === 0 ? '' : String(n));
+    if (!(await findUser(trx, tenant.id, upn))) return upn;
+  }
+  throw new FoyerError('duplicateValue', `No free userPrincipalName is left for '${email}'.`);
 }
 
 async function inviteInTransaction(
@@ -165,21 +193,19 @@ async function inviteInTransaction(
     const event = current.status === 'Revoked' || current.status === 'Expired' ? 'reinvite' : 'resend';
     const pending = event === 'reinvite' || current.status === 'PendingAcceptance';
     const changes = { ...fields, ...(pending && { expires_at: context.expiresAt, reminders_sent: 0 }) };
-    const status = await transition(trx, tenant.id, current, event, changes);
+    // Guarded on the ticket too: a concurrent re-invite that rotated it first wins, and this one runs again.
+    const status = await transition(trx, tenant.id, current, event, changes, {
+      ticketHash: current.ticket_hash,
+    });
     if (!status) throw raceLost();
     invitation = { ...current, ...changes, status };
     eventType = event === 'reinvite' ? 'invitation.created' : 'invitation.resent';
   } else {
-    user = newGuestRow(context, email);
-    await trx.insertInto('users').values(user).execute();
+    user = newGuestRow(context, email, await availableGuestUpn(trx, tenant, email));
+    await insertUser(trx, user);
     const sponsorIds =
       sponsors.length > 0 ? sponsors : context.inviter.kind === 'user' ? [context.inviter.id] : [];
-    if (sponsorIds.length > 0) {
-      await trx
-        .insertInto('user_sponsors')
-        .values(sponsorIds.map((sponsor_id) => ({ tenant_id: tenant.id, user_id: user.id, sponsor_id })))
-        .execute();
-    }
+    await insertSponsors(trx, tenant.id, user.id, sponsorIds);
     invitation = {
       tenant_id: tenant.id,
       id: services.ids.uuid(),
@@ -261,11 +287,22 @@ async function resetRedemption(
 
   try {
     return await services.db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom('user_identities')
-        .where('tenant_id', '=', tenant.id)
-        .where('user_id', '=', user.id)
-        .execute();
+      // The new address may not belong to anyone else here: a member (inviting a member is refused) or another
+      // guest (one guest per address).
+      const holder = await findUserByMail(trx, tenant.id, email);
+      if (holder && holder.id !== user.id) {
+        throw holder.creation_type === 'Invitation'
+          ? new FoyerError(
+              'duplicateValue',
+              `Another guest of this organization already uses the address '${email}'.`,
+            )
+          : new FoyerError(
+              'invitedUserIsMember',
+              `'${email}' belongs to a member of this organization (object ${holder.id}).`,
+            );
+      }
+      // The bound home identity is released: the next redemption binds a new one.
+      await deleteIdentities(trx, tenant.id, user.id);
       const userChanges = {
         mail: email,
         other_mails: JSON.stringify([email]),
@@ -273,12 +310,7 @@ async function resetRedemption(
         external_user_state: 'PendingAcceptance',
         external_user_state_changed_at: nowIso,
       };
-      await trx
-        .updateTable('users')
-        .set(userChanges)
-        .where('tenant_id', '=', tenant.id)
-        .where('id', '=', user.id)
-        .execute();
+      await updateUser(trx, tenant.id, user.id, userChanges);
       const fields = {
         ticket_hash: ticket.hash,
         invited_email: email,
@@ -296,7 +328,9 @@ async function resetRedemption(
       const current = await findInvitationOfUser(trx, tenant.id, user.id);
       let invitation: InvitationRow;
       if (current) {
-        const status = await transition(trx, tenant.id, current, 'reset', fields);
+        const status = await transition(trx, tenant.id, current, 'reset', fields, {
+          ticketHash: current.ticket_hash,
+        });
         if (!status) throw raceLost();
         invitation = { ...current, ...fields, status };
       } else {

@@ -114,3 +114,25 @@ export async function assignRole(
     .onConflict((oc) => oc.doNothing())
     .execute();
 }
+
+export async function insertSponsors(
+  db: Executor,
+  tenantId: string,
+  userId: string,
+  sponsorIds: readonly string[],
+): Promise<void> {
+  if (sponsorIds.length === 0) return;
+  await db
+    .insertInto('user_sponsors')
+    .values(sponsorIds.map((sponsor_id) => ({ tenant_id: tenantId, user_id: userId, sponsor_id })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function deleteIdentities(db: Executor, tenantId: string, userId: string): Promise<void> {
+  await db
+    .deleteFrom('user_identities')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .execute();
+}

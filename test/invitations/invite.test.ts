@@ -239,6 +239,49 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
       ).toBe(0);
     });
 
+    it("refuses to move a guest onto a member's or another guest's address, changing nothing", async () => {
+      const guest = (await admin.post('/v1.0/invitations', invitation('mover@fabrikam.com'))).json();
+      await admin.post('/v1.0/invitations', invitation('taken@fabrikam.com'));
+      const onGuest = await admin.post(
+        '/v1.0/invitations',
+        invitation('taken@fabrikam.com', {
+          resetRedemption: true,
+          invitedUser: { id: guest.invitedUser.id },
+        }),
+      );
+      expect(onGuest.statusCode).toBe(400);
+      expect(onGuest.json().error.code).toBe('Request_MultipleObjectsWithSameKeyValue');
+      const onMember = await admin.post(
+        '/v1.0/invitations',
+        invitation('MIA@contoso.example', {
+          resetRedemption: true,
+          invitedUser: { id: guest.invitedUser.id },
+        }),
+      );
+      expect(onMember.statusCode).toBe(400);
+      expect(onMember.json().error.code).toBe('Request_InvitedUserIsMember');
+      const after = (await admin.get(`/v1.0/users/${guest.invitedUser.id}?$select=mail`)).json();
+      expect(after.mail).toBe('mover@fabrikam.com');
+    });
+
+    it('inviting the old address of a reset guest creates a new guest with a distinct UPN', async () => {
+      const first = (await admin.post('/v1.0/invitations', invitation('former@fabrikam.com'))).json();
+      await admin.post(
+        '/v1.0/invitations',
+        invitation('current@fabrikam.com', {
+          resetRedemption: true,
+          invitedUser: { id: first.invitedUser.id },
+        }),
+      );
+      const again = await admin.post('/v1.0/invitations', invitation('former@fabrikam.com'));
+      expect(again.statusCode).toBe(201);
+      expect(again.json().invitedUser.id).not.toBe(first.invitedUser.id);
+      const upn = (
+        await admin.get(`/v1.0/users/${again.json().invitedUser.id}?$select=userPrincipalName`)
+      ).json();
+      expect(upn.userPrincipalName).toBe('former_fabrikam.com1#EXT#@contoso.foyer.localhost');
+    });
+
     it('is for administrators only', async () => {
       const invited = (await admin.post('/v1.0/invitations', invitation('reset-me@fabrikam.com'))).json();
       const inviterOnly = await callerWithPermissions(t, admin, ['User.Invite.All']);
