@@ -13,7 +13,15 @@ import { userEntity } from './entity.js';
 import { hashPassword } from './passwords.js';
 import { toUserResource } from './resource.js';
 import type { CreateUserBody, UpdateUserBody, UserResource } from './schemas.js';
-import { deleteUser, findUser, identitiesByUser, insertUser, rolesOfUser, type UserRow, updateUser } from './store.js';
+import {
+  deleteUser,
+  findUser,
+  identitiesByUser,
+  insertUser,
+  rolesOfUser,
+  type UserRow,
+  updateUser,
+} from './store.js';
 
 const duplicateUpn = () =>
   new FoyerError(
@@ -118,21 +126,35 @@ export async function requireUser(services: Services, tenantId: string, ref: str
 }
 
 /** Changing these on someone who holds a directory role could take that role over. */
-const SENSITIVE_PROPERTIES = ['passwordProfile', 'accountEnabled', 'userPrincipalName', 'mail', 'otherMails'] as const;
+const SENSITIVE_PROPERTIES = [
+  'passwordProfile',
+  'accountEnabled',
+  'userPrincipalName',
+  'mail',
+  'otherMails',
+] as const;
 
 /**
  * A user holding a directory role (a Global Administrator, say) may have its credentials or sign-in names
  * changed, or be deleted, only by a privileged caller: Directory.ReadWrite.All for applications, a Global
  * Administrator for people. User.ReadWrite.All alone must not be a path to taking over an administrator.
  */
-async function assertMayManagePrivileged(services: Services, principal: Principal, user: UserRow, what: string) {
+async function assertMayManagePrivileged(
+  services: Services,
+  principal: Principal,
+  user: UserRow,
+  what: string,
+) {
   const privileged =
     principal.kind === 'app'
       ? principal.permissions.includes('Directory.ReadWrite.All')
       : principal.directoryRoles.includes('Global Administrator');
   if (privileged) return;
   if ((await rolesOfUser(services.db, principal.tenantId, user.id)).length > 0) {
-    throw new FoyerError('forbidden', `Insufficient privileges to ${what} a user who holds a directory role.`);
+    throw new FoyerError(
+      'forbidden',
+      `Insufficient privileges to ${what} a user who holds a directory role.`,
+    );
   }
 }
 
