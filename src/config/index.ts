@@ -91,6 +91,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (env.FOYER_ENV === 'production') {
     if (!env.FOYER_SECRET) problems.push('FOYER_SECRET: required in production');
     if (!env.FOYER_BASE_URL) problems.push('FOYER_BASE_URL: required in production');
+    // Without it invitation mail could only go to the development mailbox, which production does not have.
+    if (!env.FOYER_SMTP_URL) problems.push('FOYER_SMTP_URL: required in production');
   }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);

@@ -89,14 +89,31 @@ describe('loadConfig', () => {
   );
 
   it('production without FOYER_SECRET is refused', () => {
-    const error = configError({ FOYER_ENV: 'production', FOYER_BASE_URL: 'https://id.example.com' });
+    const error = configError({
+      FOYER_ENV: 'production',
+      FOYER_BASE_URL: 'https://id.example.com',
+      FOYER_SMTP_URL: 'smtp://mail:25',
+    });
     expect(named(error)).toEqual(['FOYER_SECRET']);
     expect(error.message).toMatch(/FOYER_SECRET: required in production/);
   });
 
   it('production without FOYER_BASE_URL is refused', () => {
-    const error = configError({ FOYER_ENV: 'production', FOYER_SECRET: SECRET });
+    const error = configError({
+      FOYER_ENV: 'production',
+      FOYER_SECRET: SECRET,
+      FOYER_SMTP_URL: 'smtp://mail:25',
+    });
     expect(named(error)).toEqual(['FOYER_BASE_URL']);
+  });
+
+  it('production without FOYER_SMTP_URL is refused (there is no development mailbox there)', () => {
+    const error = configError({
+      FOYER_ENV: 'production',
+      FOYER_SECRET: SECRET,
+      FOYER_BASE_URL: 'https://id.example.com',
+    });
+    expect(named(error)).toEqual(['FOYER_SMTP_URL']);
   });
 
   it('lists every problem in one message, including the production requirements', () => {
@@ -107,7 +124,14 @@ describe('loadConfig', () => {
       FOYER_TRUST_PROXY: 'maybe',
     });
     expect(named(error).sort()).toEqual(
-      ['FOYER_BASE_URL', 'FOYER_DATABASE_URL', 'FOYER_SECRET', 'FOYER_TRUST_PROXY', 'PORT'].sort(),
+      [
+        'FOYER_BASE_URL',
+        'FOYER_DATABASE_URL',
+        'FOYER_SECRET',
+        'FOYER_SMTP_URL',
+        'FOYER_TRUST_PROXY',
+        'PORT',
+      ].sort(),
     );
     expect(error.message.split('\n')[0]).toBe('Invalid configuration:');
   });
