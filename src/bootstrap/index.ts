@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../app/services.js';
+import { isFoyerError } from '../errors/catalogue.js';
 import { createOperatorToken } from '../tenants/operator-tokens.js';
 import { type ProvisionedTenant, provisionTenant } from '../tenants/provision.js';
 import { countTenants } from '../tenants/store.js';
@@ -25,7 +26,12 @@ export async function bootstrapInstance(services: Services): Promise<BootstrapRe
     adminPassword: bootstrap.adminPassword,
     clientId: bootstrap.clientId,
     clientSecret: bootstrap.clientSecret,
+  }).catch((error: unknown) => {
+    // Several instances starting together on one empty database: one bootstraps, the others find it done.
+    if (isFoyerError(error) && error.key === 'duplicateValue') return undefined;
+    throw error;
   });
+  if (!provisioned) return undefined;
   const operatorToken = await createOperatorToken(services, 'bootstrap');
   return {
     ...provisioned,

@@ -3,10 +3,12 @@ import { newPasswordCredential } from '../applications/secrets.js';
 import { grantPermissions, insertApplication, insertPassword } from '../applications/store.js';
 import { type Actor, systemActor } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { FoyerError } from '../errors/catalogue.js';
 import { allPermissions } from '../graph/permissions.js';
 import { hashPassword } from '../users/passwords.js';
 import { assignRole, insertUser } from '../users/store.js';
-import { createTenant } from './service.js';
+import { createTenant, slugify } from './service.js';
 
 export interface ProvisionInput {
   displayName: string;
@@ -39,83 +41,96 @@ export async function provisionTenant(
   input: ProvisionInput,
   actor: Actor = systemActor,
 ): Promise<ProvisionedTenant> {
-  const tenant = await createTenant(services, input, actor);
   const adminPassword = input.adminPassword ?? services.ids.token(18);
   const clientId = input.clientId ?? services.ids.uuid();
-  const adminUpn = `${input.adminEmail ? input.adminEmail.split('@')[0]!.toLowerCase() : 'admin'}@${tenant.default_domain}`;
   const now = services.clock.now().toISOString();
   const adminId = services.ids.uuid();
   const applicationId = services.ids.uuid();
-  const credential = newPasswordCredential(services, tenant.id, applicationId, {
-    displayName: 'bootstrap',
-    ...(input.clientSecret && { secretText: input.clientSecret }),
-  });
+  // Hashed before the transaction opens: argon2 is deliberately slow, and SQLite has one writer.
   const passwordHash = await hashPassword(adminPassword);
 
-  await services.db.transaction().execute(async (trx) => {
-    await insertUser(trx, {
-      tenant_id: tenant.id,
-      id: adminId,
-      display_name: 'Administrator',
-      given_name: null,
-      surname: null,
-      job_title: null,
-      mail: input.adminEmail ?? null,
-      other_mails: '[]',
-      user_principal_name: adminUpn,
-      mail_nickname: adminUpn.split('@')[0]!,
-      user_type: 'Member',
-      account_enabled: 1,
-      preferred_language: null,
-      created_at: now,
-      creation_type: null,
-      external_user_state: null,
-      external_user_state_changed_at: null,
-      password_hash: passwordHash,
-    });
-    await assignRole(trx, tenant.id, adminId, 'Global Administrator');
-    await insertApplication(trx, {
-      tenant_id: tenant.id,
-      id: applicationId,
-      app_id: clientId,
-      display_name: 'Foyer automation',
-      sign_in_audience: 'AzureADMyOrg',
-      web_redirect_uris: '[]',
-      spa_redirect_uris: '[]',
-      public_client_redirect_uris: '[]',
-      app_roles: '[]',
-      created_at: now,
-    });
-    await insertPassword(trx, credential.row);
-    await grantPermissions(trx, tenant.id, applicationId, allPermissions);
-    const admin = {
-      id: adminId,
-      type: 'User',
-      displayName: 'Administrator',
-      userPrincipalName: adminUpn,
-    } as const;
-    const events = [
-      { type: 'user.created', target: admin },
-      { type: 'role.assigned', target: { ...admin, displayName: 'Global Administrator' } },
-      {
-        type: 'application.created',
-        target: { id: applicationId, type: 'Application', displayName: 'Foyer automation' },
-      },
-      {
-        type: 'application.permission.granted',
-        target: { id: applicationId, type: 'Application', displayName: 'Foyer automation' },
-      },
-    ] as const;
-    for (const { type, target } of events) {
-      await publish(trx, services, {
-        type,
-        tenantId: tenant.id,
-        actor,
-        targets: [target],
-        correlationId: services.ids.uuid(),
+  const { tenant, adminUpn, credential } = await services.db
+    .transaction()
+    .execute(async (trx) => {
+      const tenant = await createTenant(trx, services, input, actor);
+      const adminUpn = `${input.adminEmail ? input.adminEmail.split('@')[0]!.toLowerCase() : 'admin'}@${tenant.default_domain}`;
+      const credential = newPasswordCredential(services, tenant.id, applicationId, {
+        displayName: 'bootstrap',
+        ...(input.clientSecret && { secretText: input.clientSecret }),
       });
-    }
-  });
+      await insertUser(trx, {
+        tenant_id: tenant.id,
+        id: adminId,
+        display_name: 'Administrator',
+        given_name: null,
+        surname: null,
+        job_title: null,
+        mail: input.adminEmail ?? null,
+        other_mails: '[]',
+        user_principal_name: adminUpn,
+        mail_nickname: adminUpn.split('@')[0]!,
+        user_type: 'Member',
+        account_enabled: 1,
+        preferred_language: null,
+        created_at: now,
+        creation_type: null,
+        external_user_state: null,
+        external_user_state_changed_at: null,
+        password_hash: passwordHash,
+      });
+      await assignRole(trx, tenant.id, adminId, 'Global Administrator');
+      await insertApplication(trx, {
+        tenant_id: tenant.id,
+        id: applicationId,
+        app_id: clientId,
+        display_name: 'Foyer automation',
+        sign_in_audience: 'AzureADMyOrg',
+        web_redirect_uris: '[]',
+        spa_redirect_uris: '[]',
+        public_client_redirect_uris: '[]',
+        app_roles: '[]',
+        created_at: now,
+      });
+      await insertPassword(trx, credential.row);
+      await grantPermissions(trx, tenant.id, applicationId, allPermissions);
+      const admin = {
+        id: adminId,
+        type: 'User',
+        displayName: 'Administrator',
+        userPrincipalName: adminUpn,
+      } as const;
+      const events = [
+        { type: 'user.created', target: admin },
+        { type: 'role.assigned', target: { ...admin, displayName: 'Global Administrator' } },
+        {
+          type: 'application.created',
+          target: { id: applicationId, type: 'Application', displayName: 'Foyer automation' },
+        },
+        {
+          type: 'application.permission.granted',
+          target: { id: applicationId, type: 'Application', displayName: 'Foyer automation' },
+        },
+      ] as const;
+      for (const { type, target } of events) {
+        await publish(trx, services, {
+          type,
+          tenantId: tenant.id,
+          actor,
+          targets: [target],
+          correlationId: services.ids.uuid(),
+        });
+      }
+      return { tenant, adminUpn, credential };
+    })
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) {
+        throw new FoyerError(
+          'duplicateValue',
+          `A tenant with the slug '${input.slug ?? slugify(input.displayName)}' or the client id already exists.`,
+        );
+      }
+      throw error;
+    });
 
   return {
     tenantId: tenant.id,

@@ -1,8 +1,10 @@
 import { resolveTxt } from 'node:dns/promises';
+import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import { type Actor, systemActor } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { defaultAuthorizationPolicy } from '../policies/schemas.js';
 import { writePolicy } from '../policies/store.js';
@@ -35,7 +37,16 @@ export function slugify(name: string): string {
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export async function createTenant(services: Services, input: CreateTenantInput, actor: Actor = systemActor) {
+/**
+ * Writes a new tenant with its default domain and policies inside the caller's transaction (provisioning adds
+ * its administrator and automation app in the same one, so a tenant never exists half made).
+ */
+export async function createTenant(
+  trx: Transaction<Database>,
+  services: Services,
+  input: CreateTenantInput,
+  actor: Actor = systemActor,
+): Promise<TenantRow> {
   const slug = input.slug ?? slugify(input.displayName);
   if (!SLUG_PATTERN.test(slug)) {
     throw new FoyerError(
@@ -54,30 +65,21 @@ export async function createTenant(services: Services, input: CreateTenantInput,
     privacy_statement_url: input.privacyStatementUrl ?? null,
     created_at: now,
   };
-  try {
-    await services.db.transaction().execute(async (trx) => {
-      await insertTenant(trx, tenant);
-      await insertDomain(trx, tenant.id, {
-        domain: tenant.default_domain,
-        verified: true,
-        verificationToken: services.ids.token(16),
-        now,
-      });
-      await writePolicy(trx, tenant.id, 'authorizationPolicy', defaultAuthorizationPolicy, now);
-      await publish(trx, services, {
-        type: 'tenant.created',
-        tenantId: tenant.id,
-        actor,
-        targets: [{ id: tenant.id, type: 'Tenant', displayName: tenant.display_name }],
-        correlationId: services.ids.uuid(),
-      });
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new FoyerError('duplicateValue', `A tenant with the slug '${slug}' already exists.`);
-    }
-    throw error;
-  }
+  await insertTenant(trx, tenant);
+  await insertDomain(trx, tenant.id, {
+    domain: tenant.default_domain,
+    verified: true,
+    verificationToken: services.ids.token(16),
+    now,
+  });
+  await writePolicy(trx, tenant.id, 'authorizationPolicy', defaultAuthorizationPolicy, now);
+  await publish(trx, services, {
+    type: 'tenant.created',
+    tenantId: tenant.id,
+    actor,
+    targets: [{ id: tenant.id, type: 'Tenant', displayName: tenant.display_name }],
+    correlationId: services.ids.uuid(),
+  });
   return tenant;
 }
 
