@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
-import { collectionOf, collectionQuery, collectionResponse, entityOf } from '../graph/collection.js';
+import {
+  collectionOf,
+  collectionQuery,
+  collectionResponse,
+  entityOf,
+  parseEntityQuery,
+} from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
 import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
@@ -69,11 +75,22 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
 
   app.get(
     '/applications/:id',
-    { schema: { tags: ['applications'], params: applicationIdParams, response: { 200: single } } },
+    {
+      schema: {
+        tags: ['applications'],
+        params: applicationIdParams,
+        querystring: collectionQuery.pick({ $select: true }),
+        response: { 200: single },
+      },
+    },
     async (request) => {
       requirePermission(request.principal, 'readApplications');
+      const options = parseEntityQuery(request.query, applicationEntity);
       const application = await getApplication(services, request.principal.tenantId, request.params.id);
-      return { '@odata.context': odataContext(baseUrl, 'applications', undefined, true), ...application };
+      return {
+        '@odata.context': odataContext(baseUrl, 'applications', options.select, true),
+        ...(options.select ? project(application, options.select) : application),
+      };
     },
   );
 

@@ -3,9 +3,9 @@ import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type AccessTokenClaims, createTokenVerifier } from '../oidc/verify.js';
 
-const VERIFIED_CACHE_SIZE = 10_000;
-
 import type { Principal } from './principal.js';
+
+const VERIFIED_CACHE_SIZE = 10_000;
 
 declare module 'fastify' {
   interface FastifyRequest {

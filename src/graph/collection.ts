@@ -1,6 +1,14 @@
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
-import { applyFilter, applyQuery, type EntitySpec, pageResult, type QueryOptions } from './odata/index.js';
+import { FoyerError } from '../errors/catalogue.js';
+import {
+  applyFilter,
+  applyQuery,
+  type EntitySpec,
+  pageResult,
+  parseQueryOptions,
+  type QueryOptions,
+} from './odata/index.js';
 import { odataContext } from './response.js';
 
 /**
@@ -82,4 +90,19 @@ export async function queryPage<DB, TB extends keyof DB>(
   // Selectable<DB[TB]> without knowing TB; for a concrete table they are the same.
   const page = pageResult(rows as unknown as Selectable<DB[TB]>[], options, entity);
   return { items: page.items, nextSkipToken: page.nextSkipToken, count };
+}
+
+/**
+ * The query options of a single-entity GET: only $select applies (PRODUCT §3: anything else is a 400, never
+ * silently ignored).
+ */
+export function parseEntityQuery(query: Record<string, unknown>, entity: EntitySpec): QueryOptions {
+  const other = Object.keys(query).find((name) => name.startsWith('$') && name.toLowerCase() !== '$select');
+  if (other !== undefined) {
+    throw new FoyerError(
+      'unsupportedQuery',
+      `Query option '${other}' is not supported on a single object; only $select is.`,
+    );
+  }
+  return parseQueryOptions(query, entity);
 }

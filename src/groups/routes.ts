@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
-import { collectionOf, collectionQuery, collectionResponse, entityOf } from '../graph/collection.js';
+import {
+  collectionOf,
+  collectionQuery,
+  collectionResponse,
+  entityOf,
+  parseEntityQuery,
+} from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
 import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
@@ -87,7 +93,7 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
     },
     async (request) => {
       requirePermission(request.principal, 'readGroups');
-      const options = parseQueryOptions(request.query, groupEntity);
+      const options = parseEntityQuery(request.query, groupEntity);
       const group = toGroupResource(
         await requireGroup(services, request.principal.tenantId, request.params.id),
       );

@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Services } from '../app/services.js';
-import { collectionOf, collectionQuery, collectionResponse, entityOf } from '../graph/collection.js';
+import {
+  collectionOf,
+  collectionQuery,
+  collectionResponse,
+  entityOf,
+  parseEntityQuery,
+} from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
 import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
@@ -78,7 +85,7 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
     },
     async (request) => {
       requirePermission(request.principal, 'readUsers');
-      const options = parseQueryOptions(request.query, userEntity);
+      const options = parseEntityQuery(request.query, userEntity);
       const user = await getUserResource(services, request.principal.tenantId, request.params.id);
       return {
         '@odata.context': odataContext(baseUrl, 'users', options.select, true),
@@ -111,7 +118,7 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
         params: userIdParams,
         querystring: collectionQuery,
         response: {
-          200: collectionOf(groupResource.partial().extend({ '@odata.type': userResource.shape.id })),
+          200: collectionOf(groupResource.partial().extend({ '@odata.type': z.string() })),
         },
       },
     },
