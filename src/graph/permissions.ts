@@ -41,9 +41,14 @@ export const operations = {
   ],
   writeApplications: ['Application.ReadWrite.All', 'Directory.ReadWrite.All'],
   readOrganization: ['User.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  readPolicies: ['Policy.Read.All', 'Policy.ReadWrite.Authorization', 'Directory.Read.All'],
+  readPolicies: [
+    'Policy.Read.All',
+    'Policy.ReadWrite.Authorization',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
   writeAuthorizationPolicy: ['Policy.ReadWrite.Authorization'],
-  readAuditLogs: ['AuditLog.Read.All', 'Directory.Read.All'],
+  readAuditLogs: ['AuditLog.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   invite: ['User.Invite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
   grantPermissions: ['Directory.ReadWrite.All'],
 } as const satisfies Record<string, readonly Permission[]>;

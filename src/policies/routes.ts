@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
+import type { Dialect } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
 import { requirePermission } from '../graph/permissions.js';
 import { actorOf, type Principal } from '../graph/principal.js';
 import { odataContext } from '../graph/response.js';
@@ -24,8 +27,10 @@ interface PolicyDefinition<Doc extends object> {
   displayName: string;
   description?: string;
   get(db: Executor, tenantId: string): Promise<Doc>;
+  /** Runs in the PATCH's transaction and locks the policy row until it commits. */
   update(
-    db: Executor,
+    trx: Transaction<Database>,
+    dialect: Dialect,
     tenantId: string,
     patch: Partial<Doc>,
     now: string,
@@ -45,7 +50,7 @@ function policyRoutes<Doc extends object>(services: Services, definition: Policy
   const patch = async (principal: Principal, body: Partial<Doc>, correlationId: string) => {
     await db.transaction().execute(async (trx) => {
       const now = services.clock.now().toISOString();
-      const { before, after } = await definition.update(trx, principal.tenantId, body, now);
+      const { before, after } = await definition.update(trx, services.dialect, principal.tenantId, body, now);
       const changed = Object.keys(body) as Array<keyof Doc>;
       await publish(trx, services, {
         type: definition.event,

@@ -1,4 +1,7 @@
+import type { Transaction } from 'kysely';
+import type { Dialect } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
+import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type B2bPolicyDocument, b2bPolicyDocument, defaultB2bPolicy, domainRefusal } from './b2b.js';
 import {
@@ -6,53 +9,82 @@ import {
   authorizationPolicyDocument,
   defaultAuthorizationPolicy,
 } from './schemas.js';
-import { readPolicy, writePolicy } from './store.js';
+import { type PolicyType, readPolicy, readPolicyForUpdate, writePolicy } from './store.js';
 
-export async function getAuthorizationPolicy(
-  db: Executor,
-  tenantId: string,
-): Promise<AuthorizationPolicyDocument> {
-  const stored = await readPolicy(db, tenantId, 'authorizationPolicy');
-  // Stored documents are merged over defaults so a policy written by an older version gains new fields.
-  return authorizationPolicyDocument.parse({
-    ...defaultAuthorizationPolicy,
-    ...(stored as object | undefined),
-  });
+interface PolicyDocuments {
+  authorizationPolicy: AuthorizationPolicyDocument;
+  b2bManagementPolicy: B2bPolicyDocument;
 }
 
-export async function updateAuthorizationPolicy(
-  db: Executor,
+const policyKinds = {
+  authorizationPolicy: { schema: authorizationPolicyDocument, defaults: defaultAuthorizationPolicy },
+  b2bManagementPolicy: { schema: b2bPolicyDocument, defaults: defaultB2bPolicy },
+} as const;
+
+/**
+ * A stored policy document (or none: the tenant never changed it) as the policy in force. Stored documents
+ * are merged over defaults so a policy written by an older version gains new fields.
+ */
+export function parsePolicy<T extends PolicyType>(type: T, stored: unknown): PolicyDocuments[T] {
+  const { schema, defaults } = policyKinds[type];
+  return schema.parse({ ...defaults, ...(stored as object | undefined) }) as PolicyDocuments[T];
+}
+
+/**
+ * Read-modify-write of one policy inside the caller's transaction. The row is locked before it is read, so
+ * concurrent PATCHes of different properties apply one after the other instead of one overwriting the other.
+ */
+async function updatePolicy<T extends PolicyType>(
+  trx: Transaction<Database>,
+  dialect: Dialect,
   tenantId: string,
-  patch: Partial<AuthorizationPolicyDocument>,
+  type: T,
+  patch: Partial<PolicyDocuments[T]>,
   now: string,
-): Promise<{ before: AuthorizationPolicyDocument; after: AuthorizationPolicyDocument }> {
-  const before = await getAuthorizationPolicy(db, tenantId);
-  const after = authorizationPolicyDocument.parse({ ...before, ...patch });
-  await writePolicy(db, tenantId, 'authorizationPolicy', after, now);
-  return { before, after };
-}
-
-export async function getB2bPolicy(db: Executor, tenantId: string): Promise<B2bPolicyDocument> {
-  const stored = await readPolicy(db, tenantId, 'b2bManagementPolicy');
-  return b2bPolicyDocument.parse({ ...defaultB2bPolicy, ...(stored as object | undefined) });
-}
-
-export async function updateB2bPolicy(
-  db: Executor,
-  tenantId: string,
-  patch: Partial<B2bPolicyDocument>,
-  now: string,
-): Promise<{ before: B2bPolicyDocument; after: B2bPolicyDocument }> {
-  const before = await getB2bPolicy(db, tenantId);
-  const parsed = b2bPolicyDocument.safeParse({ ...before, ...patch });
+): Promise<{ before: PolicyDocuments[T]; after: PolicyDocuments[T] }> {
+  const { schema, defaults } = policyKinds[type];
+  const before = parsePolicy(type, await readPolicyForUpdate(trx, dialect, tenantId, type, defaults, now));
+  const parsed = schema.safeParse({ ...before, ...patch });
   if (!parsed.success) {
     throw new FoyerError(
       'invalidValue',
       parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
     );
   }
-  await writePolicy(db, tenantId, 'b2bManagementPolicy', parsed.data, now);
-  return { before, after: parsed.data };
+  const after = parsed.data as PolicyDocuments[T];
+  await writePolicy(trx, tenantId, type, after, now);
+  return { before, after };
+}
+
+export async function getAuthorizationPolicy(
+  db: Executor,
+  tenantId: string,
+): Promise<AuthorizationPolicyDocument> {
+  return parsePolicy('authorizationPolicy', await readPolicy(db, tenantId, 'authorizationPolicy'));
+}
+
+export function updateAuthorizationPolicy(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  tenantId: string,
+  patch: Partial<AuthorizationPolicyDocument>,
+  now: string,
+): Promise<{ before: AuthorizationPolicyDocument; after: AuthorizationPolicyDocument }> {
+  return updatePolicy(trx, dialect, tenantId, 'authorizationPolicy', patch, now);
+}
+
+export async function getB2bPolicy(db: Executor, tenantId: string): Promise<B2bPolicyDocument> {
+  return parsePolicy('b2bManagementPolicy', await readPolicy(db, tenantId, 'b2bManagementPolicy'));
+}
+
+export function updateB2bPolicy(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  tenantId: string,
+  patch: Partial<B2bPolicyDocument>,
+  now: string,
+): Promise<{ before: B2bPolicyDocument; after: B2bPolicyDocument }> {
+  return updatePolicy(trx, dialect, tenantId, 'b2bManagementPolicy', patch, now);
 }
 
 /**
@@ -81,15 +113,12 @@ export async function getTenantPolicies(db: Executor, tenantId: string): Promise
     .where('tenant_id', '=', tenantId)
     .where('policy_type', 'in', ['authorizationPolicy', 'b2bManagementPolicy'])
     .execute();
-  const stored = (type: string) => {
+  const stored = (type: PolicyType): unknown => {
     const row = rows.find((r) => r.policy_type === type);
-    return row ? (JSON.parse(row.document) as object) : undefined;
+    return row ? JSON.parse(row.document) : undefined;
   };
   return {
-    authorization: authorizationPolicyDocument.parse({
-      ...defaultAuthorizationPolicy,
-      ...stored('authorizationPolicy'),
-    }),
-    b2b: b2bPolicyDocument.parse({ ...defaultB2bPolicy, ...stored('b2bManagementPolicy') }),
+    authorization: parsePolicy('authorizationPolicy', stored('authorizationPolicy')),
+    b2b: parsePolicy('b2bManagementPolicy', stored('b2bManagementPolicy')),
   };
 }

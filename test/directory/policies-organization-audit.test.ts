@@ -156,6 +156,13 @@ describe.each(testDialects())('organization, authorizationPolicy and directoryAu
         'Authorization_RequestDenied',
       );
     });
+
+    it('Directory.ReadWrite.All may read policies and audit logs (it implies read)', async () => {
+      const directory = await createApplicationWith(ctx, ['Directory.ReadWrite.All']);
+      expect((await directory.api.get('/policies/authorizationPolicy')).statusCode).toBe(200);
+      expect((await directory.api.get('/policies/b2bManagementPolicy')).statusCode).toBe(200);
+      expect((await directory.api.get('/auditLogs/directoryAudits?$top=1')).statusCode).toBe(200);
+    });
   });
 
   describe('auditLogs/directoryAudits', () => {

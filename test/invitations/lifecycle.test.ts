@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InvitationStatus } from '../../src/db/schema.js';
 import { FoyerError } from '../../src/errors/catalogue.js';
@@ -413,6 +414,70 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
       clock.reset();
       expect(await auditEntries(caller, 'Send reminder to external user')).toHaveLength(1);
       expect(await auditEntries(caller, 'Invitation to external user expired')).toHaveLength(1);
+    });
+
+    it('reads only due invitations, at most batchSize expiries and reminders per tenant per run', async () => {
+      const adatum = await provisionOtherTenant(t, 'Adatum');
+      const caller = await callerFor(t, adatum);
+      const policy = { invitationReminderDays: [4, 2], invitationExpiryDays: 10 };
+      expect((await caller.patch('/v1.0/policies/b2bManagementPolicy', policy)).statusCode).toBe(204);
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const created = await caller.post('/v1.0/invitations', {
+          ...invitation(`batch${i}@fabrikam.com`),
+          sendInvitationMessage: true,
+        });
+        expect(created.statusCode).toBe(201);
+        ids.push(created.json().id);
+      }
+      const now = clock.now().getTime();
+      const ago = (ms: number) => new Date(now - ms).toISOString();
+      const set = (
+        index: number,
+        changes: { expires_at?: string; last_sent_at?: string; reminders_sent?: number },
+      ) => t.app.services.db.updateTable('invitations').set(changes).where('id', '=', ids[index]!).execute();
+      // Due: three expiries, two first reminders (after 2 days), one second reminder (after 4 days).
+      for (const i of [0, 1, 2]) await set(i, { expires_at: ago(60_000) });
+      for (const i of [3, 4]) await set(i, { last_sent_at: ago(2 * DAY_MS + 60_000) });
+      await set(5, { last_sent_at: ago(4 * DAY_MS + 60_000), reminders_sent: 1 });
+      // Not due: a second reminder too early, every reminder already sent, and six fresh invitations.
+      await set(6, { last_sent_at: ago(3 * DAY_MS), reminders_sent: 1 });
+      await set(7, { last_sent_at: ago(9 * DAY_MS), reminders_sent: 2 });
+
+      // Counts the invitation rows of this tenant the job reads.
+      let loaded: string[] = [];
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => args.node,
+        transformResult: async (args) => {
+          for (const row of args.result.rows as Array<Record<string, unknown>>) {
+            if ('ticket_hash' in row && row.tenant_id === adatum.tenantId) loaded.push(String(row.id));
+          }
+          return args.result;
+        },
+      };
+      const services = { ...t.app.services, db: t.app.services.db.withPlugin(counting) };
+      const run = async () => {
+        loaded = [];
+        const result = await processInvitationDeadlines(services, { batchSize: 2 });
+        return { ...result, loaded: loaded.length };
+      };
+      expect(await run()).toEqual({ expired: 2, reminded: 2, loaded: 4 });
+      expect(await run()).toEqual({ expired: 1, reminded: 1, loaded: 2 });
+      expect(await run()).toEqual({ expired: 0, reminded: 0, loaded: 0 });
+
+      const rows = await t.app.services.db
+        .selectFrom('invitations')
+        .select(['id', 'status', 'reminders_sent'])
+        .where('tenant_id', '=', adatum.tenantId)
+        .execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(ids.map((id) => byId.get(id)?.status)).toEqual([
+        ...Array(3).fill('Expired'),
+        ...Array(9).fill('PendingAcceptance'),
+      ]);
+      expect(ids.map((id) => byId.get(id)?.reminders_sent)).toEqual([0, 0, 0, 1, 1, 2, 1, 2, 0, 0, 0, 0]);
+      expect(await outboxTo(t, 'batch3@fabrikam.com')).toHaveLength(2);
+      expect(await outboxTo(t, 'batch8@fabrikam.com')).toHaveLength(1);
     });
   });
 });

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/graph/principal.js';
 import { invitationBody } from '../../src/invitations/schemas.js';
 import { invite } from '../../src/invitations/service.js';
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, type GraphCaller } from '../helpers/graph.js';
-import { auditEntries, invitation, outboxTo } from './support.js';
+import { auditEntries, callerFor, invitation, outboxTo } from './support.js';
 
 const DOMAINS = '/v1.0/policies/b2bManagementPolicy';
 const AUTHORIZATION = '/v1.0/policies/authorizationPolicy';
@@ -291,5 +291,38 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
         },
       ],
     });
+  });
+
+  it('concurrent PATCHes of different properties all land (the policy row is locked per change)', async () => {
+    // A tenant of its own: every property changes here, and the PATCHes start before its rows exist.
+    const caller = await callerFor(t, await provisionOtherTenant(t, 'Concurrent'));
+    const authorization = {
+      allowInvitesFrom: 'adminsAndGuestInviters',
+      guestUserRoleId: '2af84b1e-32c8-42b7-82bc-daa82404023b',
+      allowedToSignUpEmailBasedSubscriptions: false,
+      allowedToUseSSPR: false,
+      allowEmailVerifiedUsersToJoinOrganization: true,
+      blockMsolPowerShell: true,
+    };
+    const b2b = {
+      invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['parallel.example'] },
+      emailOneTimePasscodeEnabled: false,
+      guestsMayLeave: false,
+      invitationExpiryDays: 12,
+      invitationReminderDays: [3, 6],
+    };
+    const responses = await Promise.all([
+      ...Object.entries(authorization).map(([key, value]) => caller.patch(AUTHORIZATION, { [key]: value })),
+      ...Object.entries(b2b).map(([key, value]) => caller.patch(DOMAINS, { [key]: value })),
+    ]);
+    expect(responses.map((r) => r.statusCode)).toEqual(responses.map(() => 204));
+    expect((await caller.get(AUTHORIZATION)).json()).toMatchObject(authorization);
+    expect((await caller.get(DOMAINS)).json()).toMatchObject(b2b);
+    // One audit entry per change, written in the change's transaction.
+    const entries = [
+      ...(await auditEntries(caller, 'Update authorization policy')),
+      ...(await auditEntries(caller, 'Update external collaboration settings')),
+    ];
+    expect(entries).toHaveLength(responses.length);
   });
 });
