@@ -4,6 +4,7 @@ import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
 import type { QueryOptions } from '../graph/odata/index.js';
 import { actorOf, type Principal } from '../graph/principal.js';
+import { groupBy } from '../platform/collections.js';
 import { applicationEntity } from './entity.js';
 import { type CreateApplicationBody, toApplicationResource, toPasswordCredential } from './schemas.js';
 import { newPasswordCredential } from './secrets.js';
@@ -23,11 +24,13 @@ async function withCredentials(services: Services, tenantId: string, rows: Appli
     passwordsOf(services.db, tenantId, ids),
     permissionsOf(services.db, tenantId, ids),
   ]);
+  const passwordsByApp = groupBy(passwords, (p) => p.application_id);
+  const permissionsByApp = groupBy(permissions, (p) => p.application_id);
   return rows.map((row) =>
     toApplicationResource(
       row,
-      passwords.filter((p) => p.application_id === row.id),
-      permissions.filter((p) => p.application_id === row.id).map((p) => p.permission),
+      passwordsByApp.get(row.id) ?? [],
+      (permissionsByApp.get(row.id) ?? []).map((p) => p.permission),
     ),
   );
 }

@@ -167,8 +167,3 @@ export function activityFor(type: string): Activity {
   if (!activity) throw new Error(`No audit activity is defined for event '${type}'`);
   return activity;
 }
-
-/** Lets another concept (invitations, redemption) add its own activities at start-up. */
-export function defineActivities(more: Record<string, Activity>): void {
-  Object.assign(activities, more);
-}

@@ -1,6 +1,6 @@
 /**
- * Domain events. Every state change publishes one, inside its own transaction, and the subscribers (audit log,
- * mail outbox, webhooks) write their part in that same transaction: all of it lands, or none.
+ * Domain events. Every state change publishes one inside its own transaction (audit/publish.ts), so the change
+ * and its record land together, or neither does.
  */
 export interface Actor {
   kind: 'app' | 'user' | 'system';

@@ -4,26 +4,18 @@ import type { Database } from '../db/schema.js';
 import { activityFor } from './activities.js';
 import type { DomainEvent } from './events.js';
 
-export type EventSubscriber = (
-  trx: Transaction<Database>,
-  event: DomainEvent,
-  services: Services,
-) => Promise<void>;
-
-const subscribers: EventSubscriber[] = [];
-
-/** Subscribers run inside the publishing transaction (audit, outbox), so an event is never half-handled. */
-export function subscribe(subscriber: EventSubscriber): void {
-  subscribers.push(subscriber);
-}
-
+/**
+ * Records a domain event inside the transaction that made the change, so the change and its audit entry
+ * commit together. Today the audit log is its one consumer; webhooks will read the same events. (Mail is
+ * queued by the invitation code itself, in the same transaction, because the mail carries the one-time
+ * ticket, which an event must never hold.)
+ */
 export async function publish(
   trx: Transaction<Database>,
   services: Services,
   event: DomainEvent,
 ): Promise<void> {
   await writeAuditEntry(trx, services, event);
-  for (const subscriber of subscribers) await subscriber(trx, event, services);
 }
 
 async function writeAuditEntry(trx: Transaction<Database>, services: Services, event: DomainEvent) {

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../app/services.js';
+import { devMailboxEnabled } from '../mail/index.js';
 import type { BootstrapResult } from './index.js';
 
 /** What a newcomer reads after `npm start`: where to go, and (once) the bootstrap secrets. */
@@ -23,8 +24,7 @@ export function printWelcome(config: ResolvedConfig, bootstrap: BootstrapResult 
     `  token endpoint    ${config.baseUrl}/${slug}/oauth2/v2.0/token`,
     `  directory API     ${config.baseUrl}/v1.0  (OpenAPI: ${config.baseUrl}/openapi.json)`,
   );
-  if (config.env !== 'production' && !config.smtpUrl)
-    lines.push(`  dev mailbox       ${config.baseUrl}/dev/mailbox`);
+  if (devMailboxEnabled(config)) lines.push(`  dev mailbox       ${config.baseUrl}/dev/mailbox`);
   lines.push('', 'See README.md for a walk-through with curl.', '');
   // Deliberately stdout, not the JSON log: secrets must never reach log storage.
   process.stdout.write(lines.join('\n'));

@@ -34,13 +34,8 @@ ${body}
 
 const addresses = (list: OutboxMail['to']) => list.map(displayAddress).join(', ');
 
-export function mailboxListPage(
-  mails: OutboxMail[],
-  options: { base: string; smtpConfigured: boolean; limit: number },
-): string {
-  const note = options.smtpConfigured
-    ? 'SMTP is configured: these messages were also handed to the SMTP server.'
-    : 'No SMTP server is configured: messages are delivered here instead of being sent.';
+export function mailboxListPage(mails: OutboxMail[], options: { base: string; limit: number }): string {
+  const note = 'No SMTP server is configured: messages are delivered here instead of being sent.';
   const rows = mails
     .map(
       (mail) => `<tr>

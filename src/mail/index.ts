@@ -10,7 +10,8 @@ export {
   type OutboxMail,
   outboxStatus,
 } from './outbox-store.js';
-export { mailPlugin } from './routes.js';
+export { redactSecrets } from './redaction.js';
+export { devMailboxEnabled, mailPlugin } from './routes.js';
 export {
   type InvitationMailInput,
   type RenderedMail,

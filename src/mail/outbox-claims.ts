@@ -2,9 +2,22 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { type Executor, type OutboxMail, toOutboxMail } from './outbox-store.js';
+import { DEV_MAILBOX_TRANSPORT, redactedBodies } from './redaction.js';
 
 // The worker's side of the outbox: claiming due mails under a lease and recording outcomes. Every transition
 // after the claim is guarded by the claim token, so only the current holder of a mail can complete it.
+// A mail whose delivery is over (sent over a real transport, or failed for good) loses the secrets in its
+// bodies in the same guarded UPDATE (redaction.ts): the worker sends from the pending row, nothing needs the
+// live links afterwards. The bodies never change while a mail is pending or claimed, so the claimed copy the
+// worker holds is what the row holds.
+
+/** The claimed mail as the worker holds it: the claim it must present, and the bodies it claimed. */
+export interface ClaimedMail {
+  id: string;
+  claimToken: string;
+  html: string;
+  text: string;
+}
 
 export interface ClaimOptions {
   now: Date;
@@ -93,15 +106,19 @@ export async function claimDueMail(
   return rows.map(toOutboxMail);
 }
 
-/** Guarded: only the holder of the current claim can complete it. False means the lease was lost meanwhile. */
+/**
+ * Guarded: only the holder of the current claim can complete it. False means the lease was lost meanwhile.
+ * The bodies are redacted, except for the dev mailbox, where the row is the delivered message.
+ */
 export async function markMailSent(
   db: Kysely<Database>,
-  mail: { id: string; claimToken: string },
+  mail: ClaimedMail,
   outcome: { now: Date; deliveredVia: string },
 ): Promise<boolean> {
   const result = await db
     .updateTable('mail_outbox')
     .set({
+      ...(outcome.deliveredVia === DEV_MAILBOX_TRANSPORT ? {} : redactedBodies(mail)),
       status: 'sent',
       sent_at: outcome.now.toISOString(),
       delivered_via: outcome.deliveredVia,
@@ -116,15 +133,19 @@ export async function markMailSent(
   return result.numUpdatedRows > 0n;
 }
 
-/** Guarded like markMailSent: back to `pending` at nextAttemptAt, or `failed` for good. */
+/**
+ * Guarded like markMailSent: back to `pending` at nextAttemptAt (bodies kept: they are sent from), or
+ * `failed` for good (bodies redacted).
+ */
 export async function markMailAttemptFailed(
   db: Kysely<Database>,
-  mail: { id: string; claimToken: string },
+  mail: ClaimedMail,
   outcome: { error: string; nextAttemptAt: Date; giveUp: boolean },
 ): Promise<boolean> {
   const result = await db
     .updateTable('mail_outbox')
     .set({
+      ...(outcome.giveUp ? redactedBodies(mail) : {}),
       status: outcome.giveUp ? 'failed' : 'pending',
       next_attempt_at: outcome.nextAttemptAt.toISOString(),
       last_error: outcome.error.slice(0, 2000),
@@ -138,24 +159,46 @@ export async function markMailAttemptFailed(
   return result.numUpdatedRows > 0n;
 }
 
-/** Instance-level: a lease that expired on its last allowed attempt ends as `failed` instead of being re-claimed. */
+/**
+ * Instance-level: a lease that expired on its last allowed attempt ends as `failed` instead of being re-claimed,
+ * its bodies redacted. Redacting needs each row's bodies, so the rows are read first and each is failed by an
+ * UPDATE guarded by the same conditions and its claim token; when two workers race, each row is failed (and
+ * returned) by one of them only.
+ */
 export async function failExhaustedLeases(
   db: Kysely<Database>,
   options: { now: Date; maxAttempts: number },
 ): Promise<Array<{ tenantId: string; id: string }>> {
   const now = options.now.toISOString();
-  const rows = await db
-    .updateTable('mail_outbox')
-    .set({
-      status: 'failed',
-      last_error: 'lease expired on the last attempt',
-      claimed_until: null,
-      claim_token: null,
-    })
-    .where('status', '=', 'sending')
-    .where('claimed_until', '<=', now)
-    .where('attempts', '>=', options.maxAttempts)
-    .returning(['tenant_id', 'id'])
+  const exhausted = (eb: ExpressionBuilder<Database, 'mail_outbox'>) =>
+    eb.and([
+      eb('status', '=', 'sending'),
+      eb('claimed_until', '<=', now),
+      eb('attempts', '>=', options.maxAttempts),
+    ]);
+  const candidates = await db
+    .selectFrom('mail_outbox')
+    .select(['tenant_id', 'id', 'claim_token', 'html_body', 'text_body'])
+    .where(exhausted)
     .execute();
-  return rows.map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+  const failed: Array<{ tenantId: string; id: string }> = [];
+  for (const row of candidates) {
+    const result = await db
+      .updateTable('mail_outbox')
+      .set({
+        ...redactedBodies({ html: row.html_body, text: row.text_body }),
+        status: 'failed',
+        last_error: 'lease expired on the last attempt',
+        claimed_until: null,
+        claim_token: null,
+      })
+      .where('id', '=', row.id)
+      .where(exhausted)
+      .where((eb) =>
+        row.claim_token === null ? eb('claim_token', 'is', null) : eb('claim_token', '=', row.claim_token),
+      )
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) failed.push({ tenantId: row.tenant_id, id: row.id });
+  }
+  return failed;
 }

@@ -30,22 +30,35 @@ function sendHtml(reply: FastifyReply, status: number, html: string, csp = PAGE_
 
 const params = z.object({ id: z.string().min(1).max(100) });
 
+/** The addresses `request.ip` has for a client on this machine (it honours FOYER_TRUST_PROXY). */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
 /**
- * The mail concept's HTTP surface: the development mailbox, which does not exist at all in production
- * (every path is a 404 there, like any unknown route).
+ * Whether the development mailbox exists: outside production, and only while no SMTP server is configured.
+ * With SMTP the mail goes out for real (and its stored bodies are redacted); a mailbox would only leak.
+ */
+export function devMailboxEnabled(config: Pick<Services['config'], 'env' | 'smtpUrl'>): boolean {
+  return config.env !== 'production' && !config.smtpUrl;
+}
+
+/**
+ * The mail concept's HTTP surface: the development mailbox. It shows every tenant's mails with live links,
+ * so it exists only when devMailboxEnabled, and answers only clients on this machine; everywhere else each
+ * path is a 404, like any unknown route (not a 403: its existence is not advertised).
  */
 export async function mailPlugin(fastify: FastifyInstance, { services }: { services: Services }) {
-  if (services.config.env === 'production') return;
+  if (!devMailboxEnabled(services.config)) return;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const base = `${app.prefix}/dev/mailbox`;
 
+  // Encapsulated: this hook runs for the mailbox routes only.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!LOOPBACK.has(request.ip)) return reply.callNotFound();
+  });
+
   app.get('/dev/mailbox', { schema: { hide: true } }, async (_request, reply) => {
     const mails = await listOutbox(services.db, { limit: LIST_LIMIT });
-    return sendHtml(
-      reply,
-      200,
-      mailboxListPage(mails, { base, smtpConfigured: Boolean(services.config.smtpUrl), limit: LIST_LIMIT }),
-    );
+    return sendHtml(reply, 200, mailboxListPage(mails, { base, limit: LIST_LIMIT }));
   });
 
   app.get('/dev/mailbox/:id', { schema: { hide: true, params } }, async (request, reply) => {

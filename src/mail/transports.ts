@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../app/services.js';
 import { ConfigError } from '../config/index.js';
 import { headerSafe } from './headers.js';
 import type { OutboxMail } from './outbox-store.js';
+import { DEV_MAILBOX_TRANSPORT } from './redaction.js';
 
 /**
  * Where the worker hands a claimed mail. `send` resolves once the mail is accepted and throws otherwise;
@@ -69,11 +70,11 @@ export function smtpTransport(smtpUrl: string, options: { maxConnections?: numbe
 
 /**
  * The development mailbox: the outbox row is the stored message, so delivering is only marking it sent
- * (delivered_via = 'dev-mailbox'); `/dev/mailbox` shows it.
+ * (delivered_via = 'dev-mailbox') and keeps its bodies intact; `/dev/mailbox` shows it.
  */
 export function devMailboxTransport(): MailTransport {
   return {
-    name: 'dev-mailbox',
+    name: DEV_MAILBOX_TRANSPORT,
     async send() {},
     async close() {},
   };

@@ -64,27 +64,20 @@ export function startMailWorker(
 
   async function deliver(mail: OutboxMail, claimToken: string): Promise<void> {
     const ref = { tenantId: mail.tenantId, mailId: mail.id, attempt: mail.attempts };
+    const held = { id: mail.id, claimToken, html: mail.html, text: mail.text };
     try {
       await transport.send(mail, { signal: AbortSignal.timeout(sendTimeoutMs) });
     } catch (error) {
       const giveUp = mail.attempts >= maxAttempts;
       const message = error instanceof Error ? error.message : String(error);
       const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(mail.attempts, random));
-      const recorded = await markMailAttemptFailed(
-        db,
-        { id: mail.id, claimToken },
-        { error: message, nextAttemptAt, giveUp },
-      );
+      const recorded = await markMailAttemptFailed(db, held, { error: message, nextAttemptAt, giveUp });
       if (!recorded) logger.warn(ref, 'mail attempt failed after its lease was lost');
       else if (giveUp) logger.error({ ...ref, err: message }, 'mail delivery failed permanently; giving up');
       else logger.warn({ ...ref, err: message, nextAttemptAt }, 'mail delivery failed; will retry');
       return;
     }
-    const recorded = await markMailSent(
-      db,
-      { id: mail.id, claimToken },
-      { now: clock.now(), deliveredVia: transport.name },
-    );
+    const recorded = await markMailSent(db, held, { now: clock.now(), deliveredVia: transport.name });
     // The mail went out but another worker may re-send it: it carries the same Message-ID, so it is recognisable.
     if (!recorded) logger.warn(ref, 'mail sent after its lease was lost');
   }

@@ -1,6 +1,7 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { UserIdentitiesTable, UsersTable } from '../db/schema.js';
+import { groupBy } from '../platform/collections.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type IdentityRow = Selectable<UserIdentitiesTable>;
@@ -76,20 +77,14 @@ export async function identitiesByUser(
   tenantId: string,
   userIds: readonly string[],
 ): Promise<Map<string, IdentityRow[]>> {
-  const byUser = new Map<string, IdentityRow[]>();
-  if (userIds.length === 0) return byUser;
+  if (userIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('user_identities')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('user_id', 'in', userIds)
     .execute();
-  for (const row of rows) {
-    const list = byUser.get(row.user_id) ?? [];
-    list.push(row);
-    byUser.set(row.user_id, list);
-  }
-  return byUser;
+  return groupBy(rows, (row) => row.user_id);
 }
 
 export async function rolesOfUser(db: Executor, tenantId: string, userId: string): Promise<string[]> {

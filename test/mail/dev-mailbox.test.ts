@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/app/services.js';
 import { composeInvitationMail } from '../../src/mail/invitation-mail.js';
 import { enqueueMail } from '../../src/mail/outbox-store.js';
-import { mailPlugin } from '../../src/mail/routes.js';
+import { devMailboxEnabled, mailPlugin } from '../../src/mail/routes.js';
 import { createMailTransport } from '../../src/mail/transports.js';
 import { startMailWorker } from '../../src/mail/worker.js';
+import { buildTestApp } from '../helpers/build-test-app.js';
 import { type MailTestDatabase, mailTestDialects, recordingLogger } from './support.js';
 
-async function appWith(services: Services): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false });
+async function appWith(services: Services, options: { trustProxy?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, ...options });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(mailPlugin, { services });
@@ -107,6 +108,51 @@ describe.each(mailTestDialects())('dev mailbox on $name', (dialect) => {
     expect(html).toContain('<a href="https://foyer.test/redeem?ticket=abc&amp;x=1">');
   });
 
+  it('keeps the delivered row whole: it is the message, its links must work', async () => {
+    const row = await t.services.db
+      .selectFrom('mail_outbox')
+      .select(['status', 'delivered_via', 'html_body', 'text_body'])
+      .where('id', '=', mailId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'sent', delivered_via: 'dev-mailbox' });
+    expect(row.text_body).toContain('https://foyer.test/redeem?ticket=abc&x=1');
+    expect(row.text_body).toContain('https://foyer.test/block?token=def');
+    expect(row.html_body).toContain('href="https://foyer.test/redeem?ticket=abc&amp;x=1"');
+    expect(row.html_body).not.toContain('[redacted]');
+  });
+
+  it('answers clients on this machine only; anyone else gets a 404, as for an unknown route', async () => {
+    const paths = ['/dev/mailbox', `/dev/mailbox/${mailId}`, `/dev/mailbox/${mailId}/html`];
+    for (const url of paths) {
+      for (const remoteAddress of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+        expect((await app.inject({ method: 'GET', url, remoteAddress })).statusCode).toBe(200);
+      }
+      for (const remoteAddress of ['10.0.0.5', '192.168.1.20', '::ffff:10.0.0.5', '2001:db8::1']) {
+        const response = await app.inject({ method: 'GET', url, remoteAddress });
+        expect(response.statusCode).toBe(404);
+        expect(response.body).not.toContain('foyer.test');
+        expect(response.body).not.toContain('Dev mailbox');
+        expect(response.body).not.toContain('Message not found');
+      }
+    }
+    const unknown = await app.inject({ method: 'GET', url: '/no/such/route', remoteAddress: '10.0.0.5' });
+    const hidden = await app.inject({ method: 'GET', url: '/dev/mailbox', remoteAddress: '10.0.0.5' });
+    expect(hidden.statusCode).toBe(unknown.statusCode);
+    expect(hidden.json()).toEqual({ ...unknown.json(), message: 'Route GET:/dev/mailbox not found' });
+  });
+
+  it('goes by the client address behind a trusted proxy, not by the proxy', async () => {
+    const proxied = await appWith(t.services, { trustProxy: true });
+    try {
+      const through = (forwardedFor: string) =>
+        proxied.inject({ method: 'GET', url: '/dev/mailbox', headers: { 'x-forwarded-for': forwardedFor } });
+      expect((await through('10.0.0.5')).statusCode).toBe(404);
+      expect((await through('127.0.0.1')).statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('serves the HTML part inert, under a sandboxing CSP', async () => {
     const response = await app.inject({ method: 'GET', url: `/dev/mailbox/${mailId}/html` });
     expect(response.statusCode).toBe(200);
@@ -123,6 +169,50 @@ describe.each(mailTestDialects())('dev mailbox on $name', (dialect) => {
     });
     expect(response.statusCode).toBe(404);
     expect(response.body).toContain('Message not found');
+  });
+});
+
+describe('where the dev mailbox exists', () => {
+  it('outside production, without SMTP only', () => {
+    expect(devMailboxEnabled({ env: 'test', smtpUrl: undefined })).toBe(true);
+    expect(devMailboxEnabled({ env: 'test', smtpUrl: 'smtp://127.0.0.1:25' })).toBe(false);
+    expect(devMailboxEnabled({ env: 'production', smtpUrl: 'smtp://127.0.0.1:25' })).toBe(false);
+    expect(devMailboxEnabled({ env: 'production', smtpUrl: undefined })).toBe(false);
+  });
+
+  it('is not registered outside production when SMTP is configured', async () => {
+    const [sqlite] = mailTestDialects();
+    const t = await sqlite!.open({ env: 'test', smtpUrl: 'smtp://127.0.0.1:1' });
+    const app = await appWith(t.services);
+    try {
+      for (const url of ['/dev/mailbox', '/dev/mailbox/x', '/dev/mailbox/x/html']) {
+        expect((await app.inject({ method: 'GET', url })).statusCode).toBe(404);
+      }
+    } finally {
+      await app.close();
+      await t.close();
+    }
+  });
+});
+
+describe('dev mailbox in the whole app', () => {
+  it("hides from a remote client behind the app's own 404, shown to a local one", async () => {
+    const t = await buildTestApp('sqlite');
+    try {
+      const remote = (url: string) => t.app.inject({ method: 'GET', url, remoteAddress: '10.0.0.5' });
+      const hidden = await remote('/dev/mailbox');
+      const unknown = await remote('/dev/mailboxes');
+      expect(hidden.statusCode).toBe(404);
+      expect(Object.keys(hidden.headers).sort()).toEqual(Object.keys(unknown.headers).sort());
+      expect(hidden.headers['content-type']).toBe(unknown.headers['content-type']);
+      // The same error, but for the path, the request id and the time.
+      const withoutIds = (body: string) =>
+        body.replace(/\/dev\/mailbox(es)?/g, 'PATH').replace(/"[\w-]*(request-id|date)":"[^"]*"/g, '');
+      expect(withoutIds(hidden.body)).toBe(withoutIds(unknown.body));
+      expect((await t.app.inject({ method: 'GET', url: '/dev/mailbox' })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
   });
 });
 

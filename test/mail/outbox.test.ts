@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { composeInvitationMail } from '../../src/mail/invitation-mail.js';
-import { claimDueMail, markMailSent } from '../../src/mail/outbox-claims.js';
+import { claimDueMail, failExhaustedLeases, markMailSent } from '../../src/mail/outbox-claims.js';
 import { enqueueMail, findOutboxMail, type NewMail, outboxStatus } from '../../src/mail/outbox-store.js';
 import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
@@ -8,6 +8,19 @@ import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
 import { MAIL_FROM, type MailTestDatabase, mailTestDialects, recordingLogger } from './support.js';
 
 const FIFTEEN_MINUTES_AND_A_BIT = 15 * 60_000 + 1_000;
+
+const TICKET = 'Q3vX_9k-2mYtR8pLwZa0bC1dE4fG5hI6jK7lM8nO9pQ';
+const SIG = 'c2lnbmF0dXJl_-0123456789abcdef';
+const REDEEM_URL = `https://foyer.test/redeem?ticket=${TICKET}`;
+const BLOCK_URL = `https://foyer.test/invitations/block?tenant=t-1&invitation=i-1&sig=${SIG}`;
+
+/** A mail carrying a live redeem link and block link in both parts. */
+function mailWithLinks(tenantId: string, n: number): NewMail {
+  return simpleMail(tenantId, n, {
+    html: `<p><a href="${REDEEM_URL}">Accept</a> <a href="${BLOCK_URL.replaceAll('&', '&amp;')}">Block</a></p>`,
+    text: `Accept: ${REDEEM_URL}\nBlock: ${BLOCK_URL}`,
+  });
+}
 
 function simpleMail(tenantId: string, n: number, extra: Partial<NewMail> = {}): NewMail {
   return {
@@ -286,7 +299,7 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
     expect(
       await markMailSent(
         t.services.db,
-        { id, claimToken: 'crashed-worker' },
+        { id, claimToken: 'crashed-worker', html: crashed!.html, text: crashed!.text },
         { now: t.services.clock.now(), deliveredVia: 'smtp' },
       ),
     ).toBe(false);
@@ -313,6 +326,102 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
     const copies = await catcher.waitFor(2);
     expect(copies.map((m) => m.parsed.messageId)).toEqual([messageId, messageId]);
     expect(await outboxStatus(t.services)).toMatchObject({ sent: 1 });
+  });
+
+  describe('forgets the secrets in its links once delivery is over', () => {
+    const bodiesOf = async (id: string) =>
+      t.services.db
+        .selectFrom('mail_outbox')
+        .select(['status', 'html_body', 'text_body'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const expectRedacted = (row: { html_body: string; text_body: string }) => {
+      for (const body of [row.html_body, row.text_body]) {
+        expect(body).not.toContain(TICKET);
+        expect(body).not.toContain(SIG);
+        expect(body).toContain('/redeem?ticket=[redacted]');
+        expect(body).toContain('sig=[redacted]');
+      }
+    };
+
+    it('when sent over SMTP: the recipient gets the links, the stored row keeps them redacted', async () => {
+      const { id } = await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, 1));
+      // Pending: the worker sends from the row, so the links are still whole.
+      expect((await bodiesOf(id)).text_body).toContain(REDEEM_URL);
+      await worker().drain();
+      const [mail] = await catcher.waitFor(1);
+      expect(mail?.parsed.text).toContain(REDEEM_URL);
+      expect(mail?.parsed.text).toContain(BLOCK_URL);
+      expect(mail?.parsed.html).toContain(`href="${REDEEM_URL}"`);
+      const row = await bodiesOf(id);
+      expect(row.status).toBe('sent');
+      expectRedacted(row);
+      expect(row.text_body).toBe(
+        'Accept: https://foyer.test/redeem?ticket=[redacted]\n' +
+          'Block: https://foyer.test/invitations/block?tenant=t-1&invitation=i-1&sig=[redacted]',
+      );
+    });
+
+    it('when given up after the last attempt, not while a retry is pending', async () => {
+      catcher.down();
+      const { id } = await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, 1));
+      const w = worker({ maxAttempts: 2 });
+      await w.drain();
+      const retrying = await bodiesOf(id);
+      expect(retrying.status).toBe('pending');
+      expect(retrying.text_body).toContain(REDEEM_URL);
+      expect(retrying.html_body).toContain(`href="${REDEEM_URL}"`);
+      t.services.clock.advance(FIFTEEN_MINUTES_AND_A_BIT);
+      await w.drain();
+      const failed = await bodiesOf(id);
+      expect(failed.status).toBe('failed');
+      expectRedacted(failed);
+    });
+
+    it('when a lease runs out on the last attempt', async () => {
+      const { id } = await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, 1));
+      await claimDueMail(t.services.db, t.services.dialect, {
+        now: t.services.clock.now(),
+        leaseUntil: new Date(t.services.clock.now().getTime() + 60_000),
+        claimToken: 'crashed-worker',
+        batchSize: 10,
+        maxAttempts: 1,
+      });
+      t.services.clock.advance(60_000);
+      const logger = recordingLogger();
+      await worker({ maxAttempts: 1, logger }).drain();
+      const failed = await bodiesOf(id);
+      expect(failed.status).toBe('failed');
+      expectRedacted(failed);
+      expect(logger.entries.map((e) => e.message)).toEqual([
+        'mail lease expired on its last attempt; giving up',
+      ]);
+      expect(catcher.messages).toHaveLength(0);
+    });
+
+    it('fails each exhausted lease once when two workers look at the same time', async () => {
+      const ids: string[] = [];
+      for (let n = 0; n < 6; n++) {
+        ids.push((await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, n))).id);
+      }
+      await claimDueMail(t.services.db, t.services.dialect, {
+        now: t.services.clock.now(),
+        leaseUntil: new Date(t.services.clock.now().getTime() + 60_000),
+        claimToken: 'crashed-worker',
+        batchSize: 10,
+        maxAttempts: 1,
+      });
+      t.services.clock.advance(60_000);
+      const other = (await t.connectAgain()).db;
+      const options = { now: t.services.clock.now(), maxAttempts: 1 };
+      const [a, b] = await Promise.all([
+        failExhaustedLeases(t.services.db, options),
+        failExhaustedLeases(other, options),
+      ]);
+      expect([...a, ...b].map((r) => r.id).sort()).toEqual([...ids].sort());
+      for (const id of ids) expectRedacted(await bodiesOf(id));
+      expect(await failExhaustedLeases(t.services.db, options)).toEqual([]);
+    });
   });
 
   it('does not send a mail before its notBefore time', async () => {
