@@ -2,7 +2,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import type { Services } from '../app/services.js';
 import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
-import { isUniqueViolation } from '../db/errors.js';
+import { isUniqueViolation, violatedConstraint } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
@@ -23,11 +23,19 @@ import {
   updateUser,
 } from './store.js';
 
-const duplicateUpn = () =>
-  new FoyerError(
+/** Graph's message for a unique-property collision, naming the property the database refused. */
+function duplicateProperty(error: unknown): FoyerError {
+  const constraint = violatedConstraint(error);
+  const property = constraint.includes('identit')
+    ? 'identities'
+    : constraint.includes('mail')
+      ? 'mail'
+      : 'userPrincipalName';
+  return new FoyerError(
     'duplicateValue',
-    'Another object with the same value for property userPrincipalName already exists.',
+    `Another object with the same value for property ${property} already exists.`,
   );
+}
 
 /** Graph: "The domain portion of the userPrincipalName property is invalid." — it must be a verified domain. */
 async function assertUpnDomain(services: Services, tenantId: string, upn: string): Promise<void> {
@@ -101,14 +109,7 @@ export async function createUser(
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw identities.length > 0 && String(error).includes('identit')
-        ? new FoyerError(
-            'duplicateValue',
-            'Another object with the same value for property identities already exists.',
-          )
-        : duplicateUpn();
-    }
+    if (isUniqueViolation(error)) throw duplicateProperty(error);
     throw error;
   }
   return row;
@@ -207,7 +208,7 @@ export async function patchUser(services: Services, principal: Principal, ref: s
       });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateUpn();
+    if (isUniqueViolation(error)) throw duplicateProperty(error);
     throw error;
   }
 }

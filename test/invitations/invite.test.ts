@@ -64,6 +64,18 @@ describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
     expect(list['@odata.count']).toBe(1);
   });
 
+  it("one guest per address: changing a guest's mail to another guest's names the mail property", async () => {
+    const first = (await admin.post('/v1.0/invitations', invitation('one@fabrikam.com'))).json();
+    const second = (await admin.post('/v1.0/invitations', invitation('two@fabrikam.com'))).json();
+    const response = await admin.patch(`/v1.0/users/${second.invitedUser.id}`, { mail: 'ONE@fabrikam.com' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({
+      code: 'Request_MultipleObjectsWithSameKeyValue',
+      message: 'Another object with the same value for property mail already exists.',
+    });
+    expect(first.invitedUser.id).not.toBe(second.invitedUser.id);
+  });
+
   it('filters pending guests through the users API', async () => {
     await admin.post('/v1.0/invitations', invitation('linus@fabrikam.com'));
     const list = (
