@@ -8,9 +8,10 @@ export interface Limit {
 }
 
 /**
- * Fixed-window rate limiting with the counter in the database, so a limit holds across every instance on the
- * same database (PRODUCT §3). One upsert per request: INSERT … ON CONFLICT DO UPDATE … RETURNING count.
- * A limit of 0 turns limiting off.
+ * Fixed-window rate limiting (PRODUCT §3); a limit of 0 turns it off. Limits must hold across instances, and
+ * only PostgreSQL deployments have several (scale-out needs PostgreSQL, §8): there the counter is one upsert in
+ * the database (INSERT … ON CONFLICT DO UPDATE … RETURNING count). A SQLite deployment is one process, so its
+ * counters live in memory and a request pays no extra write.
  */
 export async function consume(
   services: Services,
@@ -21,6 +22,19 @@ export async function consume(
   const windowMs = windowSeconds * 1000;
   const now = services.clock.now().getTime();
   const windowStart = Math.floor(now / windowMs) * windowMs;
+  const count =
+    services.dialect === 'postgres'
+      ? await countInDatabase(services, bucket, windowStart)
+      : countInMemory(services, bucket, windowStart);
+  if (count > limit) {
+    const retryAfter = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
+    throw new FoyerError('tooManyRequests', `Too many requests. Retry after ${retryAfter} seconds.`, {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
+  }
+}
+
+async function countInDatabase(services: Services, bucket: string, windowStart: number): Promise<number> {
   const row = await services.db
     .insertInto('rate_limit_counters')
     .values({ bucket, window_start: windowStart, count: 1 })
@@ -31,12 +45,22 @@ export async function consume(
     )
     .returning('count')
     .executeTakeFirstOrThrow();
-  if (Number(row.count) > limit) {
-    const retryAfter = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
-    throw new FoyerError('tooManyRequests', `Too many requests. Retry after ${retryAfter} seconds.`, {
-      headers: { 'Retry-After': String(retryAfter) },
-    });
+  return Number(row.count);
+}
+
+/** Per database handle (one per app), one entry per bucket: bounded by the number of tenants. */
+const memoryCounters = new WeakMap<object, Map<string, { windowStart: number; count: number }>>();
+
+function countInMemory(services: Services, bucket: string, windowStart: number): number {
+  let counters = memoryCounters.get(services.db);
+  if (!counters) {
+    counters = new Map();
+    memoryCounters.set(services.db, counters);
   }
+  const current = counters.get(bucket);
+  if (current?.windowStart === windowStart) return ++current.count;
+  counters.set(bucket, { windowStart, count: 1 });
+  return 1;
 }
 
 /** Drops counters of windows long gone; run periodically by the maintenance loop. */
