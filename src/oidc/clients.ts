@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { hashSecret } from '../platform/secrets.js';
-import { requestScope } from './request-scope.js';
 import { findClientApplication, findPasswordsByHash, listApplicationPermissions } from './store.js';
 
 /**
@@ -30,6 +29,8 @@ export interface ClientApplication {
 /** Client metadata may be cached this long; secrets and permissions are always checked fresh. */
 const APPLICATION_CACHE_MS = 10_000;
 const APPLICATION_CACHE_MAX = 1_000;
+/** How long permissions read at authentication serve the token being issued. */
+const AUTHENTICATED_ROLES_MS = 2_000;
 
 function httpUris(json: string): string[] {
   try {
@@ -46,6 +47,12 @@ function httpUris(json: string): string[] {
 export class TenantClients {
   private readonly cache = new Map<string, { application: ClientApplication; expiresAt: number }>();
   private readonly placeholderSecret = randomBytes(32).toString('base64url');
+  /**
+   * client id → the permissions read with its secret, for the same request's `roles` claim (one query per token,
+   * not two). Keyed by client, so concurrent requests of one client can only share the same reading. An
+   * AsyncLocalStorage would scope it to the request, but costs every promise in the process on Node 20.
+   */
+  private readonly authenticatedRoles = new Map<string, { roles: string[]; at: number }>();
 
   constructor(
     private readonly services: Pick<Services, 'db' | 'clock' | 'config'>,
@@ -111,17 +118,19 @@ export class TenantClients {
     );
     if (current.length === 0) return false;
     const roles = new Set(current.flatMap((row) => (row.permission === null ? [] : [row.permission])));
-    requestScope.getStore()?.clientRoles.set(clientId, [...roles].sort());
+    this.authenticatedRoles.set(clientId, { roles: [...roles].sort(), at: Date.now() });
     return true;
   }
 
   /**
-   * Application permissions granted to the app (its `roles` claim): those read when it authenticated in this
-   * request, else read now. Never cached across requests, so a grant or revocation shows in the next token.
+   * Application permissions granted to the app (its `roles` claim): those read a moment ago when it authenticated
+   * (every token request authenticates first, so they are this request's reading), else read now. Grants and
+   * revocations show in the next token.
    */
   async roles(application: ClientApplication): Promise<string[]> {
-    const authenticated = requestScope.getStore()?.clientRoles.get(application.appId);
-    return authenticated ?? listApplicationPermissions(this.services.db, this.tenantId, application.objectId);
+    const authenticated = this.authenticatedRoles.get(application.appId);
+    if (authenticated && Date.now() - authenticated.at < AUTHENTICATED_ROLES_MS) return authenticated.roles;
+    return listApplicationPermissions(this.services.db, this.tenantId, application.objectId);
   }
 
   /** The storage adapter oidc-provider uses for its `Client` model: read-only, from the directory. */

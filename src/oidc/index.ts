@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { loadOidcProvider, OidcProviders } from './providers.js';
-import { requestScope } from './request-scope.js';
 
 export { rotateSigningKeys } from './keys.js';
 export { purgeExpiredOidcArtefacts } from './maintenance.js';
@@ -81,7 +80,7 @@ export async function oidcPlugin(app: FastifyInstance, options: { services: Serv
       if (value !== undefined) reply.raw.setHeader(name, value as string | number | string[]);
     }
     reply.hijack();
-    await requestScope.run({ clientRoles: new Map() }, () => handle(raw, reply.raw));
+    await handle(raw, reply.raw);
   }
 
   for (const route of routes) {
