@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
@@ -20,51 +20,48 @@ const linkQuery = z.object({
 export async function blockRoutes(root: FastifyInstance, { services }: { services: Services }) {
   await root.register(formbody);
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const action = '/invitations/block';
 
-  app.get(
-    '/invitations/block',
-    { schema: { hide: true, querystring: linkQuery } },
-    async (request, reply) => {
-      const { tenant, invitation, sig } = request.query;
-      const link = await describeBlockLink(services, tenant, invitation, sig);
-      reply.headers(pageHeaders);
-      if (!link) return reply.status(404).send(invalidLinkPage());
-      return blockPage({
+  const notValid = (reply: FastifyReply) => reply.status(404).headers(pageHeaders).send(invalidLinkPage());
+
+  /** The page for a link: the question (or its answer, after a POST), or "not valid" for a bad link. */
+  async function render(
+    reply: FastifyReply,
+    query: z.infer<typeof linkQuery>,
+    done?: 'blocked' | 'unblocked',
+  ) {
+    const link = await describeBlockLink(services, query.tenant, query.invitation, query.sig);
+    if (!link) return notValid(reply);
+    return reply.headers(pageHeaders).send(
+      blockPage({
         organizationName: link.tenant.display_name,
         organizationDomain: link.tenant.default_domain,
         email: link.invitation.invited_email,
         blocked: link.blocked,
-        action,
-        hidden: { tenant, invitation, sig },
-      });
-    },
+        action: '/invitations/block',
+        hidden: query,
+        ...(done && { done }),
+      }),
+    );
+  }
+
+  app.get('/invitations/block', { schema: { hide: true, querystring: linkQuery } }, async (request, reply) =>
+    render(reply, request.query),
   );
 
   app.post(
     '/invitations/block',
     { schema: { hide: true, body: linkQuery.extend({ blocked: z.enum(['true', 'false']) }) } },
     async (request, reply) => {
-      const { tenant, invitation, sig, blocked } = request.body;
-      reply.headers(pageHeaders);
-      const ok = await setBlocked(services, {
-        tenantId: tenant,
-        invitationId: invitation,
-        sig,
+      const { blocked, ...query } = request.body;
+      const changed = await setBlocked(services, {
+        tenantId: query.tenant,
+        invitationId: query.invitation,
+        sig: query.sig,
         blocked: blocked === 'true',
         ipAddress: request.ip,
       });
-      const link = ok ? await describeBlockLink(services, tenant, invitation, sig) : undefined;
-      if (!link) return reply.status(404).send(invalidLinkPage());
-      return blockPage({
-        organizationName: link.tenant.display_name,
-        organizationDomain: link.tenant.default_domain,
-        email: link.invitation.invited_email,
-        blocked: link.blocked,
-        action,
-        hidden: { tenant, invitation, sig },
-        done: blocked === 'true' ? 'blocked' : 'unblocked',
-      });
+      if (!changed) return notValid(reply);
+      return render(reply, query, blocked === 'true' ? 'blocked' : 'unblocked');
     },
   );
 }
