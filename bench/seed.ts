@@ -38,5 +38,7 @@ export function seedUsers(file: string, count: number): void {
       );
     }
   })();
+  // Fold the seed into the main file, as SQLite's own checkpointing would over time.
+  db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }

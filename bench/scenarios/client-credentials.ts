@@ -1,5 +1,5 @@
 import { CLIENT_SECRET, foyerEnv } from '../foyer-env.js';
-import { type Figure, freePort, load, round, startServer } from '../lib.js';
+import { buildDist, type Figure, freePort, load, round, startServer } from '../lib.js';
 
 const form = (clientId: string, secret: string, base: string) =>
   new URLSearchParams({
@@ -33,7 +33,8 @@ export async function clientCredentials(): Promise<Figure[]> {
 
   const port = await freePort();
   const { env, clientId } = foyerEnv('cc', { FOYER_BASE_URL: `http://127.0.0.1:${port}` });
-  const foyer = await startServer('src/main.ts', env, { port });
+  buildDist();
+  const foyer = await startServer('dist/main.js', env, { port, compiled: true });
   try {
     const result = await load({
       url: `${foyer.url}/bench/oauth2/v2.0/token`,

@@ -25,9 +25,9 @@ export async function graphList(): Promise<Figure[]> {
 
   const port = await freePort();
   const server = await startServer(
-    'src/main.ts',
+    'dist/main.js',
     { ...setup.env, FOYER_BASE_URL: `http://127.0.0.1:${port}`, FOYER_API_RATE_LIMIT: '0' },
-    { port },
+    { port, compiled: true },
   );
   try {
     const token = await appToken(server.url, setup.clientId);

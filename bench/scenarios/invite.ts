@@ -1,6 +1,6 @@
 import type autocannon from 'autocannon';
 import { appToken, foyerEnv } from '../foyer-env.js';
-import { type Figure, freePort, load, round, startServer } from '../lib.js';
+import { buildDist, type Figure, freePort, load, round, startServer } from '../lib.js';
 
 /** POST /v1.0/invitations with the mail queued (throttling off), against GET /healthz in the same run. */
 export async function invite(): Promise<Figure[]> {
@@ -9,7 +9,8 @@ export async function invite(): Promise<Figure[]> {
     FOYER_BASE_URL: `http://127.0.0.1:${port}`,
     FOYER_INVITE_RATE_LIMIT: '0',
   });
-  const foyer = await startServer('src/main.ts', env, { port });
+  buildDist();
+  const foyer = await startServer('dist/main.js', env, { port, compiled: true });
   try {
     const baseline = (await load({ url: `${foyer.url}/healthz` })).rps;
     const token = await appToken(foyer.url, clientId);
