@@ -12,7 +12,6 @@ export const catalogue = Object.freeze({
   forbidden: { code: 'Authorization_RequestDenied', status: 403 },
   notFound: { code: 'Request_ResourceNotFound', status: 404 },
   routeNotFound: { code: 'UnknownError', status: 404 },
-  methodNotAllowed: { code: 'Request_BadRequest', status: 405 },
   payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413 },
   unsupportedMediaType: { code: 'Request_UnsupportedMediaType', status: 415 },
   tooManyRequests: { code: 'TooManyRequests', status: 429 },
@@ -23,7 +22,6 @@ export const catalogue = Object.freeze({
   invitationStateConflict: { code: 'Request_InvitationStateConflict', status: 409 },
   invitationsDisabled: { code: 'Authorization_InvitationsDisabled', status: 403 },
   internal: { code: 'generalException', status: 500 },
-  unavailable: { code: 'serviceNotAvailable', status: 503 },
 } as const);
 
 export type ErrorKey = keyof typeof catalogue;

@@ -13,7 +13,7 @@ import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
 import type { InvitationResource } from './schemas.js';
 import { assertAddressInvitable } from './service.js';
-import { block, findInvitation, type InvitationRow, transition, unblock } from './store.js';
+import { block, findInvitation, type InvitationRow, isBlocked, transition, unblock } from './store.js';
 import { blockSignatureMatches, newTicket } from './tickets.js';
 
 async function requireInvitation(services: Services, tenantId: string, id: string): Promise<InvitationRow> {
@@ -118,13 +118,7 @@ export async function describeBlockLink(
   // Signed for the address the mail went to: after a reset to another address, the old link is dead.
   if (!blockSignatureMatches(services, tenantId, invitationId, invitation.invited_email, sig))
     return undefined;
-  const blocked = await services.db
-    .selectFrom('invitation_blocks')
-    .select('email_lower')
-    .where('tenant_id', '=', tenantId)
-    .where('email_lower', '=', invitation.invited_email.toLowerCase())
-    .executeTakeFirst();
-  return { tenant, invitation, blocked: blocked !== undefined };
+  return { tenant, invitation, blocked: await isBlocked(services.db, tenantId, invitation.invited_email) };
 }
 
 /**
