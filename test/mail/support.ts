@@ -2,13 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator } from 'kysely';
 import pg from 'pg';
 import type { Services } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { migrations } from '../../src/db/migrations/index.js';
 import type { MailLogger } from '../../src/mail/worker.js';
 import { createMetrics } from '../../src/metrics/registry.js';
 import type { Clock } from '../../src/platform/clock.js';
@@ -124,8 +122,7 @@ async function openServices(
   });
   const config = Object.freeze({ ...loaded, secret: loaded.secret ?? 's'.repeat(40) });
   const database = await connectDatabase(url);
-  if (schema) await migrateInSchema(database, schema);
-  else await migrateToLatest(database.db);
+  await migrateToLatest(database.db, schema);
   const clock = testClock();
   const tenantId = randomIds.uuid();
   await database.db
@@ -157,21 +154,6 @@ async function openServices(
       await database.close();
     },
   };
-}
-
-/**
- * Kysely's Migrator looks for its own bookkeeping tables in every schema it can see, so while another test
- * schema on the same server holds them it skips creating ours and then fails ("relation
- * kysely_migration_lock does not exist"). Naming the schema makes it look only in ours.
- */
-async function migrateInSchema(database: Db, schema: string): Promise<void> {
-  const migrator = new Migrator({
-    db: database.db,
-    provider: { getMigrations: async () => migrations },
-    migrationTableSchema: schema,
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
 }
 
 /** A logger that keeps what the worker said, for assertions; silent otherwise. */

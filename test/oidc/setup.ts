@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Migrator } from 'kysely';
 import pg from 'pg';
 import type { ResolvedConfig, Services } from '../../src/app/services.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
-import { migrations } from '../../src/db/migrations/index.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { createMetrics } from '../../src/metrics/registry.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { randomIds } from '../../src/platform/ids.js';
@@ -97,15 +96,7 @@ async function setUp(
   database: Db,
   options: { clock?: Clock; accessTokenTtlSeconds?: number },
 ): Promise<OidcTestContext> {
-  // Not migrateToLatest: Kysely's Migrator looks for its own tables in every schema unless told which one, so
-  // test files migrating side by side in PostgreSQL would see each other's kysely_migration tables.
-  const migrator = new Migrator({
-    db: database.db,
-    provider: { getMigrations: async () => migrations },
-    ...(testDb.schema ? { migrationTableSchema: testDb.schema } : {}),
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  await migrateToLatest(database.db, testDb.schema);
   const config: ResolvedConfig = {
     ...loadConfig({
       FOYER_ENV: 'test',
