@@ -1,13 +1,12 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transition } from '../../src/invitations/store.js';
-import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
-import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
+import type { MailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import { provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
-import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
+import type { GraphCaller } from '../helpers/graph.js';
+import type { SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
   auditEntries,
   callerFor,
@@ -16,31 +15,24 @@ import {
   invitationRow,
   isLiveRedeemUrl,
   linksOf,
+  type MailingApp,
+  mailingTestApp,
   mailsTo,
   outboxTo,
-  silentMailLogger,
 } from './support.js';
 
 describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
+  let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
   let admin: GraphCaller;
-  let transport: MailTransport;
   let worker: MailWorker;
 
   beforeAll(async () => {
-    catcher = await startSmtpCatcher();
-    t = await buildTestApp(dialect, { env: { FOYER_SMTP_URL: catcher.url } });
-    admin = await adminCaller(t);
-    transport = smtpTransport(catcher.url);
-    worker = startMailWorker(t.app.services, transport, { pollMs: 60_000, logger: silentMailLogger });
+    mailing = await mailingTestApp(dialect);
+    ({ catcher, t, admin, worker } = mailing);
   });
-  afterAll(async () => {
-    await worker.stop();
-    await transport.close();
-    await t.close();
-    await catcher.close();
-  });
+  afterAll(() => mailing.close());
 
   /** Invites with a mail and returns the invitation and the block link as the recipient receives it. */
   async function invitedWithMail(caller: GraphCaller, address: string) {

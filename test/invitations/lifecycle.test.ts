@@ -5,12 +5,11 @@ import { FoyerError } from '../../src/errors/catalogue.js';
 import { processInvitationDeadlines } from '../../src/invitations/deadlines.js';
 import { graphStatus, type InvitationEvent, nextState, sourcesOf } from '../../src/invitations/lifecycle.js';
 import { transition } from '../../src/invitations/store.js';
-import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
-import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
-import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import type { MailWorker } from '../../src/mail/worker.js';
+import { provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
-import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
+import type { GraphCaller } from '../helpers/graph.js';
+import type { SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
   auditEntries,
   callerFor,
@@ -19,10 +18,11 @@ import {
   invitationRow,
   isLiveRedeemUrl,
   linksOf,
+  type MailingApp,
+  mailingTestApp,
   mailsTo,
   movableClock,
   outboxTo,
-  silentMailLogger,
 } from './support.js';
 
 const statuses: InvitationStatus[] = ['PendingAcceptance', 'Accepted', 'Revoked', 'Expired'];
@@ -80,26 +80,18 @@ describe('the invitation state machine (pure)', () => {
 
 describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
   const clock = movableClock();
+  let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
   let admin: GraphCaller;
-  let transport: MailTransport;
   let worker: MailWorker;
 
   beforeAll(async () => {
-    catcher = await startSmtpCatcher();
-    t = await buildTestApp(dialect, { env: { FOYER_SMTP_URL: catcher.url }, clock });
-    admin = await adminCaller(t);
-    transport = smtpTransport(catcher.url);
-    worker = startMailWorker(t.app.services, transport, { pollMs: 60_000, logger: silentMailLogger });
+    mailing = await mailingTestApp(dialect, { clock });
+    ({ catcher, t, admin, worker } = mailing);
   });
   afterEach(() => clock.reset());
-  afterAll(async () => {
-    await worker.stop();
-    await transport.close();
-    await t.close();
-    await catcher.close();
-  });
+  afterAll(() => mailing.close());
 
   describe('resend', () => {
     it('rotates the ticket (the old link dies), mails the new one and is audited', async () => {

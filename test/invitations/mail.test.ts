@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/graph/principal.js';
 import { invitationBody } from '../../src/invitations/schemas.js';
 import { invite } from '../../src/invitations/service.js';
-import { createMailTransport, type MailTransport, smtpTransport } from '../../src/mail/transports.js';
+import { createMailTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, type GraphCaller } from '../helpers/graph.js';
-import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
+import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
   appNamed,
   callerFor,
@@ -16,6 +16,8 @@ import {
   invitation,
   isLiveRedeemUrl,
   linksOf,
+  type MailingApp,
+  mailingTestApp,
   mailsTo,
   movableClock,
   outboxTo,
@@ -34,25 +36,17 @@ const subjects = {
 
 describe.each(testDialects())('the invitation mail, through a real SMTP server, on %s', (dialect) => {
   const clock = movableClock();
+  let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
   let admin: GraphCaller;
-  let transport: MailTransport;
   let worker: MailWorker;
 
   beforeAll(async () => {
-    catcher = await startSmtpCatcher();
-    t = await buildTestApp(dialect, { env: { FOYER_SMTP_URL: catcher.url, FOYER_MAIL_FROM: SENDER }, clock });
-    admin = await adminCaller(t);
-    transport = smtpTransport(catcher.url);
-    worker = startMailWorker(t.app.services, transport, { pollMs: 50, logger: silentMailLogger });
+    mailing = await mailingTestApp(dialect, { clock, env: { FOYER_MAIL_FROM: SENDER }, pollMs: 50 });
+    ({ catcher, t, admin, worker } = mailing);
   });
-  afterAll(async () => {
-    await worker.stop();
-    await transport.close();
-    await t.close();
-    await catcher.close();
-  });
+  afterAll(() => mailing.close());
 
   /** Invites with a mail, lets the worker deliver, and returns the API's answer and the one mail received. */
   async function inviteAndReceive(caller: GraphCaller, body: ReturnType<typeof invitation>) {

@@ -5,12 +5,15 @@ import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import type { InvitationsTable } from '../../src/db/schema.js';
 import { hashTicket } from '../../src/invitations/tickets.js';
+import { smtpTransport } from '../../src/mail/transports.js';
 import type { MailLogger } from '../../src/mail/worker.js';
+import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
-import { TEST_BASE_URL, TEST_SECRET, type TestApp } from '../helpers/build-test-app.js';
-import { type GraphCaller, graphCaller } from '../helpers/graph.js';
-import type { CaughtMail } from '../helpers/smtp-catcher.js';
+import { buildTestApp, TEST_BASE_URL, TEST_SECRET, type TestApp } from '../helpers/build-test-app.js';
+import type { DialectName } from '../helpers/database.js';
+import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
+import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
 import { appToken } from '../helpers/tokens.js';
 
 /** A POST /v1.0/invitations body. */
@@ -172,3 +175,44 @@ export const htmlOf = (mail: CaughtMail): string =>
 
 /** The raw header block of a message (everything before the first blank line). */
 export const rawHeadersOf = (mail: CaughtMail): string => mail.raw.split(/\r?\n\r?\n/)[0] ?? '';
+
+export interface MailingApp {
+  t: TestApp;
+  admin: GraphCaller;
+  catcher: SmtpCatcher;
+  worker: MailWorker;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole app whose mail goes over real SMTP to an in-process catcher, with its own outbox worker (tests call
+ * `worker.drain()`, or let it poll every `pollMs`).
+ */
+export async function mailingTestApp(
+  dialect: DialectName,
+  options: { clock?: Clock; env?: Record<string, string>; pollMs?: number } = {},
+): Promise<MailingApp> {
+  const catcher = await startSmtpCatcher();
+  const t = await buildTestApp(dialect, {
+    env: { FOYER_SMTP_URL: catcher.url, ...options.env },
+    ...(options.clock && { clock: options.clock }),
+  });
+  const admin = await adminCaller(t);
+  const transport = smtpTransport(catcher.url);
+  const worker = startMailWorker(t.app.services, transport, {
+    pollMs: options.pollMs ?? 60_000,
+    logger: silentMailLogger,
+  });
+  return {
+    t,
+    admin,
+    catcher,
+    worker,
+    async close() {
+      await worker.stop();
+      await transport.close();
+      await t.close();
+      await catcher.close();
+    },
+  };
+}
