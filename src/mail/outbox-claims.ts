@@ -1,6 +1,6 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely, Updateable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
-import type { Database } from '../db/schema.js';
+import type { Database, MailOutboxTable } from '../db/schema.js';
 import { type Executor, type OutboxMail, toOutboxMail } from './outbox-store.js';
 import { DEV_MAILBOX_TRANSPORT, redactedBodies } from './redaction.js';
 
@@ -115,22 +115,15 @@ export async function markMailSent(
   mail: ClaimedMail,
   outcome: { now: Date; deliveredVia: string },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('mail_outbox')
-    .set({
-      ...(outcome.deliveredVia === DEV_MAILBOX_TRANSPORT ? {} : redactedBodies(mail)),
-      status: 'sent',
-      sent_at: outcome.now.toISOString(),
-      delivered_via: outcome.deliveredVia,
-      claimed_until: null,
-      claim_token: null,
-      last_error: null,
-    })
-    .where('id', '=', mail.id)
-    .where('status', '=', 'sending')
-    .where('claim_token', '=', mail.claimToken)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return updateClaimed(db, mail, {
+    ...(outcome.deliveredVia === DEV_MAILBOX_TRANSPORT ? {} : redactedBodies(mail)),
+    status: 'sent',
+    sent_at: outcome.now.toISOString(),
+    delivered_via: outcome.deliveredVia,
+    claimed_until: null,
+    claim_token: null,
+    last_error: null,
+  });
 }
 
 /**
@@ -142,16 +135,25 @@ export async function markMailAttemptFailed(
   mail: ClaimedMail,
   outcome: { error: string; nextAttemptAt: Date; giveUp: boolean },
 ): Promise<boolean> {
+  return updateClaimed(db, mail, {
+    ...(outcome.giveUp ? redactedBodies(mail) : {}),
+    status: outcome.giveUp ? 'failed' : 'pending',
+    next_attempt_at: outcome.nextAttemptAt.toISOString(),
+    last_error: outcome.error.slice(0, 2000),
+    claimed_until: null,
+    claim_token: null,
+  });
+}
+
+/** The one guard of every claimed-mail update: still `sending`, still under this worker's claim token. */
+async function updateClaimed(
+  db: Kysely<Database>,
+  mail: ClaimedMail,
+  changes: Updateable<MailOutboxTable>,
+): Promise<boolean> {
   const result = await db
     .updateTable('mail_outbox')
-    .set({
-      ...(outcome.giveUp ? redactedBodies(mail) : {}),
-      status: outcome.giveUp ? 'failed' : 'pending',
-      next_attempt_at: outcome.nextAttemptAt.toISOString(),
-      last_error: outcome.error.slice(0, 2000),
-      claimed_until: null,
-      claim_token: null,
-    })
+    .set(changes)
     .where('id', '=', mail.id)
     .where('status', '=', 'sending')
     .where('claim_token', '=', mail.claimToken)
