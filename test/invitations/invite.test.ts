@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, callerWithPermissions, type GraphCaller } from '../helpers/graph.js';
-
-const invitation = (email: string, extra: Record<string, unknown> = {}) => ({
-  invitedUserEmailAddress: email,
-  inviteRedirectUrl: 'https://apps.contoso.example/welcome',
-  ...extra,
-});
+import { invitation } from './support.js';
 
 describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
   let t: TestApp;
