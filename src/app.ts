@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -19,7 +20,9 @@ import { metricsPlugin } from './metrics/routes.js';
 import { oidcPlugin } from './oidc/index.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
+import { redemptionPlugin } from './redemption/routes.js';
 import { instancePlugin } from './tenants/instance-routes.js';
+import { webAssetsPlugin } from './web/assets.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -64,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorMapper(app);
+  await app.register(cookie);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
@@ -96,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(instancePlugin, { services, prefix: '/instance/v1' });
   await app.register(mailPlugin, { services });
   await app.register(blockRoutes, { services });
+  await app.register(webAssetsPlugin);
+  await app.register(redemptionPlugin, { services });
 
   return app;
 }

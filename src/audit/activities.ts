@@ -142,6 +142,18 @@ const activities: Record<string, Activity> = {
     operationType: 'Update',
     loggedByService: 'B2B Collaboration',
   },
+  'invitation.redeemed': {
+    displayName: 'Redeem external user invite',
+    category: 'UserManagement',
+    operationType: 'Update',
+    loggedByService: 'Invited Users',
+  },
+  'guest.consented': {
+    displayName: 'Consent to the organization as a guest',
+    category: 'UserManagement',
+    operationType: 'Update',
+    loggedByService: 'B2B Collaboration',
+  },
   'guest.reset': {
     displayName: 'Reset user redemption status',
     category: 'UserManagement',

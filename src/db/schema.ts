@@ -43,6 +43,10 @@ export interface UsersTable {
   external_user_state_changed_at: string | null;
   password_hash: string | null;
   job_title: string | null;
+  /** When a guest accepted the resource tenant's "Review permissions" page; null until then. */
+  consented_at: string | null;
+  /** Graph's signInSessionsValidFromDateTime: sessions and refresh tokens issued before it are dead. */
+  sign_in_sessions_valid_from: string | null;
 }
 
 export interface UserIdentitiesTable {
@@ -175,6 +179,57 @@ export interface Database {
   invitations: InvitationsTable;
   invitation_blocks: InvitationBlocksTable;
   rate_limit_counters: RateLimitCountersTable;
+  personal_accounts: PersonalAccountsTable;
+  web_sessions: WebSessionsTable;
+  one_time_codes: OneTimeCodesTable;
+  sign_in_failures: SignInFailuresTable;
+}
+
+/** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */
+export interface PersonalAccountsTable {
+  id: string;
+  email: string;
+  email_lower: string;
+  display_name: string;
+  password_hash: string;
+  preferred_language: string | null;
+  account_enabled: number;
+  created_at: string;
+  password_changed_at: string;
+}
+
+/** A browser's sign-in (src/sessions): the keyed hash of the cookie, whose it is, and how it was proven. */
+export interface WebSessionsTable {
+  id_hash: string;
+  subject: string;
+  /** The home identity as JSON (src/sessions/identity.ts). */
+  identity: string;
+  /** Authentication methods as a JSON list (`pwd`, `otp`, …). */
+  amr: string;
+  /** Epoch seconds (bigint: pg returns it as a string). */
+  auth_time: number | string;
+  created_at: string;
+  expires_at: string;
+}
+
+export type CodePurpose = 'passcode' | 'signup' | 'reset';
+
+export interface OneTimeCodesTable {
+  id: string;
+  purpose: CodePurpose;
+  email_lower: string;
+  code_hash: string;
+  attempts: number;
+  created_at: string;
+  expires_at: string;
+  consumed_at: string | null;
+}
+
+export interface SignInFailuresTable {
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
 }
 
 export type InvitationStatus = 'PendingAcceptance' | 'Accepted' | 'Revoked' | 'Expired';

@@ -21,6 +21,30 @@ export const catalogue = Object.freeze({
   invitationBlockedByRecipient: { code: 'Request_InvitationBlockedByRecipient', status: 400 },
   invitationStateConflict: { code: 'Request_InvitationStateConflict', status: 409 },
   invitationsDisabled: { code: 'Authorization_InvitationsDisabled', status: 403 },
+  // Pages (sign-in, redemption): `page` names the sentence a person reads (src/web/i18n), never Graph's text.
+  csrfFailed: { code: 'Request_CsrfTokenInvalid', status: 403, page: 'errorCsrf' },
+  redemptionLinkNotValid: { code: 'Request_InvitationLinkNotValid', status: 404, page: 'errorLinkNotValid' },
+  invitationRevoked: { code: 'Request_InvitationRevoked', status: 410, page: 'errorInvitationRevoked' },
+  invitationExpired: { code: 'Request_InvitationExpired', status: 410, page: 'errorInvitationExpired' },
+  invitationRedeemedByOther: {
+    code: 'Request_InvitationRedeemed',
+    status: 409,
+    page: 'errorRedeemedByOther',
+  },
+  interactionExpired: { code: 'Request_SignInExpired', status: 400, page: 'errorInteractionExpired' },
+  accountDisabled: { code: 'Authorization_AccountDisabled', status: 403, page: 'errorAccountDisabled' },
+  noAccessToTenant: { code: 'Authorization_NoAccessToTenant', status: 403, page: 'errorNoAccess' },
+  redemptionDomainNotAllowed: {
+    code: 'Request_InvitationDomainNotAllowed',
+    status: 403,
+    page: 'errorDomainNotAllowed',
+  },
+  identityAlreadyGuest: {
+    code: 'Request_IdentityAlreadyBound',
+    status: 409,
+    page: 'errorIdentityAlreadyGuest',
+  },
+  passcodeDisabled: { code: 'Authorization_PasscodeDisabled', status: 403, page: 'errorPasscodeDisabled' },
   internal: { code: 'generalException', status: 500 },
 } as const);
 
@@ -33,13 +57,16 @@ export class FoyerError extends Error {
   readonly status: number;
   /** Extra response headers, e.g. Retry-After on 429. */
   readonly headers: Record<string, string>;
+  /** Values for the placeholders of the page sentence (organization, email…), shown escaped. */
+  readonly pageValues: Record<string, string>;
 
   constructor(
     key: ErrorKey,
     message: string,
-    options: { headers?: Record<string, string>; cause?: unknown } = {},
+    options: { headers?: Record<string, string>; cause?: unknown; pageValues?: Record<string, string> } = {},
   ) {
     super(message, { cause: options.cause });
+    this.pageValues = options.pageValues ?? {};
     this.name = 'FoyerError';
     this.key = key;
     this.code = catalogue[key].code;

@@ -14,7 +14,7 @@ const fastifyCodes: Record<string, ErrorKey> = {
   FST_ERR_MAX_PARAM_LENGTH: 'badRequest',
 };
 
-function toFoyerError(error: FastifyError | Error): FoyerError {
+export function toFoyerError(error: FastifyError | Error): FoyerError {
   if (isFoyerError(error)) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const details = error.validation

@@ -28,6 +28,8 @@ export function newGuestRow(
     given_name: null,
     surname: null,
     job_title: null,
+    consented_at: null,
+    sign_in_sessions_valid_from: null,
     mail: email,
     other_mails: JSON.stringify([email]),
     user_principal_name: userPrincipalName,

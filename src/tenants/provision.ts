@@ -65,6 +65,8 @@ export async function provisionTenant(
         given_name: null,
         surname: null,
         job_title: null,
+        consented_at: null,
+        sign_in_sessions_valid_from: null,
         mail: input.adminEmail ?? null,
         other_mails: '[]',
         user_principal_name: adminUpn,

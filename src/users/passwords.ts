@@ -13,3 +13,22 @@ export async function verifyPassword(password: string, stored: string | null): P
     return false;
   }
 }
+
+/**
+ * The password policy (README "Sign-in"): 12 to 256 characters, not one character repeated. Length is what
+ * resists guessing (NIST SP 800-63B §5.1.1.2); no composition rules, which only make passwords predictable.
+ */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export function meetsPasswordPolicy(password: string): boolean {
+  const length = [...password].length;
+  return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH && !/^(.)\1*$/su.test(password);
+}
+
+/** A hash to verify against when the account does not exist, so unknown addresses take as long as known ones. */
+let decoyHash: Promise<string> | undefined;
+export const decoyPasswordHash = (): Promise<string> => {
+  decoyHash ??= hashPassword('decoy password that never matches anything');
+  return decoyHash;
+};

@@ -79,6 +79,8 @@ export async function createUser(
     given_name: body.givenName ?? null,
     surname: body.surname ?? null,
     job_title: body.jobTitle ?? null,
+    consented_at: null,
+    sign_in_sessions_valid_from: null,
     mail: body.mail ?? null,
     other_mails: JSON.stringify(body.otherMails ?? []),
     user_principal_name: body.userPrincipalName,

@@ -1,41 +1,67 @@
 import { escapeHtml } from '../mail/templates/html.js';
+import { html, type SafeHtml } from './html.js';
+import { dictionaryOf, type PageLanguage } from './i18n/index.js';
 
 export { escapeHtml };
 
+export interface Branding {
+  organizationName: string;
+  logoUrl?: string | null;
+}
+
 /**
- * The frame of every server-rendered page: a language, a title, one landmark, readable without scripts.
- * `body` is trusted HTML built with escapeHtml on every interpolated value.
+ * The frame of every server-rendered page: a language, a title, a skip link, banner / main / contentinfo
+ * landmarks, the tenant's branding, one external stylesheet, no scripts.
  */
-export function layout(input: { title: string; body: string; lang?: string }): string {
-  return `<!DOCTYPE html>
-<html lang="${escapeHtml(input.lang ?? 'en')}">
+export function renderPage(input: {
+  title: string;
+  body: SafeHtml;
+  lang?: PageLanguage;
+  branding?: Branding;
+  wide?: boolean;
+}): string {
+  const lang = input.lang ?? 'en-US';
+  const t = dictionaryOf(lang);
+  const logo =
+    input.branding?.logoUrl && /^https:\/\//i.test(input.branding.logoUrl) ? input.branding.logoUrl : null;
+  const brand = input.branding?.organizationName ?? t.brand;
+  return html`<!DOCTYPE html>
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${escapeHtml(input.title)} · Foyer</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:36rem;padding:2rem 1.5rem;color:#111827;line-height:1.5}
-h1{font-size:1.5rem}button{font:inherit;padding:.6rem 1.2rem;border-radius:.375rem;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}
-button.secondary{background:#fff;color:#1d4ed8}button:focus-visible,a:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
-.note{color:#4b5563}
-</style>
+<title>${input.title} · ${brand}</title>
+<link rel="stylesheet" href="/assets/foyer.css">
 </head>
 <body>
-<main>
+<a class="skip" href="#main">${t.skipToContent}</a>
+<header>${logo ? html`<img src="${logo}" alt="">` : ''}<span class="brand">${brand}</span></header>
+<main id="main"${input.wide ? html` class="wide"` : ''}>
 ${input.body}
 </main>
+<footer><p>${t.poweredBy}</p></footer>
 </body>
 </html>
-`;
+`.value;
 }
 
-/** Headers for every HTML page: no framing, no inline script, nothing cached (pages may carry tokens). */
+/** The old frame's signature (block pages): a body of trusted HTML, English. */
+export function layout(input: { title: string; body: string; lang?: string }): string {
+  return renderPage({ title: input.title, body: { value: input.body } as SafeHtml });
+}
+
+/**
+ * Headers for every HTML page: no framing, no inline script or style, nothing cached (pages may carry tickets)
+ * and no Referer (a redeem URL must not leak to the sites a page links to). No `form-action`: a sign-in form's
+ * answer redirects to the application, on another origin, and Chromium applies form-action to that redirect.
+ */
 export const pageHeaders = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 } as const;

@@ -22,18 +22,25 @@ export function dictionaryFor(language: MailLanguage): MailDictionary {
 const BCP47_SHAPE = /^[a-z]{2,8}(-[a-z0-9]{1,8})*$/i;
 
 /**
- * A shipped language for a BCP 47 tag: an exact match (case-insensitive), else the first shipped language with
- * the same primary subtag (`fr`, `fr-CA` → fr-FR). Undefined for anything else, including malformed tags.
+ * The language of `shipped` for a BCP 47 tag: an exact match (case-insensitive), else the first one with the
+ * same primary subtag (`fr`, `fr-CA` → fr-FR). Undefined for anything else, including malformed tags. Mail
+ * and pages share it, each with its own list.
  */
-export function matchShippedLanguage(tag: string | null | undefined): MailLanguage | undefined {
+export function matchLanguageIn<L extends string>(
+  tag: string | null | undefined,
+  shipped: readonly L[],
+): L | undefined {
   const candidate = tag?.trim().replace(/_/g, '-');
   if (!candidate || !BCP47_SHAPE.test(candidate)) return undefined;
   const lower = candidate.toLowerCase();
-  const exact = SHIPPED_MAIL_LANGUAGES.find((language) => language.toLowerCase() === lower);
+  const exact = shipped.find((language) => language.toLowerCase() === lower);
   if (exact) return exact;
   const primary = lower.split('-')[0];
-  return SHIPPED_MAIL_LANGUAGES.find((language) => language.toLowerCase().split('-')[0] === primary);
+  return shipped.find((language) => language.toLowerCase().split('-')[0] === primary);
 }
+
+export const matchShippedLanguage = (tag: string | null | undefined): MailLanguage | undefined =>
+  matchLanguageIn(tag, SHIPPED_MAIL_LANGUAGES);
 
 export interface MailLanguageCandidates {
   messageLanguage?: string | null;

@@ -1,0 +1,26 @@
+import type { FastifyReply } from 'fastify';
+import type { WebSession } from '../sessions/service.js';
+import type { TenantRow } from '../tenants/store.js';
+import type { PageLanguage } from '../web/i18n/index.js';
+
+/**
+ * Where a sign-in happens: inside an OIDC interaction of a tenant's provider, or inside a redemption. The
+ * steps (src/signin/steps.ts) are the same; the flow says where forms post, what they carry, and what happens
+ * once the person is signed in.
+ */
+export interface SignInFlow {
+  /** Forms post to `${base}/${step}`. */
+  base: string;
+  /** Hidden fields every form carries (the redemption's ticket). */
+  hidden: Record<string, string>;
+  /** The organization the page is for: its name, branding, mail sender and passcode policy. */
+  tenant: TenantRow;
+  language: PageLanguage;
+  appName?: string;
+  /** Redemption: the address is the invited one; the person does not type it. */
+  fixedEmail?: string;
+  /** Whether the one-time passcode may be offered for an address (policy on, and a guest could use it). */
+  passcodeAllowed(email: string): Promise<boolean>;
+  /** Called once the person proved who they are (the session cookie is already set). */
+  complete(session: WebSession, reply: FastifyReply): Promise<unknown>;
+}
