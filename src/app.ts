@@ -17,7 +17,8 @@ import { blockRoutes } from './invitations/block-routes.js';
 import { mailPlugin } from './mail/routes.js';
 import { createMetrics } from './metrics/registry.js';
 import { metricsPlugin } from './metrics/routes.js';
-import { oidcPlugin } from './oidc/index.js';
+import { OidcProviders, oidcPlugin } from './oidc/index.js';
+import { interactionsPlugin } from './oidc/interactions/routes.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
 import { redemptionPlugin } from './redemption/routes.js';
@@ -95,7 +96,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthPlugin, { services });
   await app.register(metricsPlugin, { services });
-  await app.register(oidcPlugin, { services });
+  // One provider per tenant, built once here and shared by the protocol endpoints and the sign-in pages.
+  const providers = new OidcProviders(services, app.log);
+  app.addHook('onClose', async () => providers.close());
+  await app.register(oidcPlugin, { services, providers });
+  await app.register(interactionsPlugin, { services, providers });
   await app.register(graphPlugin, { services, prefix: '/v1.0' });
   await app.register(instancePlugin, { services, prefix: '/instance/v1' });
   await app.register(mailPlugin, { services });

@@ -66,3 +66,15 @@ export async function removeMember(db: Executor, tenantId: string, groupId: stri
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
+
+/** The ids of the groups a user belongs to directly (the `groups` claim). */
+export async function groupIdsOfMember(db: Executor, tenantId: string, memberId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('group_members')
+    .select('group_id')
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', '=', memberId)
+    .orderBy('group_id')
+    .execute();
+  return rows.map((row) => row.group_id);
+}

@@ -24,6 +24,8 @@ export interface ClientApplication {
   appId: string;
   displayName: string;
   redirectUris: string[];
+  /** SPA and mobile/desktop redirect URIs: such a client has no secret, so PKCE is its proof (RFC 7636). */
+  publicRedirectUris: string[];
 }
 
 /** Client metadata may be cached this long; secrets and permissions are always checked fresh. */
@@ -73,28 +75,38 @@ export class TenantClients {
       objectId: row.id,
       appId: row.app_id,
       displayName: row.display_name,
-      // Web redirect URIs belong to confidential clients; SPA and public-client URIs (PKCE, no secret) arrive
-      // with the authorization code issue.
+      // Web redirect URIs belong to confidential clients; SPA and public-client URIs to clients without a secret.
       redirectUris: httpUris(row.web_redirect_uris),
+      publicRedirectUris: [...httpUris(row.spa_redirect_uris), ...httpUris(row.public_client_redirect_uris)],
     };
     if (this.cache.size >= APPLICATION_CACHE_MAX) this.cache.clear();
     this.cache.set(clientId, { application, expiresAt: now + APPLICATION_CACHE_MS });
     return application;
   }
 
-  /** oidc-provider client metadata (RFC 7591 names) for an application. */
+  /**
+   * oidc-provider client metadata (RFC 7591 names) for an application. An application with only SPA or
+   * public-client redirect URIs is a public client (no secret; PKCE required by the provider's default); one
+   * with web redirect URIs is confidential and may use all its URIs. `sub` is pairwise per client, as in Entra.
+   */
   metadata(application: ClientApplication): AdapterPayload {
-    const interactive = application.redirectUris.length > 0;
+    const isPublic = application.redirectUris.length === 0 && application.publicRedirectUris.length > 0;
+    const redirectUris = [...application.redirectUris, ...application.publicRedirectUris];
+    const interactive = redirectUris.length > 0;
     return {
       client_id: application.appId,
-      client_secret: this.placeholderSecret,
+      ...(isPublic ? {} : { client_secret: this.placeholderSecret }),
       client_name: application.displayName,
-      token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: interactive
-        ? ['authorization_code', 'refresh_token', 'client_credentials']
-        : ['client_credentials'],
+      token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+      grant_types: isPublic
+        ? ['authorization_code', 'refresh_token']
+        : interactive
+          ? ['authorization_code', 'refresh_token', 'client_credentials']
+          : ['client_credentials'],
       response_types: interactive ? ['code'] : [],
-      redirect_uris: application.redirectUris,
+      redirect_uris: redirectUris,
+      post_logout_redirect_uris: redirectUris,
+      subject_type: 'pairwise',
     };
   }
 

@@ -1,7 +1,11 @@
-import type { Account, Configuration, errors, IssuedToken, KoaContextWithOIDC } from 'oidc-provider';
+import type { Client, Configuration, errors, IssuedToken, KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
+import { hashSecret } from '../platform/secrets.js';
+import { findUser } from '../users/store.js';
+import { accountFinder, userClaims } from './account.js';
 import { SqlAdapter } from './adapter.js';
 import type { TenantClients } from './clients.js';
+import { delegatedScopes, scpOf } from './delegated.js';
 import { deriveKey } from './key-encryption.js';
 import { SIGNING_ALG, type TenantSigningKeys } from './keys.js';
 import {
@@ -13,7 +17,7 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
   SESSION_TTL_SECONDS,
 } from './lifetimes.js';
-import { findAccountUser } from './store.js';
+import { logoutPages } from './logout-pages.js';
 
 /**
  * Provider paths, relative to the tenant's mount point `{base}/{tenantId}` (Entra's v2.0 layout). Discovery is
@@ -81,10 +85,35 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     routes: providerRoutes,
     responseTypes: ['code'],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
+    // The B2B claims of PRODUCT §2 (README "Token claims"); `amr` and `auth_time` come from the sign-in itself.
     claims: {
-      openid: ['sub', 'tid', 'oid'],
-      profile: ['name', 'preferred_username'],
+      openid: ['sub', 'tid', 'oid', 'idp', 'acct', 'groups'],
+      profile: ['name', 'preferred_username', 'email'],
       email: ['email'],
+    },
+    // `sub` is pairwise per client id, as in Entra: two apps cannot correlate a person by it (`oid` is stable).
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx: unknown, accountId: string, client: Client) =>
+      hashSecret(`pairwise:${client.clientId}:${accountId}`, config.secret),
+    // Every refresh rotates the token: a stolen one is detected on its next use (RFC 9700 §4.14.2).
+    rotateRefreshToken: true,
+    // Applications registered in the tenant are consented by the tenant (Entra's admin consent): a grant is
+    // made on the fly, and the consent page shows only when the request says prompt=consent.
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      const clientId = oidc.client?.clientId;
+      const accountId = oidc.session?.accountId;
+      if (!clientId || !accountId) return undefined;
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(clientId);
+      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (existing && existing.accountId !== accountId) return undefined;
+      const grant = existing ?? new oidc.provider.Grant({ clientId, accountId });
+      const requested = [...(oidc.requestParamScopes ?? [])];
+      grant.addOIDCScope(requested.filter((scope) => !scope.includes('/')).join(' '));
+      const apiScopes = requested.filter((scope) => scope.startsWith(`${directoryApi}/`));
+      if (apiScopes.length > 0) grant.addResourceScope(directoryApi, apiScopes.join(' '));
+      await grant.save();
+      return grant;
     },
     // Secrets are stored hashed (src/oidc/clients.ts): no client_secret_jwt, which needs the plaintext.
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
@@ -107,6 +136,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     features: {
       // Never the built-in dev login pages: sign-in is Foyer's own (interactions.url below).
       devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(services, tenantId) },
       clientCredentials: { enabled: true },
       // Off until a route serves it (src/oidc/index.ts lists the public paths); Entra clients do not need it.
       pushedAuthorizationRequests: { enabled: false },
@@ -127,8 +157,8 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
           }
           if (isClientCredentials(ctx)) assertAppOnlyScope(ctx);
           return {
-            // Delegated scopes (`{base}/User.Read`, …) join this list with the authorization code issue.
-            scope: defaultScope,
+            // App-only: exactly `.default`; delegated (users through MSAL): `.default` or named permissions.
+            scope: isClientCredentials(ctx) ? defaultScope : delegatedScopes(directoryApi),
             audience: directoryApi,
             accessTokenFormat: 'jwt',
             accessTokenTTL: config.accessTokenTtlSeconds,
@@ -137,7 +167,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
         },
       },
     },
-    extraTokenClaims: async (_ctx: KoaContextWithOIDC, token: IssuedToken) => {
+    extraTokenClaims: async (ctx: KoaContextWithOIDC, token: IssuedToken) => {
       if (token.kind === 'ClientCredentials' && token.clientId) {
         const application = await clients.application(token.clientId);
         if (!application) return { tid: tenantId, ver: '2.0' };
@@ -152,7 +182,21 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
           ver: '2.0',
         };
       }
-      // Delegated tokens: `oid`, `scp`, `idp`, `acct` arrive with sign-in (PRODUCT.md §2).
+      if (token.kind === 'AccessToken' && token.accountId) {
+        // Delegated: who signed in (PRODUCT §2 claims), through which app, with which permissions and methods.
+        const user = await findUser(db, tenantId, token.accountId);
+        const signIn = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+        const application = token.clientId ? await clients.application(token.clientId) : undefined;
+        return {
+          ...(user ? await userClaims(services, tenantId, user) : { tid: tenantId }),
+          azp: token.clientId,
+          appid: token.clientId,
+          ...(application && { app_displayname: application.displayName }),
+          scp: scpOf(token.scope, directoryApi),
+          ...(signIn?.amr && { amr: signIn.amr }),
+          ver: '2.0',
+        };
+      }
       return { tid: tenantId, ver: '2.0' };
     },
     formats: {
@@ -164,29 +208,16 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
             jwt.payload.sub = jwt.payload.oid;
             delete jwt.payload.scope;
           }
+          // Delegated tokens carry Entra's `scp` (permission names), not the raw scope URIs.
+          if (token.kind === 'AccessToken') delete jwt.payload.scope;
         },
       },
     },
     interactions: {
-      // PLACEHOLDER until Foyer's sign-in pages land: the provider sends the browser here for login/consent, and
-      // that page resumes the flow with provider.interactionFinished(). Nothing serves this path yet.
+      // Foyer's sign-in pages (src/oidc/interactions): login, the guest's review of permissions, app consent.
       url: async (_ctx: unknown, interaction: { uid: string }) =>
         `${config.baseUrl}/${tenantId}/login/${interaction.uid}`,
     },
-    findAccount: async (_ctx: unknown, sub: string): Promise<Account | undefined> => {
-      const user = await findAccountUser(db, tenantId, sub);
-      if (user?.account_enabled !== 1) return undefined;
-      return {
-        accountId: user.id,
-        claims: () => ({
-          sub: user.id,
-          tid: tenantId,
-          oid: user.id,
-          name: user.display_name,
-          preferred_username: user.user_principal_name,
-          email: user.mail ?? undefined,
-        }),
-      };
-    },
+    findAccount: accountFinder(services, tenantId),
   };
 }

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { loadOidcProvider, OidcProviders } from './providers.js';
+import { loadOidcProvider, type OidcProviders } from './providers.js';
 
 export { rotateSigningKeys } from './keys.js';
 export { purgeExpiredOidcArtefacts } from './maintenance.js';
+export { OidcProviders } from './providers.js';
 
 /**
  * The OpenID Connect endpoints, Entra's v2.0 layout, a tenant addressed by id, slug or verified domain:
@@ -37,10 +38,11 @@ const routes: OidcRoute[] = [
   { url: '/:tenant/oidc/userinfo', method: ['GET', 'POST', 'OPTIONS'] },
 ];
 
-export async function oidcPlugin(app: FastifyInstance, options: { services: Services }): Promise<void> {
-  const { services } = options;
-  const providers = new OidcProviders(services, app.log);
-  app.addHook('onClose', async () => providers.close());
+export async function oidcPlugin(
+  app: FastifyInstance,
+  options: { services: Services; providers: OidcProviders },
+): Promise<void> {
+  const { services, providers } = options;
   // Load oidc-provider right after the server starts listening, not before: readiness does not wait for it.
   app.addHook('onListen', async () => {
     void loadOidcProvider();

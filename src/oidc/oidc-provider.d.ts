@@ -29,13 +29,66 @@ declare module 'oidc-provider' {
       params?: Record<string, unknown> & { scope?: string; grant_type?: string };
       client?: Client;
       route: string;
+      session?: Session;
+      /** Prompts requested by the authorization request (`prompt=consent` …). */
+      prompts?: Set<string>;
+      requestParamScopes?: Set<string>;
+      resourceServers?: Record<string, unknown>;
+      result?: { consent?: { grantId?: string } };
+      entities: {
+        AuthorizationCode?: { amr?: string[]; iat?: number };
+        RefreshToken?: { amr?: string[]; iat?: number };
+        Account?: Account;
+      };
+      provider: Provider;
     };
+    cookies: {
+      get(name: string, options?: { signed?: boolean }): string | undefined;
+      set(name: string, value: string | null, options?: Record<string, unknown>): void;
+    };
+    set(name: string, value: string): void;
     body?: unknown;
     headers: Record<string, string | string[] | undefined>;
   }
 
+  export interface Session {
+    accountId?: string;
+    loginTs?: number;
+    amr?: string[];
+    grantIdFor(clientId: string): string | undefined;
+  }
+
+  export interface Grant {
+    accountId?: string;
+    clientId?: string;
+    addOIDCScope(scope: string): void;
+    addResourceScope(resource: string, scope: string): void;
+    save(): Promise<string>;
+  }
+
+  export interface GrantClass {
+    new (properties: { accountId?: string; clientId?: string }): Grant;
+    find(id: string): Promise<Grant | undefined>;
+  }
+
+  export interface InteractionDetails {
+    uid: string;
+    prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
+    params: Record<string, unknown> & {
+      client_id?: string;
+      scope?: string;
+      login_hint?: string;
+      ui_locales?: string;
+      max_age?: string;
+    };
+    session?: { accountId?: string };
+    grantId?: string;
+    lastSubmission?: Record<string, unknown>;
+  }
+
   export interface Client {
     clientId: string;
+    clientName?: string;
     redirectUris?: string[];
     compareClientSecret(actual: string): boolean | Promise<boolean>;
   }
@@ -48,6 +101,7 @@ declare module 'oidc-provider' {
   /** The token being issued (AccessToken, ClientCredentials, …), as seen by extraTokenClaims and customizers. */
   export interface IssuedToken {
     kind: string;
+    iat?: number;
     clientId?: string;
     accountId?: string;
     scope?: string;
@@ -74,6 +128,14 @@ declare module 'oidc-provider' {
     readonly issuer: string;
     proxy: boolean;
     readonly Client: ClientClass;
+    readonly Grant: GrantClass;
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+    interactionResult(
+      req: IncomingMessage,
+      res: ServerResponse,
+      result: Record<string, unknown>,
+      options?: { mergeWithLastSubmission?: boolean },
+    ): Promise<string>;
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     on(event: string, listener: (...args: never[]) => void): this;
   }
@@ -90,6 +152,7 @@ declare module 'oidc-provider' {
     InvalidTarget: new (description?: string) => OIDCProviderError;
     InvalidClient: new (description?: string) => OIDCProviderError;
     InvalidRequest: new (description?: string) => OIDCProviderError;
+    SessionNotFound: typeof OIDCProviderError;
   };
 
   export default Provider;

@@ -155,7 +155,14 @@ export async function retireCurrentSigningKey(
 export async function findClientApplication(db: Executor, tenantId: string, clientId: string) {
   return db
     .selectFrom('applications')
-    .select(['id', 'app_id', 'display_name', 'web_redirect_uris'])
+    .select([
+      'id',
+      'app_id',
+      'display_name',
+      'web_redirect_uris',
+      'spa_redirect_uris',
+      'public_client_redirect_uris',
+    ])
     .where('tenant_id', '=', tenantId)
     .where('app_id', '=', clientId)
     .executeTakeFirst();
@@ -196,13 +203,4 @@ export async function listApplicationPermissions(db: Executor, tenantId: string,
     .orderBy('permission')
     .execute();
   return rows.map((row) => row.permission);
-}
-
-export async function findAccountUser(db: Executor, tenantId: string, userId: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'display_name', 'mail', 'user_principal_name', 'user_type', 'account_enabled'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', userId)
-    .executeTakeFirst();
 }

@@ -1,0 +1,58 @@
+import type { Account, KoaContextWithOIDC } from 'oidc-provider';
+import type { Services } from '../app/services.js';
+import { groupIdsOfMember } from '../groups/store.js';
+import { findUser, identitiesByUser, type UserRow } from '../users/store.js';
+import { issuerOf } from './issuer.js';
+
+/** Groups travel in tokens up to this many ids, as Entra's `groups` claim does before it overflows. */
+const MAX_GROUP_CLAIMS = 200;
+
+/**
+ * The B2B claims of PRODUCT §2 for a user of the tenant: `idp` is where the person signs in — the tenant's own
+ * issuer for a member, the issuer of the bound home identity for a guest — and `acct` says member (0) or guest (1).
+ */
+export async function userClaims(services: Services, tenantId: string, user: UserRow) {
+  const [identities, groups] = await Promise.all([
+    user.user_type === 'Guest' ? identitiesByUser(services.db, tenantId, [user.id]) : undefined,
+    groupIdsOfMember(services.db, tenantId, user.id),
+  ]);
+  const home = identities?.get(user.id)?.[0];
+  return {
+    tid: tenantId,
+    oid: user.id,
+    idp: home?.issuer ?? issuerOf(services.config.baseUrl, tenantId),
+    acct: user.user_type === 'Guest' ? 1 : 0,
+    name: user.display_name,
+    // Entra gives a guest's home sign-in name here; a member's is its UPN.
+    preferred_username:
+      user.user_type === 'Guest' ? (user.mail ?? user.user_principal_name) : user.user_principal_name,
+    email: user.mail ?? undefined,
+    ...(groups.length > 0 && { groups: groups.slice(0, MAX_GROUP_CLAIMS) }),
+  };
+}
+
+/** Seconds since the epoch of an ISO time, or 0 when there is none. */
+const epochSeconds = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
+
+/**
+ * oidc-provider's findAccount over the users store. An account is gone when the user is deleted or disabled, and
+ * a session or refresh token is dead when it predates the user's signInSessionsValidFromDateTime (set by a
+ * password reset, revokeSignInSessions or a reset redemption).
+ */
+export function accountFinder(services: Services, tenantId: string) {
+  return async (
+    ctx: KoaContextWithOIDC,
+    sub: string,
+    token?: { iat?: number },
+  ): Promise<Account | undefined> => {
+    const user = await findUser(services.db, tenantId, sub);
+    if (!user || user.account_enabled !== 1) return undefined;
+    const validFrom = epochSeconds(user.sign_in_sessions_valid_from);
+    const issuedAt = token?.iat ?? ctx.oidc.session?.loginTs;
+    if (validFrom > 0 && issuedAt !== undefined && issuedAt < validFrom) return undefined;
+    return {
+      accountId: user.id,
+      claims: async () => ({ sub: user.id, ...(await userClaims(services, tenantId, user)) }),
+    };
+  };
+}

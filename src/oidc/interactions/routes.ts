@@ -1,0 +1,310 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { InteractionDetails, Provider } from 'oidc-provider';
+import { z } from 'zod';
+import type { Services } from '../../app/services.js';
+import { FoyerError } from '../../errors/catalogue.js';
+import { recordConsent, redeemInvitation } from '../../redemption/bind.js';
+import { type AppConsent, consentPage } from '../../redemption/pages.js';
+import { assertRedeemableDomain, passcodeEnabled } from '../../redemption/service.js';
+import { currentSession, endSession, type WebSession } from '../../sessions/service.js';
+import type { SignInFlow } from '../../signin/flow.js';
+import { emailPage } from '../../signin/pages.js';
+import { runStep, SIGN_IN_STEPS, sendPage, stepBody } from '../../signin/steps.js';
+import { findTenantById, type TenantRow } from '../../tenants/store.js';
+import { assertCsrf, csrfToken } from '../../web/csrf.js';
+import { registerPageErrors } from '../../web/errors.js';
+import { dictionaryOf, fill, type PageLanguage, pageLanguage } from '../../web/i18n/index.js';
+import { scpOf } from '../delegated.js';
+import type { OidcProviders } from '../providers.js';
+import { accountInTenant } from './accounts.js';
+
+const params = z.object({ tenantId: z.uuid(), uid: z.string().min(1).max(64) });
+const decisionBody = z.object({
+  csrf: z.string().max(200).optional(),
+  decision: z.enum(['accept', 'cancel']).optional(),
+});
+
+interface Interaction {
+  provider: Provider;
+  details: InteractionDetails;
+  tenant: TenantRow;
+  language: PageLanguage;
+  appName: string | undefined;
+  base: string;
+}
+
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
+
+/**
+ * The sign-in pages of a tenant's provider (oidc-provider "interactions"): the provider sends the browser to
+ * `/{tenantId}/login/{uid}` when it needs a login or a consent, and these routes resume it with
+ * interactionResult. Steps: sign in (or reuse the browser's session) → the account in this tenant (member,
+ * bound guest, or a pending guest redeemed just in time) → a guest's "Review permissions" → back to the app.
+ */
+export async function interactionsPlugin(
+  root: FastifyInstance,
+  { services, providers }: { services: Services; providers: OidcProviders },
+) {
+  await root.register(formbody);
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  registerPageErrors(app);
+  const basePath = new URL(services.config.baseUrl).pathname.replace(/\/+$/, '');
+
+  async function load(request: FastifyRequest, reply: FastifyReply): Promise<Interaction> {
+    const { tenantId, uid } = params.parse(request.params);
+    const expired = () => new FoyerError('interactionExpired', 'The sign-in is unknown or expired.');
+    if ((await providers.resolveTenant(tenantId)) !== tenantId) throw expired();
+    const [{ provider }, tenant] = await Promise.all([
+      providers.get(tenantId),
+      findTenantById(services.db, tenantId),
+    ]);
+    let details: InteractionDetails;
+    try {
+      details = await provider.interactionDetails(request.raw, reply.raw);
+    } catch {
+      throw expired();
+    }
+    if (details.uid !== uid || !tenant) throw expired();
+    const client = details.params.client_id
+      ? await provider.Client.find(details.params.client_id)
+      : undefined;
+    const accept = request.headers['accept-language'];
+    return {
+      provider,
+      details,
+      tenant,
+      language: pageLanguage({ uiLocales: details.params.ui_locales ?? null, acceptLanguage: accept }),
+      appName: client?.clientName,
+      base: `${basePath}/${tenantId}/login/${uid}`,
+    };
+  }
+
+  async function finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    interaction: Interaction,
+    result: Record<string, unknown>,
+  ) {
+    const url = await interaction.provider.interactionResult(request.raw, reply.raw, result, {
+      mergeWithLastSubmission: 'consent' in result,
+    });
+    return reply.redirect(url, 303);
+  }
+
+  const declined = { error: 'access_denied', error_description: 'The user declined.' };
+
+  function flowOf(request: FastifyRequest, interaction: Interaction): SignInFlow {
+    const tenantId = interaction.tenant.id;
+    return {
+      base: interaction.base,
+      hidden: {},
+      tenant: interaction.tenant,
+      language: interaction.language,
+      ...(interaction.appName && { appName: interaction.appName }),
+      // The passcode signs in guests, never members: offered when the tenant allows it and the address is a
+      // guest's here (bound to the address, or invited and pending).
+      passcodeAllowed: async (email) => {
+        if (!(await passcodeEnabled(services, tenantId))) return false;
+        const account = await accountInTenant(services, tenantId, { kind: 'mail', email, name: email });
+        return account.kind === 'jit' || (account.kind === 'user' && account.user.user_type === 'Guest');
+      },
+      complete: (session, reply) => continueAs(request, reply, interaction, session),
+    };
+  }
+
+  function signInPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    interaction: Interaction,
+    error?: string,
+  ) {
+    const csrf = csrfToken(services, request, reply);
+    const hint = interaction.details.params.login_hint;
+    const email = typeof hint === 'string' && hint.length <= 254 ? hint : '';
+    return sendPage(
+      reply,
+      emailPage({ flow: flowOf(request, interaction), csrf, email, ...(error && { error }) }),
+      error ? 403 : 200,
+    );
+  }
+
+  function reviewPage(request: FastifyRequest, reply: FastifyReply, interaction: Interaction) {
+    const csrf = csrfToken(services, request, reply);
+    const { tenant, language } = interaction;
+    return sendPage(
+      reply,
+      consentPage({
+        tenant,
+        language,
+        csrf,
+        hidden: {},
+        action: `${interaction.base}/review`,
+        guestConsent: true,
+      }),
+    );
+  }
+
+  /** The person is signed in at Foyer: find who they are in this tenant, and finish or ask for consent. */
+  async function continueAs(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    interaction: Interaction,
+    session: WebSession,
+  ) {
+    const { tenant } = interaction;
+    const t = dictionaryOf(interaction.language);
+    const account = await accountInTenant(services, tenant.id, session.identity);
+    if (account.kind === 'none') {
+      return signInPage(
+        request,
+        reply,
+        interaction,
+        fill(t.errorNoAccess, { email: session.identity.email, organization: tenant.display_name }),
+      );
+    }
+    if (account.user.account_enabled !== 1)
+      throw new FoyerError('accountDisabled', 'The account is disabled.');
+    if (account.kind === 'jit')
+      await assertRedeemableDomain(services, tenant, account.invitation.invited_email);
+    if (
+      account.kind === 'jit' ||
+      (account.user.user_type === 'Guest' && account.user.consented_at === null)
+    ) {
+      return reviewPage(request, reply, interaction);
+    }
+    return finish(request, reply, interaction, {
+      login: { accountId: account.user.id, amr: session.amr, ts: session.authTime },
+    });
+  }
+
+  /** Whether the browser's session may answer this request (prompt=login and max_age ask for a fresh one). */
+  function sessionUsable(interaction: Interaction, session: WebSession | undefined): session is WebSession {
+    if (!session) return false;
+    const { reasons } = interaction.details.prompt;
+    if (reasons.includes('login_prompt')) return false;
+    const maxAge = Number(interaction.details.params.max_age);
+    const now = Math.floor(services.clock.now().getTime() / 1000);
+    return !(
+      Number.isFinite(maxAge) &&
+      interaction.details.params.max_age !== undefined &&
+      now - session.authTime > maxAge
+    );
+  }
+
+  function appConsent(interaction: Interaction): AppConsent {
+    const requested = String(interaction.details.params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    return {
+      name: interaction.appName ?? interaction.details.params.client_id ?? '',
+      scopes: requested.filter((scope) => OIDC_SCOPES.has(scope)),
+      apiPermissions: scpOf(requested.join(' '), services.config.baseUrl).split(' ').filter(Boolean),
+    };
+  }
+
+  app.get('/:tenantId/login/:uid', { schema: { hide: true, params } }, async (request, reply) => {
+    const interaction = await load(request, reply);
+    if (interaction.details.prompt.name === 'consent') {
+      const csrf = csrfToken(services, request, reply);
+      const { tenant, language } = interaction;
+      return sendPage(
+        reply,
+        consentPage({
+          tenant,
+          language,
+          csrf,
+          hidden: {},
+          action: `${interaction.base}/consent`,
+          guestConsent: false,
+          app: appConsent(interaction),
+        }),
+      );
+    }
+    const session = await currentSession(services, request);
+    if (sessionUsable(interaction, session)) return continueAs(request, reply, interaction, session);
+    return signInPage(request, reply, interaction);
+  });
+
+  app.post(
+    '/:tenantId/login/:uid/review',
+    { schema: { hide: true, body: decisionBody } },
+    async (request, reply) => {
+      assertCsrf(services, request, request.body.csrf);
+      const interaction = await load(request, reply);
+      const session = await currentSession(services, request);
+      if (!session) return signInPage(request, reply, interaction);
+      if (request.body.decision !== 'accept') return finish(request, reply, interaction, declined);
+      const account = await accountInTenant(services, interaction.tenant.id, session.identity);
+      if (account.kind === 'jit') {
+        await assertRedeemableDomain(services, interaction.tenant, account.invitation.invited_email);
+        await redeemInvitation(services, {
+          invitation: account.invitation,
+          guest: account.user,
+          identity: session.identity,
+          organizationName: interaction.tenant.display_name,
+          ipAddress: request.ip,
+          jit: true,
+        });
+      } else if (account.kind === 'user' && account.user.consented_at === null) {
+        await recordConsent(services, account.user, request.ip);
+      }
+      return continueAs(request, reply, interaction, session);
+    },
+  );
+
+  app.post(
+    '/:tenantId/login/:uid/consent',
+    { schema: { hide: true, body: decisionBody } },
+    async (request, reply) => {
+      assertCsrf(services, request, request.body.csrf);
+      const interaction = await load(request, reply);
+      const { details, provider } = interaction;
+      if (details.prompt.name !== 'consent' || !details.session?.accountId)
+        throw new FoyerError('interactionExpired', 'No consent is pending.');
+      if (request.body.decision !== 'accept') return finish(request, reply, interaction, declined);
+      const grant =
+        (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+        new provider.Grant({
+          accountId: details.session.accountId,
+          clientId: String(details.params.client_id),
+        });
+      const requested = String(details.params.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
+      grant.addOIDCScope(requested.filter((scope) => OIDC_SCOPES.has(scope)).join(' '));
+      const apiScopes = requested.filter((scope) => scope.startsWith(`${services.config.baseUrl}/`));
+      if (apiScopes.length > 0) grant.addResourceScope(services.config.baseUrl, apiScopes.join(' '));
+      return finish(request, reply, interaction, { consent: { grantId: await grant.save() } });
+    },
+  );
+
+  app.post(
+    '/:tenantId/login/:uid/switch',
+    { schema: { hide: true, body: decisionBody } },
+    async (request, reply) => {
+      assertCsrf(services, request, request.body.csrf);
+      const interaction = await load(request, reply);
+      await endSession(services, request, reply);
+      return signInPage(request, reply, interaction);
+    },
+  );
+
+  app.post(
+    '/:tenantId/login/:uid/:step',
+    { schema: { hide: true, params: params.extend({ step: z.enum(SIGN_IN_STEPS) }), body: stepBody } },
+    async (request, reply) => {
+      assertCsrf(services, request, request.body.csrf);
+      const interaction = await load(request, reply);
+      return runStep(
+        services,
+        request,
+        reply,
+        flowOf(request, interaction),
+        request.params.step,
+        request.body,
+      );
+    },
+  );
+}
