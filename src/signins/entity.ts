@@ -25,6 +25,7 @@ export const signInEntity: EntitySpec = {
     ipAddress: { column: 'ip_address', type: 'string' },
     clientAppUsed: { column: 'client_app_used', type: 'string', nullable: true },
     correlationId: { column: 'correlation_id', type: 'string' },
+    // Computed or JSON-shaped properties: listed so $select accepts them; their column is never filtered or sorted.
     conditionalAccessStatus: { column: 'id', type: 'string' },
     isInteractive: { column: 'is_interactive', type: 'boolean' },
     status: { column: 'error_code', type: 'integer' },
