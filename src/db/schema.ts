@@ -144,6 +144,31 @@ export interface AuditLogsTable {
   additional_details: string;
 }
 
+/** One sign-in attempt in a resource tenant (src/signins); never holds a password, code or ticket. */
+export interface SignInsTable {
+  tenant_id: string;
+  id: string;
+  created_at: string;
+  user_id: string | null;
+  user_principal_name: string | null;
+  user_display_name: string | null;
+  app_id: string | null;
+  app_display_name: string | null;
+  ip_address: string;
+  client_app_used: string | null;
+  correlation_id: string;
+  result: 'success' | 'failure' | 'interrupted';
+  /** 0 on success; otherwise an AADSTS number where Entra has one (src/signins/failures.ts). */
+  error_code: number;
+  failure_reason: string | null;
+  additional_details: string | null;
+  home_tenant_id: string | null;
+  cross_tenant_access_type: string;
+  authentication_method: string;
+  incoming_token_type: string;
+  is_interactive: number;
+}
+
 export interface OperatorTokensTable {
   id: string;
   token_hash: string;
@@ -171,6 +196,7 @@ export interface Database {
   directory_role_assignments: DirectoryRoleAssignmentsTable;
   policies: PoliciesTable;
   audit_logs: AuditLogsTable;
+  sign_ins: SignInsTable;
   operator_tokens: OperatorTokensTable;
   instance_settings: InstanceSettingsTable;
   mail_outbox: MailOutboxTable;

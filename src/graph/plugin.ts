@@ -6,6 +6,7 @@ import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
 import { consume } from '../ratelimit/limiter.js';
+import { signInRoutes } from '../signins/routes.js';
 import { organizationRoutes } from '../tenants/organization-routes.js';
 import { userRoutes } from '../users/routes.js';
 import { createAuthHook } from './auth.js';
@@ -27,6 +28,7 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     organizationRoutes,
     policyRoutesPlugin,
     auditRoutes,
+    signInRoutes,
     invitationRoutes,
   ]) {
     await app.register(routes, { services });

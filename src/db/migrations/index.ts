@@ -4,6 +4,7 @@ import * as oidc from './002_oidc.js';
 import * as mail from './003_mail.js';
 import * as invitations from './004_invitations.js';
 import * as signIn from './005_sign_in.js';
+import * as signIns from './006_sign_ins.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '003_mail': mail,
   '004_invitations': invitations,
   '005_sign_in': signIn,
+  '006_sign_ins': signIns,
 };

@@ -43,6 +43,8 @@ function operands(spec: PropertySpec, column: Expression<unknown>, value: Filter
   return { left: column, right: eb.val(value) };
 }
 
+const SQL_ORDERING = { gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
+
 /**
  * Comparisons are kept two-valued (never SQL NULL) on nullable columns, so `not (...)` means what OData
  * says: `not (mail eq 'a')` includes users without mail, and `mail ne 'a'` is "is distinct from".
@@ -52,6 +54,11 @@ function compileCompare(node: Extract<FilterNode, { kind: 'compare' }>, scope: S
   const column = columnRef(qualifierOf(node.property, scope), spec.column);
   if (node.value === null) return eb(column, node.op === 'eq' ? 'is' : 'is not', null);
   const { left, right } = operands(spec, column, node.value);
+  if (node.op !== 'eq' && node.op !== 'ne') {
+    // Only dateTime properties reach here (the parser's rule); ISO-8601 UTC text sorts chronologically.
+    const ordered = eb(left, SQL_ORDERING[node.op], right);
+    return spec.nullable ? eb.and([eb(column, 'is not', null), ordered]) : ordered;
+  }
   if (node.op === 'eq') {
     const equal = eb(left, '=', right);
     return spec.nullable ? eb.and([eb(column, 'is not', null), equal]) : equal;

@@ -3,8 +3,11 @@
  * Column and table names only ever come from these descriptors, never from a request.
  */
 
-/** Value types the $filter subset understands. Booleans are stored as integer 0/1 in every dialect. */
-export type ODataType = 'string' | 'boolean' | 'datetime' | 'guid';
+/**
+ * Value types the $filter subset understands. Booleans are stored as integer 0/1 in every dialect; datetimes
+ * as Date#toISOString() text, which sorts chronologically, so `ge`/`lt` compare them as text.
+ */
+export type ODataType = 'string' | 'boolean' | 'datetime' | 'guid' | 'integer';
 
 export interface PropertySpec {
   /** SQL column on the entity (or collection) table, e.g. 'display_name'. */
@@ -36,6 +39,12 @@ export interface EntitySpec {
   /** Every Graph property of the entity; all are selectable. */
   properties: Record<string, PropertySpec>;
   collections?: Record<string, CollectionSpec>;
+  /**
+   * Members of single-valued complex properties reachable by path in $filter, e.g. signIn's
+   * `status/errorCode`: { status: { errorCode: … } }. The complex property itself is listed in `properties`
+   * (for $select); its members are stored in columns of the entity table.
+   */
+  complexProperties?: Record<string, Record<string, PropertySpec>>;
   /** Graph properties allowed in $search. */
   searchable: readonly string[];
   /** Graph properties allowed in $orderby. */

@@ -12,6 +12,8 @@ import { coerce, type FilterValue } from './literals.js';
  *   unary   := 'not' unary | primary
  *   primary := '(' expr ')' | 'startswith' '(' prop ',' string ')' | coll '/' 'any' '(' var ':' expr ')'
  *            | prop ('eq' | 'ne') value | prop 'in' '(' value (',' value)* ')'
+ *            | prop ('gt' | 'ge' | 'lt' | 'le') value        — dateTime properties only
+ *   prop    := name | complex '/' member | lambdaVariable '/' member
  */
 
 export const MAX_FILTER_LENGTH = 2000;
@@ -27,27 +29,25 @@ export interface PropertyRef {
   scope: 'entity' | { variable: string };
 }
 
+/** Graph orders only dateTime properties (createdDateTime ge …), so these are accepted on nothing else. */
+export const ORDERING_OPERATORS = ['gt', 'ge', 'lt', 'le'] as const;
+export type OrderingOperator = (typeof ORDERING_OPERATORS)[number];
+export type ComparisonOperator = 'eq' | 'ne' | OrderingOperator;
+
+const isOrdering = (word: string): word is OrderingOperator =>
+  (ORDERING_OPERATORS as readonly string[]).includes(word);
+
 export type FilterNode =
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
   | { kind: 'not'; operand: FilterNode }
-  | { kind: 'compare'; op: 'eq' | 'ne'; property: PropertyRef; value: FilterValue }
+  | { kind: 'compare'; op: ComparisonOperator; property: PropertyRef; value: FilterValue }
   | { kind: 'in'; property: PropertyRef; values: FilterValue[] }
   | { kind: 'startswith'; property: PropertyRef; prefix: string }
   | { kind: 'any'; collection: CollectionSpec; variable: string; predicate: FilterNode };
 
-const UNSUPPORTED_OPERATORS = new Set([
-  'gt',
-  'ge',
-  'lt',
-  'le',
-  'has',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'divby',
-  'mod',
-]);
+const UNSUPPORTED_OPERATORS = new Set(['has', 'add', 'sub', 'mul', 'div', 'divby', 'mod']);
+
+const withArticle = (type: string) => `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 
 function unsupported(message: string): FoyerError {
   return new FoyerError('unsupportedQuery', `${message} in $filter`);
@@ -207,13 +207,15 @@ class FilterParser {
       this.advance();
       const member = this.expect('identifier', 'a property name', `${head.value}/`).value;
       const path = `${head.value}/${member}`;
-      if (this.lambda === undefined || head.value !== this.lambda.variable) {
-        throw unsupported(`Unsupported property '${path}'`);
-      }
-      const spec = lookup(this.lambda.collection.properties, member);
+      const inLambda = this.lambda !== undefined && head.value === this.lambda.variable;
+      // A lambda variable shadows a complex property of the same name, as it would in OData.
+      const members = inLambda
+        ? this.lambda?.collection.properties
+        : lookup(this.entity.complexProperties, head.value);
+      const spec = lookup(members, member);
       if (spec === undefined) throw unsupported(`Unsupported property '${path}'`);
       if (!spec.filterable) throw unsupported(`Property '${path}' is not supported`);
-      return { name: path, spec, scope: { variable: this.lambda.variable } };
+      return { name: path, spec, scope: inLambda ? { variable: head.value } : 'entity' };
     }
     const spec = lookup(this.entity.properties, head.value);
     if (spec === undefined) throw unsupported(`Unsupported property '${head.value}'`);
@@ -229,6 +231,15 @@ class FilterParser {
     this.advance();
     if (operator.value === 'eq' || operator.value === 'ne') {
       const value = this.parseValue(property, operator.value, true);
+      return { kind: 'compare', op: operator.value, property, value };
+    }
+    if (isOrdering(operator.value)) {
+      if (property.spec.type !== 'datetime') {
+        throw unsupported(
+          `Operator '${operator.value}' is only supported on dateTime properties; '${property.name}' is ${withArticle(property.spec.type)} property`,
+        );
+      }
+      const value = this.parseValue(property, operator.value, false);
       return { kind: 'compare', op: operator.value, property, value };
     }
     if (operator.value === 'in') return this.parseIn(property);
@@ -262,13 +273,21 @@ class FilterParser {
     if (!isLiteral) throw syntaxError(`expected a value after '${after}' at position ${token.position}`);
     this.advance();
     if (token.kind === 'identifier' && token.value === 'null') {
-      if (!allowNull) throw unsupported(`null is not allowed in 'in' for '${property.name}'`);
-      return null;
+      if (allowNull) return null;
+      if (isOrdering(after))
+        throw unsupported(`null cannot be compared with '${after}' for '${property.name}'`);
+      throw unsupported(`null is not allowed in 'in' for '${property.name}'`);
     }
     const value = coerce(property.spec, token);
     if (value === undefined) {
+      // Graph writes dateTime literals unquoted (createdDateTime ge 2026-01-01T00:00:00Z); say so, since a
+      // missing zone or a '+' decoded to a space by the query string are the usual mistakes.
+      const hint =
+        property.spec.type === 'datetime'
+          ? ': write an ISO 8601 date and time with a time zone, unquoted, e.g. 2026-01-01T00:00:00Z (URL-encode a + offset as %2B)'
+          : '';
       throw unsupported(
-        `Property '${property.name}' expects a ${property.spec.type} value, got ${token.text} at position ${token.position}`,
+        `Property '${property.name}' expects ${withArticle(property.spec.type)} value, got ${token.text} at position ${token.position}${hint}`,
       );
     }
     return value;

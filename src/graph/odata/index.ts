@@ -1,7 +1,19 @@
 export { compileFilter, escapeLike } from './compile.js';
 export type { CollectionSpec, EntitySpec, ODataType, PropertySpec } from './entity.js';
-export type { FilterNode, FilterValue, PropertyRef } from './filter-parser.js';
-export { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_IN_VALUES, parseFilter } from './filter-parser.js';
+export type {
+  ComparisonOperator,
+  FilterNode,
+  FilterValue,
+  OrderingOperator,
+  PropertyRef,
+} from './filter-parser.js';
+export {
+  MAX_FILTER_DEPTH,
+  MAX_FILTER_LENGTH,
+  MAX_IN_VALUES,
+  ORDERING_OPERATORS,
+  parseFilter,
+} from './filter-parser.js';
 export type { Cursor, Page, SkipToken, SortValue } from './paging.js';
 export {
   applyFilter,

@@ -32,6 +32,9 @@ export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 // Order matters: a bare GUID or date starts with digits (or hex letters) and must win over number/identifier.
 const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/y;
 const DATETIME = /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?(?![\w-])/y;
+// Anything that starts like a date but is not one (2026-1-1, 2026-01-01T10:00 without a zone) is kept whole,
+// so the parser can say which property wanted a dateTime instead of stopping at an unexpected '-'.
+const MALFORMED_DATETIME = /\d+-[0-9A-Za-z:.+-]*/y;
 const NUMBER = /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
 const WHITESPACE = /\s+/y;
@@ -116,6 +119,7 @@ function readWord(text: string, position: number): Token | undefined {
   const candidates: [TokenKind, RegExp][] = [
     ['guid', GUID],
     ['datetime', DATETIME],
+    ['datetime', MALFORMED_DATETIME],
     ['number', NUMBER],
     ['identifier', IDENTIFIER],
   ];

@@ -16,6 +16,10 @@ export function coerce(spec: PropertySpec, token: Token): FilterValue | undefine
     case 'datetime':
       if (token.kind !== 'datetime' && token.kind !== 'string') return undefined;
       return normaliseDateTime(token.value);
+    case 'integer':
+      // Stored in a 32-bit integer column on PostgreSQL; larger literals could never match.
+      if (token.kind !== 'number' || !/^\d{1,10}$/.test(token.value)) return undefined;
+      return Number(token.value) <= 2_147_483_647 ? Number(token.value) : undefined;
     case 'string': {
       if (token.kind !== 'string') return undefined;
       if (spec.enumValues === undefined) return token.value;

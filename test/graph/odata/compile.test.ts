@@ -11,7 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { applyQuery, compileFilter, parseFilter, parseQueryOptions } from '../../../src/graph/odata/index.js';
 import type { TestDatabase } from './dialects.js';
-import { usersEntity } from './fixtures.js';
+import { eventsEntity, usersEntity } from './fixtures.js';
 
 /** Compile-only databases: the SQL text is what each dialect would receive. */
 const compilers = {
@@ -76,6 +76,35 @@ describe('compileFilter', () => {
         'exists (select 1 from "user_identities" as "odata_x_0" where ("odata_x_0"."user_id" = "users"."id" and ' +
         '"odata_x_0"."tenant_id" = "users"."tenant_id" and lower("odata_x_0"."issuer") = lower($1)))',
       parameters: ['a'],
+    });
+  });
+
+  it('compares dateTime properties with bound, normalised ISO text', () => {
+    expect(where('createdDateTime ge 2026-01-01T01:00:00+01:00')).toEqual({
+      sql: '"users"."created_at" >= ?',
+      parameters: ['2026-01-01T00:00:00.000Z'],
+    });
+    expect(where('createdDateTime lt 2026-01-02 and createdDateTime gt 2025-12-31', 'postgres')).toEqual({
+      sql: '("users"."created_at" < $1 and "users"."created_at" > $2)',
+      parameters: ['2026-01-02T00:00:00.000Z', '2025-12-31T00:00:00.000Z'],
+    });
+  });
+
+  it('keeps ordering on a nullable dateTime two-valued, so not() includes rows without a value', () => {
+    const reviewed = (filter: string) => {
+      const expression = compileFilter(parseFilter(filter, eventsEntity), eventsEntity);
+      return compilers.sqlite.selectFrom('users').select('id').where(expression).compile().sql;
+    };
+    expect(reviewed('reviewedDateTime le 2026-01-01T00:00:00Z')).toContain(
+      'where ("events"."reviewed_at" is not null and "events"."reviewed_at" <= ?)',
+    );
+  });
+
+  it('compiles a complex property member onto its column', () => {
+    const expression = compileFilter(parseFilter('status/errorCode eq 50126', eventsEntity), eventsEntity);
+    expect(compilers.postgres.selectFrom('users').select('id').where(expression).compile()).toMatchObject({
+      sql: 'select "id" from "users" where "events"."error_code" = $1',
+      parameters: [50126],
     });
   });
 

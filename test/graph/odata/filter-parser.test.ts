@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FoyerError } from '../../../src/errors/catalogue.js';
 import { type FilterNode, MAX_FILTER_LENGTH, parseFilter } from '../../../src/graph/odata/index.js';
-import { usersEntity } from './fixtures.js';
+import { eventsEntity, usersEntity } from './fixtures.js';
 
 const parse = (text: string) => parseFilter(text, usersEntity);
 
@@ -110,8 +110,36 @@ describe('parseFilter: rejections name the problem', () => {
     ['foo eq', "Unsupported property 'foo' in $filter"],
     ["jobTitle eq 'x'", "Property 'jobTitle' is not supported in $filter"],
     ['displayName eq', "Syntax error: expected a value after 'eq' at position 14 in $filter"],
-    ["displayName gt 'a'", "Unsupported operator 'gt' in $filter"],
-    ["displayName le 'a'", "Unsupported operator 'le' in $filter"],
+    [
+      "displayName gt 'a'",
+      "Operator 'gt' is only supported on dateTime properties; 'displayName' is a string property in $filter",
+    ],
+    ["displayName le 'a'", "Operator 'le' is only supported on dateTime properties"],
+    [
+      'accountEnabled ge true',
+      "Operator 'ge' is only supported on dateTime properties; 'accountEnabled' is a boolean",
+    ],
+    [
+      "id lt '6f9619ff-8b86-d011-b42d-00c04fc964ff'",
+      "Operator 'lt' is only supported on dateTime properties",
+    ],
+    ['createdDateTime ge null', "null cannot be compared with 'ge' for 'createdDateTime' in $filter"],
+    ['createdDateTime ge', "Syntax error: expected a value after 'ge' at position 18 in $filter"],
+    [
+      "createdDateTime gt 'yesterday'",
+      "Property 'createdDateTime' expects a datetime value, got 'yesterday'",
+    ],
+    [
+      'createdDateTime gt 2026',
+      "Property 'createdDateTime' expects a datetime value, got 2026 at position 19",
+    ],
+    ['createdDateTime ge 2026-1-1', "Property 'createdDateTime' expects a datetime value, got 2026-1-1 at"],
+    ['createdDateTime ge 2026-13-01T00:00:00Z', 'expects a datetime value, got 2026-13-01T00:00:00Z'],
+    [
+      'createdDateTime ge 2026-01-01T10:00:00',
+      'got 2026-01-01T10:00:00 at position 19: write an ISO 8601 date and time with a time zone, unquoted, e.g. 2026-01-01T00:00:00Z',
+    ],
+    ['createdDateTime lt 2026-01-01T10:00:00 02:00', 'got 2026-01-01T10:00:00 at position 19'],
     ["displayName add 'a'", "Unsupported operator 'add' in $filter"],
     ["displayName like 'a'", "Syntax error: unknown operator 'like' at position 12 in $filter"],
     ["endswith(mail,'x')", "Unsupported function 'endswith' in $filter"],
@@ -174,5 +202,70 @@ describe('parseFilter: rejections name the problem', () => {
     const long = Array.from({ length: 200 }, () => "mail eq 'a'").join(' or ');
     expect(long.length).toBeGreaterThan(MAX_FILTER_LENGTH);
     expect(rejection(long).message).toBe(`Expression longer than ${MAX_FILTER_LENGTH} characters in $filter`);
+  });
+});
+
+describe('parseFilter: dateTime ordering and complex properties', () => {
+  const parseEvents = (text: string) => parseFilter(text, eventsEntity);
+
+  it.each([
+    ['createdDateTime ge 2026-01-01T00:00:00Z', ['createdDateTime', 'ge', '2026-01-01T00:00:00.000Z']],
+    ['createdDateTime gt 2026-01-01T00:00:00.5Z', ['createdDateTime', 'gt', '2026-01-01T00:00:00.500Z']],
+    ['createdDateTime lt 2026-01-01T02:00:00+02:00', ['createdDateTime', 'lt', '2026-01-01T00:00:00.000Z']],
+    ['createdDateTime le 2026-01-31', ['createdDateTime', 'le', '2026-01-31T00:00:00.000Z']],
+    ["createdDateTime le '2026-01-31T00:00:00Z'", ['createdDateTime', 'le', '2026-01-31T00:00:00.000Z']],
+  ])('%s', (text, expected) => {
+    expect(shape(parse(text))).toEqual(expected);
+  });
+
+  it('combines a range with other comparisons', () => {
+    expect(
+      shape(
+        parse(
+          "createdDateTime ge 2026-01-01T00:00:00Z and createdDateTime lt 2026-02-01T00:00:00Z and userType eq 'Guest'",
+        ),
+      ),
+    ).toEqual({
+      and: [
+        {
+          and: [
+            ['createdDateTime', 'ge', '2026-01-01T00:00:00.000Z'],
+            ['createdDateTime', 'lt', '2026-02-01T00:00:00.000Z'],
+          ],
+        },
+        ['userType', 'eq', 'Guest'],
+      ],
+    });
+  });
+
+  it('reads a complex property member as an integer', () => {
+    expect(shape(parseEvents('status/errorCode eq 50126'))).toEqual(['status/errorCode', 'eq', 50126]);
+    expect(shape(parseEvents('status/errorCode ne 0'))).toEqual(['status/errorCode', 'ne', 0]);
+    expect(shape(parseEvents('status/errorCode in (50126, 50053)'))).toEqual([
+      'status/errorCode',
+      'in',
+      [50126, 50053],
+    ]);
+    expect(shape(parseEvents('reviewedDateTime lt 2026-01-01T00:00:00Z'))).toEqual([
+      'reviewedDateTime',
+      'lt',
+      '2026-01-01T00:00:00.000Z',
+    ]);
+  });
+
+  it.each([
+    ["status/errorCode eq '50126'", "Property 'status/errorCode' expects an integer value, got '50126'"],
+    ['status/errorCode eq 501.26', "Property 'status/errorCode' expects an integer value, got 501.26"],
+    ['status/errorCode eq 99999999999', "Property 'status/errorCode' expects an integer value"],
+    [
+      'status/errorCode gt 0',
+      "Operator 'gt' is only supported on dateTime properties; 'status/errorCode' is an integer",
+    ],
+    ["status/failureReason eq 'x'", "Property 'status/failureReason' is not supported in $filter"],
+    ["status/nope eq 'x'", "Unsupported property 'status/nope' in $filter"],
+    ['status eq 0', "Property 'status' is not supported in $filter"],
+    ['archivedDateTime ge 2026-01-01T00:00:00Z', "Property 'archivedDateTime' is not supported in $filter"],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseEvents(text)).toThrow(message);
   });
 });

@@ -50,3 +50,27 @@ export const usersEntity: EntitySpec = {
   orderable: ['displayName', 'createdDateTime'],
   defaultOrderBy: 'displayName',
 };
+
+/** A log-shaped descriptor: a complex property reachable by path (status/errorCode) and a nullable dateTime. */
+export const eventsEntity: EntitySpec = {
+  table: 'events',
+  keyColumn: 'id',
+  tenantColumn: 'tenant_id',
+  properties: {
+    id: { column: 'id', type: 'guid', filterable: true },
+    createdDateTime: { column: 'created_at', type: 'datetime', filterable: true },
+    reviewedDateTime: { column: 'reviewed_at', type: 'datetime', filterable: true, nullable: true },
+    archivedDateTime: { column: 'archived_at', type: 'datetime' },
+    status: { column: 'error_code', type: 'string' },
+  },
+  complexProperties: {
+    status: {
+      errorCode: { column: 'error_code', type: 'integer', filterable: true },
+      failureReason: { column: 'failure_reason', type: 'string' },
+    },
+  },
+  searchable: [],
+  orderable: ['createdDateTime'],
+  defaultOrderBy: 'createdDateTime',
+  defaultDirection: 'desc',
+};

@@ -144,6 +144,14 @@ describe.each(testDialects())('OData on $name', (dialect) => {
     ['mail eq null', ['(null)', "Barbara O'Brien"]],
     ['mail ne null', except('(null)', "Barbara O'Brien")],
     ['accountEnabled eq false', ['(null)', "Barbara O'Brien"]],
+    // dateTime ordering: user n was created on 2024-01-0n at midnight UTC.
+    [
+      'createdDateTime ge 2024-01-03T00:00:00Z and createdDateTime lt 2024-01-06',
+      ['100% Real', "Barbara O'Brien", 'Grace Hopper'],
+    ],
+    ['createdDateTime gt 2024-01-08T00:00:00Z', ['axb']],
+    ['createdDateTime le 2024-01-02T01:00:00+02:00', ['Ada Lovelace']],
+    ['not (createdDateTime lt 2024-01-09T00:00:00.000Z)', ['axb']],
     ["startswith(displayName,'100%')", ['100% Real']],
     ["startswith(displayName,'a_')", ['a_b']],
     ["startswith(displayName,'AL')", ['Alan Turing']],
