@@ -87,14 +87,20 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     // The B2B claims of PRODUCT §2 (README "Token claims"); `amr` and `auth_time` come from the sign-in itself.
     claims: {
-      openid: ['sub', 'tid', 'oid', 'idp', 'acct', 'groups'],
-      profile: ['name', 'preferred_username', 'email'],
-      email: ['email'],
+      acr: null,
+      auth_time: null,
+      sid: null,
+      // Entra's ID tokens carry `email` whenever the user has one: a claim belongs to one scope here, so openid.
+      openid: ['sub', 'tid', 'oid', 'idp', 'acct', 'amr', 'email', 'groups'],
+      profile: ['name', 'preferred_username'],
     },
     // `sub` is pairwise per client id, as in Entra: two apps cannot correlate a person by it (`oid` is stable).
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: async (_ctx: unknown, accountId: string, client: Client) =>
       hashSecret(`pairwise:${client.clientId}:${accountId}`, config.secret),
+    // OIDC Core §11 drops offline_access unless prompt=consent, but MSAL asks for it without, and Entra issues a
+    // refresh token anyway. Like Entra, every code exchange of a client allowed the refresh_token grant gets one.
+    issueRefreshToken: async (_ctx: unknown, client: Client) => client.grantTypeAllowed('refresh_token'),
     // Every refresh rotates the token: a stolen one is detected on its next use (RFC 9700 §4.14.2).
     rotateRefreshToken: true,
     // Applications registered in the tenant are consented by the tenant (Entra's admin consent): a grant is

@@ -91,6 +91,7 @@ declare module 'oidc-provider' {
     clientName?: string;
     redirectUris?: string[];
     compareClientSecret(actual: string): boolean | Promise<boolean>;
+    grantTypeAllowed(grant: string): boolean;
   }
 
   export interface ClientClass {

@@ -1,0 +1,155 @@
+import { decodeJwt } from 'jose';
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProvisionedTenant } from '../../src/tenants/provision.js';
+import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import { testDialects } from '../helpers/database.js';
+import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
+import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
+import { pageClient } from '../helpers/page-client.js';
+import { inviteGuest, latestCode } from '../redemption/support.js';
+
+const REDIRECT = 'https://app.contoso.example/callback';
+const API = 'https://foyer.test';
+
+describe.each(testDialects())('authorization code + PKCE with openid-client (%s)', (dialect) => {
+  let t: TestApp;
+  let admin: GraphCaller;
+  let fabrikam: ProvisionedTenant;
+  let appId: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+    admin = await adminCaller(t);
+    fabrikam = await provisionOtherTenant(t);
+    const created = await admin.post('/v1.0/applications', {
+      displayName: 'Contoso Portal',
+      publicClient: { redirectUris: [REDIRECT] },
+    });
+    expect(created.statusCode).toBe(201);
+    appId = (created.json() as { appId: string }).appId;
+  });
+  afterAll(() => t.close());
+
+  async function signIn(email: string, password: string, extra: Record<string, string> = {}) {
+    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
+    const started = await startAuthorization(rp, {
+      redirectUri: REDIRECT,
+      scope: `openid profile offline_access ${API}/.default`,
+      extra,
+    });
+    const browser = pageClient(t.app);
+    const emailPage = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    expect(emailPage.body).toContain('Sign in');
+    const passwordPage = await browser.submit(emailPage, '/identify', { email });
+    const back = await browser.submit(passwordPage, '/password', { password });
+    const callback = await follow(browser, back, REDIRECT);
+    expect(callback.statusCode).toBe(303);
+    const tokens = await finishAuthorization(rp, String(callback.headers.location), started);
+    return { rp, tokens, browser };
+  }
+
+  it('a member signs in and gets B2B claims, a directory token with scp, and /me answers', async () => {
+    const { tokens } = await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    const id = tokens.claims()!;
+    expect(id).toMatchObject({
+      tid: t.tenant.tenantId,
+      acct: 0,
+      idp: `${API}/${t.tenant.tenantId}/v2.0`,
+      preferred_username: t.tenant.adminUserPrincipalName,
+      name: expect.any(String),
+      amr: ['pwd'],
+    });
+    expect(id.sub).not.toBe(id.oid);
+    const access = decodeJwt(tokens.access_token);
+    expect(access).toMatchObject({ aud: API, tid: t.tenant.tenantId, oid: id.oid, azp: appId, acct: 0 });
+    expect(String(access.scp).split(' ').sort()).toEqual(['User.Invite.All', 'User.Read', 'User.ReadBasic.All']);
+    expect(access.scope).toBeUndefined();
+    expect(tokens.refresh_token).toBeTruthy();
+  });
+
+  it('refresh tokens rotate: the old one is refused after use', async () => {
+    const { rp, tokens } = await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('sub is pairwise per client id', async () => {
+    const first = (await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword)).tokens.claims()!;
+    const other = await admin.post('/v1.0/applications', {
+      displayName: 'Other',
+      publicClient: { redirectUris: [REDIRECT] },
+    });
+    const otherId = (other.json() as { appId: string }).appId;
+    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: otherId });
+    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid' });
+    const browser = pageClient(t.app);
+    const page = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const pw = await browser.submit(page, '/identify', { email: t.tenant.adminUserPrincipalName });
+    const callback = await follow(browser, await browser.submit(pw, '/password', { password: t.tenant.adminPassword }), REDIRECT);
+    const second = (await finishAuthorization(rp, String(callback.headers.location), started)).claims()!;
+    expect(second.oid).toBe(first.oid);
+    expect(second.sub).not.toBe(first.sub);
+  });
+
+  it('a public client without PKCE, or with plain, is refused', async () => {
+    const base = `/${t.tenant.tenantSlug}/oauth2/v2.0/authorize?client_id=${appId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s`;
+    const without = await t.app.inject({ method: 'GET', url: base });
+    expect(String(without.headers.location)).toContain('error=invalid_request');
+    const plain = await t.app.inject({ method: 'GET', url: `${base}&code_challenge=${'a'.repeat(43)}&code_challenge_method=plain` });
+    expect(String(plain.headers.location)).toContain('error=invalid_request');
+    const unregistered = await t.app.inject({
+      method: 'GET',
+      url: base.replace(encodeURIComponent(REDIRECT), encodeURIComponent('https://evil.example/cb')),
+    });
+    expect(unregistered.statusCode).toBe(400);
+  });
+
+  it('a guest redeemed by passcode signs in to the app just in time and carries guest claims', async () => {
+    const email = 'jit.guest@partner.example';
+    await inviteGuest(admin, email);
+    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
+    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid profile' });
+    const browser = pageClient(t.app);
+    const page = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const codePage = await browser.submit(page, '/identify', { email });
+    expect(codePage.body).toContain('8-digit code');
+    const review = await browser.submit(codePage, '/passcode', { code: await latestCode(t, email) });
+    expect(review.body).toContain('Review permissions');
+    const callback = await follow(browser, await browser.submit(review, '/review', { decision: 'accept' }), REDIRECT);
+    const claims = (await finishAuthorization(rp, String(callback.headers.location), started)).claims()!;
+    expect(claims).toMatchObject({ acct: 1, idp: 'mail', tid: t.tenant.tenantId, amr: ['otp'], email });
+    const guest = await admin.get(`/v1.0/users/${claims.oid}?$select=externalUserState,userType`);
+    expect(guest.json()).toMatchObject({ externalUserState: 'Accepted', userType: 'Guest' });
+  });
+
+  it('a member of another tenant with no invitation gets "no access", and the attempt fails the same way for unknown addresses', async () => {
+    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
+    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid' });
+    const browser = pageClient(t.app);
+    const page = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const pw = await browser.submit(page, '/identify', { email: fabrikam.adminUserPrincipalName });
+    const denied = await browser.submit(pw, '/password', { password: fabrikam.adminPassword });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.body).toContain('has no access');
+
+    const unknown = await browser.submit(page, '/identify', { email: 'nobody@nowhere.example' });
+    const known = await browser.submit(page, '/identify', { email: t.tenant.adminUserPrincipalName });
+    expect(unknown.body.replace(/nobody@nowhere.example/g, 'X').replace(/value="[^"]*"/g, '')).toBe(
+      known.body.replace(new RegExp(t.tenant.adminUserPrincipalName, 'g'), 'X').replace(/value="[^"]*"/g, ''),
+    );
+    const wrongUnknown = await browser.submit(unknown, '/password', { password: 'whatever it is here' });
+    const wrongKnown = await browser.submit(known, '/password', { password: 'whatever it is here' });
+    expect(wrongUnknown.statusCode).toBe(401);
+    expect(wrongKnown.statusCode).toBe(401);
+  });
+
+  it('an access token works at the directory API as the user', async () => {
+    const { tokens } = await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    const me = graphCaller(t.app, tokens.access_token);
+    const users = await me.get('/v1.0/users?$top=1');
+    expect(users.statusCode).toBe(200);
+  });
+});
