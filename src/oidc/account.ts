@@ -47,9 +47,15 @@ export function accountFinder(services: Services, tenantId: string) {
   ): Promise<Account | undefined> => {
     const user = await findUser(services.db, tenantId, sub);
     if (!user || user.account_enabled !== 1) return undefined;
+    // Times here have one-second precision. A token (refresh, code) of the revocation's very second is treated as
+    // older, to be safe; a browser session of that second as newer, so signing in right after a password reset
+    // cannot loop.
     const validFrom = epochSeconds(user.sign_in_sessions_valid_from);
-    const issuedAt = token?.iat ?? ctx.oidc.session?.loginTs;
-    if (validFrom > 0 && issuedAt !== undefined && issuedAt < validFrom) return undefined;
+    if (validFrom > 0) {
+      if (token?.iat !== undefined ? token.iat <= validFrom : (ctx.oidc.session?.loginTs ?? validFrom) < validFrom) {
+        return undefined;
+      }
+    }
     return {
       accountId: user.id,
       claims: async () => ({ sub: user.id, ...(await userClaims(services, tenantId, user)) }),

@@ -17,7 +17,7 @@ import {
   REFRESH_TOKEN_TTL_SECONDS,
   SESSION_TTL_SECONDS,
 } from './lifetimes.js';
-import { logoutPages } from './logout-pages.js';
+import { providerPages } from './provider-pages.js';
 
 /**
  * Provider paths, relative to the tenant's mount point `{base}/{tenantId}` (Entra's v2.0 layout). Discovery is
@@ -68,7 +68,10 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     }
   }
 
+  const pages = providerPages(services, tenantId);
+
   return {
+    renderError: pages.renderError,
     adapter: (model: string) =>
       model === 'Client' ? clients.adapter() : new SqlAdapter(services, tenantId, model),
     jwks: { keys: keys.privateJwks },
@@ -142,7 +145,11 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     features: {
       // Never the built-in dev login pages: sign-in is Foyer's own (interactions.url below).
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: true, ...logoutPages(services, tenantId) },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: pages.logoutSource,
+        postLogoutSuccessSource: pages.postLogoutSuccessSource,
+      },
       clientCredentials: { enabled: true },
       // Off until a route serves it (src/oidc/index.ts lists the public paths); Entra clients do not need it.
       pushedAuthorizationRequests: { enabled: false },

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
+import { endSessionByCookieValue, SESSION_COOKIE } from '../sessions/service.js';
 import { findTenantByRef } from '../tenants/store.js';
 import { TenantClients } from './clients.js';
 import { providerConfiguration } from './configuration.js';
@@ -134,6 +136,14 @@ export class OidcProviders {
       for (const kind of ['access_token', 'id_token', 'refresh_token']) {
         if (typeof body[kind] === 'string') metrics.tokensIssued.inc({ grant, kind });
       }
+    });
+    // Signing out of an app signs the browser out of Foyer too (like Entra): its session cookie and row go.
+    provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+      const value = ctx.cookies.get(SESSION_COOKIE, { signed: false });
+      ctx.cookies.set(SESSION_COOKIE, null, { path: '/', signed: false });
+      endSessionByCookieValue(this.services, value).catch((error: unknown) => {
+        this.log.error({ err: error }, 'could not delete a browser session at logout');
+      });
     });
     provider.on('server_error', (_ctx: unknown, error: Error) => {
       this.log.error({ err: error, issuer: provider.issuer }, 'oidc-provider server error');

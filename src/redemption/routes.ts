@@ -9,6 +9,7 @@ import type { MessageInfo } from '../invitations/schemas.js';
 import { sameEmail } from '../sessions/identity.js';
 import { currentSession, endSession, type WebSession } from '../sessions/service.js';
 import type { SignInFlow } from '../signin/flow.js';
+import { logSignIn, methodOf } from '../signin/log.js';
 import { runStep, SIGN_IN_STEPS, sendPage, showMethod, stepBody } from '../signin/steps.js';
 import { assertCsrf, csrfToken } from '../web/csrf.js';
 import { registerPageErrors } from '../web/errors.js';
@@ -160,14 +161,26 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
     if (!session || !sameEmail(session.identity.email, email)) {
       return reply.redirect(`/redeem?ticket=${encodeURIComponent(ticket)}`, 303);
     }
+    const log = (outcome: Parameters<typeof logSignIn>[3]['outcome']) =>
+      logSignIn(services, request, open, {
+        method: methodOf(session.amr),
+        outcome,
+        user: open.guest,
+        identity: session.identity,
+        correlationId: open.invitation.id,
+      });
     if (request.body.decision !== 'accept') {
+      await log('consentDeclined');
       const t = dictionaryOf(language);
       return sendPage(
         reply,
         messagePage({ tenant: open.tenant, language, heading: t.cancelledHeading, text: t.cancelledText }),
       );
     }
-    await assertRedeemableDomain(services, open.tenant, email);
+    await assertRedeemableDomain(services, open.tenant, email).catch(async (error) => {
+      await log('domainNotAllowed');
+      throw error;
+    });
     await redeemInvitation(services, {
       invitation: open.invitation,
       guest: open.guest,
@@ -176,6 +189,7 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
       ipAddress: request.ip,
       jit: false,
     });
+    await log('success');
     return reply.redirect(open.invitation.invite_redirect_url, 303);
   });
 

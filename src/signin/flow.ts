@@ -17,6 +17,8 @@ export interface SignInFlow {
   tenant: TenantRow;
   language: PageLanguage;
   appName?: string;
+  /** The application an OIDC sign-in is for (the sign-in log names it). */
+  app?: { appId: string; displayName: string };
   /** Redemption: the address is the invited one; the person does not type it. */
   fixedEmail?: string;
   /** Whether the one-time passcode may be offered for an address (policy on, and a guest could use it). */

@@ -47,7 +47,7 @@ export async function recordFailure(services: Services, email: string, ip: strin
     )
     .execute();
   const delayMs =
-    failures > SLOW_DOWN_AFTER ? Math.min(2000, 250 * 2 ** (failures - SLOW_DOWN_AFTER - 1)) : 0;
+    failures > SLOW_DOWN_AFTER ? Math.min(1000, 100 * 2 ** (failures - SLOW_DOWN_AFTER - 1)) : 0;
   return { delayMs, locked: lockedUntil !== null };
 }
 

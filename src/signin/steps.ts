@@ -12,6 +12,7 @@ import { dictionaryOf, fill } from '../web/i18n/index.js';
 import { pageHeaders } from '../web/layout.js';
 import { checkCode, issueCode } from './codes.js';
 import type { SignInFlow } from './flow.js';
+import { logSignIn } from './log.js';
 import { findMemberByEmail } from './members.js';
 import { emailPage, passcodePage, passwordPage, resetPage, signupPage } from './pages.js';
 import { signInWithPassword } from './passwords.js';
@@ -114,6 +115,16 @@ export async function runStep(
         });
         return flow.complete(session, reply);
       }
+      await logSignIn(services, request, flow, {
+        method: 'password',
+        outcome:
+          outcome.reason === 'locked'
+            ? 'accountLocked'
+            : outcome.reason === 'disabled'
+              ? 'accountDisabled'
+              : 'invalidCredentials',
+        email,
+      });
       const error =
         outcome.reason === 'locked'
           ? fill(t.errorLocked, { minutes: String(outcome.minutes) })
@@ -132,6 +143,11 @@ export async function runStep(
       if (!(await flow.passcodeAllowed(email))) return sendPage(reply, passwordPage({ flow, csrf, email }));
       const result = await checkCode(services, { purpose: 'passcode', email, code: body.code ?? '' });
       if (result !== 'ok') {
+        await logSignIn(services, request, flow, {
+          method: 'emailOtp',
+          outcome: result === 'wrong' ? 'oneTimePasscodeInvalid' : 'oneTimePasscodeExpired',
+          email,
+        });
         const error = result === 'wrong' ? t.errorWrongCode : t.errorCodeExhausted;
         return sendPage(reply, passcodePage({ flow, csrf, email, error }), 401);
       }

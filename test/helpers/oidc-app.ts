@@ -15,7 +15,9 @@ export async function relyingParty(
     const response = await app.inject({
       method: (init.method ?? 'GET') as 'GET' | 'POST',
       url: `${target.pathname}${target.search}`,
-      headers: Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).entries()),
+      headers: Object.fromEntries(
+        new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).entries(),
+      ),
       ...(init.body !== undefined && init.body !== null && { payload: String(init.body) }),
     });
     return new Response(response.rawPayload.length > 0 ? response.rawPayload : null, {

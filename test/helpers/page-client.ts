@@ -29,7 +29,7 @@ export function formsOf(page: string): Array<{ action: string; fields: Record<st
   const forms: Array<{ action: string; fields: Record<string, string> }> = [];
   for (const match of page.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
     const fields: Record<string, string> = {};
-    for (const input of match[2]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    for (const input of match[2]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\s*\/?>/g)) {
       fields[decode(input[1]!)] = decode(input[2]!);
     }
     forms.push({ action: decode(match[1]!), fields });
@@ -76,7 +76,8 @@ export function pageClient(app: FastifyInstance, defaults: Record<string, string
     async submit(page, action, fields = {}) {
       const form = formsOf(page.body).find((f) => f.action.endsWith(action));
       if (!form) throw new Error(`no form posting to ${action} on the page:\n${page.body}`);
-      return client.post(form.action, { ...form.fields, ...fields });
+      const target = new URL(form.action, 'https://foyer.test');
+      return client.post(`${target.pathname}${target.search}`, { ...form.fields, ...fields });
     },
   };
   return client;

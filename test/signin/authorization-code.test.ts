@@ -39,7 +39,11 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
       extra,
     });
     const browser = pageClient(t.app);
-    const emailPage = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const emailPage = await follow(
+      browser,
+      await browser.get(started.url.pathname + started.url.search),
+      REDIRECT,
+    );
     expect(emailPage.body).toContain('Sign in');
     const passwordPage = await browser.submit(emailPage, '/identify', { email });
     const back = await browser.submit(passwordPage, '/password', { password });
@@ -63,7 +67,11 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     expect(id.sub).not.toBe(id.oid);
     const access = decodeJwt(tokens.access_token);
     expect(access).toMatchObject({ aud: API, tid: t.tenant.tenantId, oid: id.oid, azp: appId, acct: 0 });
-    expect(String(access.scp).split(' ').sort()).toEqual(['User.Invite.All', 'User.Read', 'User.ReadBasic.All']);
+    expect(String(access.scp).split(' ').sort()).toEqual([
+      'User.Invite.All',
+      'User.Read',
+      'User.ReadBasic.All',
+    ]);
     expect(access.scope).toBeUndefined();
     expect(tokens.refresh_token).toBeTruthy();
   });
@@ -73,7 +81,9 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!);
     expect(refreshed.refresh_token).toBeTruthy();
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
-    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('sub is pairwise per client id', async () => {
@@ -86,9 +96,17 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: otherId });
     const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid' });
     const browser = pageClient(t.app);
-    const page = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const page = await follow(
+      browser,
+      await browser.get(started.url.pathname + started.url.search),
+      REDIRECT,
+    );
     const pw = await browser.submit(page, '/identify', { email: t.tenant.adminUserPrincipalName });
-    const callback = await follow(browser, await browser.submit(pw, '/password', { password: t.tenant.adminPassword }), REDIRECT);
+    const callback = await follow(
+      browser,
+      await browser.submit(pw, '/password', { password: t.tenant.adminPassword }),
+      REDIRECT,
+    );
     const second = (await finishAuthorization(rp, String(callback.headers.location), started)).claims()!;
     expect(second.oid).toBe(first.oid);
     expect(second.sub).not.toBe(first.sub);
@@ -98,7 +116,10 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     const base = `/${t.tenant.tenantSlug}/oauth2/v2.0/authorize?client_id=${appId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s`;
     const without = await t.app.inject({ method: 'GET', url: base });
     expect(String(without.headers.location)).toContain('error=invalid_request');
-    const plain = await t.app.inject({ method: 'GET', url: `${base}&code_challenge=${'a'.repeat(43)}&code_challenge_method=plain` });
+    const plain = await t.app.inject({
+      method: 'GET',
+      url: `${base}&code_challenge=${'a'.repeat(43)}&code_challenge_method=plain`,
+    });
     expect(String(plain.headers.location)).toContain('error=invalid_request');
     const unregistered = await t.app.inject({
       method: 'GET',
@@ -113,12 +134,20 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
     const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid profile' });
     const browser = pageClient(t.app);
-    const page = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const page = await follow(
+      browser,
+      await browser.get(started.url.pathname + started.url.search),
+      REDIRECT,
+    );
     const codePage = await browser.submit(page, '/identify', { email });
     expect(codePage.body).toContain('8-digit code');
     const review = await browser.submit(codePage, '/passcode', { code: await latestCode(t, email) });
     expect(review.body).toContain('Review permissions');
-    const callback = await follow(browser, await browser.submit(review, '/review', { decision: 'accept' }), REDIRECT);
+    const callback = await follow(
+      browser,
+      await browser.submit(review, '/review', { decision: 'accept' }),
+      REDIRECT,
+    );
     const claims = (await finishAuthorization(rp, String(callback.headers.location), started)).claims()!;
     expect(claims).toMatchObject({ acct: 1, idp: 'mail', tid: t.tenant.tenantId, amr: ['otp'], email });
     const guest = await admin.get(`/v1.0/users/${claims.oid}?$select=externalUserState,userType`);
@@ -129,7 +158,11 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
     const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid' });
     const browser = pageClient(t.app);
-    const page = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const page = await follow(
+      browser,
+      await browser.get(started.url.pathname + started.url.search),
+      REDIRECT,
+    );
     const pw = await browser.submit(page, '/identify', { email: fabrikam.adminUserPrincipalName });
     const denied = await browser.submit(pw, '/password', { password: fabrikam.adminPassword });
     expect(denied.statusCode).toBe(403);

@@ -10,6 +10,7 @@ import { type AppConsent, consentPage } from '../../redemption/pages.js';
 import { assertRedeemableDomain, passcodeEnabled } from '../../redemption/service.js';
 import { currentSession, endSession, type WebSession } from '../../sessions/service.js';
 import type { SignInFlow } from '../../signin/flow.js';
+import { logSignIn, methodOf } from '../../signin/log.js';
 import { emailPage } from '../../signin/pages.js';
 import { runStep, SIGN_IN_STEPS, sendPage, stepBody } from '../../signin/steps.js';
 import { findTenantById, type TenantRow } from '../../tenants/store.js';
@@ -32,6 +33,7 @@ interface Interaction {
   tenant: TenantRow;
   language: PageLanguage;
   appName: string | undefined;
+  app?: { appId: string; displayName: string };
   base: string;
 }
 
@@ -77,6 +79,7 @@ export async function interactionsPlugin(
       tenant,
       language: pageLanguage({ uiLocales: details.params.ui_locales ?? null, acceptLanguage: accept }),
       appName: client?.clientName,
+      ...(client && { app: { appId: client.clientId, displayName: client.clientName ?? client.clientId } }),
       base: `${basePath}/${tenantId}/login/${uid}`,
     };
   }
@@ -103,6 +106,7 @@ export async function interactionsPlugin(
       tenant: interaction.tenant,
       language: interaction.language,
       ...(interaction.appName && { appName: interaction.appName }),
+      ...(interaction.app && { app: interaction.app }),
       // The passcode signs in guests, never members: offered when the tenant allows it and the address is a
       // guest's here (bound to the address, or invited and pending).
       passcodeAllowed: async (email) => {
@@ -152,28 +156,43 @@ export async function interactionsPlugin(
     reply: FastifyReply,
     interaction: Interaction,
     session: WebSession,
+    reused = false,
   ) {
     const { tenant } = interaction;
     const t = dictionaryOf(interaction.language);
     const account = await accountInTenant(services, tenant.id, session.identity);
+    const log = (outcome: Parameters<typeof logSignIn>[3]['outcome']) =>
+      logSignIn(services, request, interaction, {
+        method: reused ? 'previousSession' : methodOf(session.amr),
+        outcome,
+        identity: session.identity,
+        ...(account.kind !== 'none' && { user: account.user }),
+        correlationId: interaction.details.uid,
+      });
     if (account.kind === 'none') {
-      return signInPage(
-        request,
-        reply,
-        interaction,
-        fill(t.errorNoAccess, { email: session.identity.email, organization: tenant.display_name }),
+      await log('guestNotInTenant');
+      const values = { email: session.identity.email, organization: tenant.display_name };
+      return signInPage(request, reply, interaction, fill(t.errorNoAccess, values));
+    }
+    if (account.user.account_enabled !== 1) {
+      await log('accountDisabled');
+      throw new FoyerError('accountDisabled', 'The account is disabled.');
+    }
+    if (account.kind === 'jit') {
+      await assertRedeemableDomain(services, tenant, account.invitation.invited_email).catch(
+        async (error) => {
+          await log('domainNotAllowed');
+          throw error;
+        },
       );
     }
-    if (account.user.account_enabled !== 1)
-      throw new FoyerError('accountDisabled', 'The account is disabled.');
-    if (account.kind === 'jit')
-      await assertRedeemableDomain(services, tenant, account.invitation.invited_email);
     if (
       account.kind === 'jit' ||
       (account.user.user_type === 'Guest' && account.user.consented_at === null)
     ) {
       return reviewPage(request, reply, interaction);
     }
+    await log('success');
     return finish(request, reply, interaction, {
       login: { accountId: account.user.id, amr: session.amr, ts: session.authTime },
     });
@@ -223,7 +242,7 @@ export async function interactionsPlugin(
       );
     }
     const session = await currentSession(services, request);
-    if (sessionUsable(interaction, session)) return continueAs(request, reply, interaction, session);
+    if (sessionUsable(interaction, session)) return continueAs(request, reply, interaction, session, true);
     return signInPage(request, reply, interaction);
   });
 

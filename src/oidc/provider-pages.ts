@@ -6,10 +6,11 @@ import { dictionaryOf, fill, pageLanguage } from '../web/i18n/index.js';
 import { pageHeaders, renderPage } from '../web/layout.js';
 
 /**
- * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) on the page kit: oidc-provider owns the protocol
- * and hands us its form (with its own CSRF field); we only dress it.
+ * The pages oidc-provider renders itself, on the page kit: RP-initiated logout (OpenID Connect RP-Initiated
+ * Logout 1.0: the provider owns the protocol and hands us its form, with its own CSRF field) and its error page
+ * (an unregistered redirect URI, an unknown client: OAuth errors that cannot go back to the app).
  */
-export function logoutPages(services: Services, tenantId: string) {
+export function providerPages(services: Services, tenantId: string) {
   const frame = async (
     ctx: KoaContextWithOIDC,
     body: (organization: string, t: ReturnType<typeof dictionaryOf>) => ReturnType<typeof html>,
@@ -42,6 +43,13 @@ ${trusted(form)}
       frame(
         ctx,
         (_organization, t) => html`<h1>${t.loggedOutHeading}</h1><p role="status">${t.loggedOutText}</p>`,
+      ),
+    renderError: (ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }) =>
+      frame(
+        ctx,
+        (_organization, t) => html`<h1>${t.errorTitle}</h1>
+<p role="alert">${out.error_description ?? out.error}</p>
+<p class="note"><small>${out.error}</small></p>`,
       ),
   };
 }
