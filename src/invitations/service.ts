@@ -309,6 +309,9 @@ async function resetRedemption(
         creation_type: 'Invitation',
         external_user_state: 'PendingAcceptance',
         external_user_state_changed_at: nowIso,
+        // The released identity's sessions and refresh tokens at this tenant end with it (src/oidc/account.ts).
+        sign_in_sessions_valid_from: nowIso,
+        consented_at: null,
       };
       await updateUser(trx, tenant.id, user.id, userChanges);
       const fields = {

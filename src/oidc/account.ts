@@ -35,6 +35,18 @@ export async function userClaims(services: Services, tenantId: string, user: Use
 const epochSeconds = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 
 /**
+ * Whether a session or token predates the user's signInSessionsValidFromDateTime. Times have one-second precision:
+ * a token (refresh, code) of the revocation's very second counts as older, to be safe; a browser session of that
+ * second as newer, so that signing in right after a password reset cannot loop.
+ */
+function revoked(user: UserRow, ctx: KoaContextWithOIDC, token: { iat?: number } | undefined): boolean {
+  const validFrom = epochSeconds(user.sign_in_sessions_valid_from);
+  if (validFrom === 0) return false;
+  if (token?.iat !== undefined) return token.iat <= validFrom;
+  return (ctx.oidc.session?.loginTs ?? validFrom) < validFrom;
+}
+
+/**
  * oidc-provider's findAccount over the users store. An account is gone when the user is deleted or disabled, and
  * a session or refresh token is dead when it predates the user's signInSessionsValidFromDateTime (set by a
  * password reset, revokeSignInSessions or a reset redemption).
@@ -46,15 +58,11 @@ export function accountFinder(services: Services, tenantId: string) {
     token?: { iat?: number },
   ): Promise<Account | undefined> => {
     const user = await findUser(services.db, tenantId, sub);
-    if (!user || user.account_enabled !== 1) return undefined;
-    // Times here have one-second precision. A token (refresh, code) of the revocation's very second is treated as
-    // older, to be safe; a browser session of that second as newer, so signing in right after a password reset
-    // cannot loop.
-    const validFrom = epochSeconds(user.sign_in_sessions_valid_from);
-    if (validFrom > 0) {
-      if (token?.iat !== undefined ? token.iat <= validFrom : (ctx.oidc.session?.loginTs ?? validFrom) < validFrom) {
-        return undefined;
-      }
+    if (!user || user.account_enabled !== 1 || revoked(user, ctx, token)) {
+      // A browser session of an account that is gone or revoked must lead back to sign-in: oidc-provider's login
+      // prompt asks for one only when the session names no account.
+      if (token === undefined && ctx.oidc.session) Reflect.deleteProperty(ctx.oidc.session, 'accountId');
+      return undefined;
     }
     return {
       accountId: user.id,
