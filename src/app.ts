@@ -10,6 +10,7 @@ import {
 import { loggerOptions } from './app/logger.js';
 import type { ResolvedConfig, Services } from './app/services.js';
 import type { Db } from './db/connect.js';
+import { demoPlugin } from './demo/routes.js';
 import { frameworkErrors, registerErrorMapper } from './errors/mapper.js';
 import { graphPlugin } from './graph/plugin.js';
 import { healthPlugin } from './health/routes.js';
@@ -19,6 +20,7 @@ import { createMetrics } from './metrics/registry.js';
 import { metricsPlugin } from './metrics/routes.js';
 import { OidcProviders, oidcPlugin } from './oidc/index.js';
 import { interactionsPlugin } from './oidc/interactions/routes.js';
+import { deriveKey } from './oidc/key-encryption.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
 import { redemptionPlugin } from './redemption/routes.js';
@@ -68,7 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorMapper(app);
-  await app.register(cookie);
+  // Signed cookies (the demo app's state) use a key derived from FOYER_SECRET for that purpose only.
+  await app.register(cookie, { secret: deriveKey(config.secret, 'foyer/cookies/v1').toString('base64url') });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
@@ -107,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(blockRoutes, { services });
   await app.register(webAssetsPlugin);
   await app.register(redemptionPlugin, { services });
+  await app.register(demoPlugin, { services });
 
   return app;
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Services } from '../app/services.js';
+import { registerDemoApp } from '../demo/registration.js';
 import { isFoyerError } from '../errors/catalogue.js';
 import { createOperatorToken } from '../tenants/operator-tokens.js';
 import { type ProvisionedTenant, provisionTenant } from '../tenants/provision.js';
@@ -32,6 +33,7 @@ export async function bootstrapInstance(services: Services): Promise<BootstrapRe
     throw error;
   });
   if (!provisioned) return undefined;
+  await registerDemoApp(services, provisioned.tenantId);
   const operatorToken = await createOperatorToken(services, 'bootstrap');
   return {
     ...provisioned,

@@ -24,6 +24,7 @@ export function printWelcome(config: ResolvedConfig, bootstrap: BootstrapResult 
     `  token endpoint    ${config.baseUrl}/${slug}/oauth2/v2.0/token`,
     `  directory API     ${config.baseUrl}/v1.0  (OpenAPI: ${config.baseUrl}/openapi.json)`,
   );
+  lines.push(`  demo app          ${config.baseUrl}/demo  (sign in as the admin above)`);
   if (devMailboxEnabled(config)) lines.push(`  dev mailbox       ${config.baseUrl}/dev/mailbox`);
   lines.push('', 'See README.md for a walk-through with curl.', '');
   // Deliberately stdout, not the JSON log: secrets must never reach log storage.

@@ -43,14 +43,22 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
       scope: 'openid profile offline_access',
       extra,
     });
-    const page = await follow(browser, await browser.get(started.url.pathname + started.url.search), REDIRECT);
+    const page = await follow(
+      browser,
+      await browser.get(started.url.pathname + started.url.search),
+      REDIRECT,
+    );
     return { rp, started, page };
   }
 
   async function signIn(browser: PageClient, extra: Record<string, string> = {}) {
     const { rp, started, page } = await authorize(browser, extra);
     const pw = await browser.submit(page, '/identify', { email: memberEmail });
-    const callback = await follow(browser, await browser.submit(pw, '/password', { password: memberPassword }), REDIRECT);
+    const callback = await follow(
+      browser,
+      await browser.submit(pw, '/password', { password: memberPassword }),
+      REDIRECT,
+    );
     return { rp, tokens: await finishAuthorization(rp, String(callback.headers.location), started) };
   }
 
@@ -121,10 +129,16 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
     const browser = pageClient(t.app);
     const { rp, started, page } = await authorize(browser);
     const pw = await browser.submit(page, '/identify', { email });
-    const cb = await follow(browser, await browser.submit(pw, '/password', { password: 'temporary passphrase here' }), REDIRECT);
+    const cb = await follow(
+      browser,
+      await browser.submit(pw, '/password', { password: 'temporary passphrase here' }),
+      REDIRECT,
+    );
     const tokens = await finishAuthorization(rp, String(cb.headers.location), started);
     expect((await admin.patch(`/v1.0/users/${id}`, { accountEnabled: false })).statusCode).toBe(204);
-    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     const other = pageClient(t.app);
     const again = await authorize(other);
     const pw2 = await other.submit(again.page, '/identify', { email });
@@ -148,7 +162,9 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
       password: 'a brand new passphrase',
     });
     expect(done.body).toContain('password has been changed');
-    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     const stale = await authorize(browser);
     expect(stale.page.statusCode).toBe(200);
     const signedIn = await other.submit(done, '/password', { password: 'a brand new passphrase' });
@@ -161,7 +177,8 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
     const browser = pageClient(t.app);
     const { page } = await authorize(browser);
     let form = await browser.submit(page, '/identify', { email: memberEmail });
-    for (let i = 0; i < 10; i++) form = await browser.submit(form, '/password', { password: `wrong guess ${i}` });
+    for (let i = 0; i < 10; i++)
+      form = await browser.submit(form, '/password', { password: `wrong guess ${i}` });
     expect(form.statusCode).toBe(429);
     expect(form.body).toContain('Too many failed attempts');
     const correct = await browser.submit(form, '/password', { password: memberPassword });
@@ -188,7 +205,11 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
     const codePage = await browser.submit(page, '/identify', { email });
     const review = await browser.submit(codePage, '/passcode', { code: await latestCode(t, email) });
     expect(review.body).toContain('Review permissions');
-    const cb = await follow(browser, await browser.submit(review, '/review', { decision: 'accept' }), REDIRECT);
+    const cb = await follow(
+      browser,
+      await browser.submit(review, '/review', { decision: 'accept' }),
+      REDIRECT,
+    );
     const claims = (await finishAuthorization(rp, String(cb.headers.location), started)).claims()!;
     expect(claims).toMatchObject({ acct: 1, idp: 'mail' });
     const second = await authorize(browser);

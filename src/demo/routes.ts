@@ -1,0 +1,114 @@
+import type { FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
+import * as oidc from 'openid-client';
+import type { Services } from '../app/services.js';
+import { issuerOf } from '../oidc/issuer.js';
+import { pageHeaders } from '../web/layout.js';
+import { demoClaimsPage, demoHomePage } from './pages.js';
+import { demoRedirectUri, findDemoApp } from './registration.js';
+
+const STATE_COOKIE = 'foyer_demo';
+
+/**
+ * /demo: a relying party of the bootstrap tenant, to see the whole flow without writing an app. It is a real
+ * openid-client RP; its HTTP calls to the provider go through inject() (the demo lives in the same process), so
+ * it works whatever the network between a proxy and this instance allows.
+ */
+export async function demoPlugin(app: FastifyInstance, { services }: { services: Services }) {
+  const base = services.config.baseUrl;
+  const viaInject: oidc.CustomFetch = async (url, init) => {
+    const target = new URL(url);
+    const response = await app.inject({
+      method: (init.method ?? 'GET') as 'GET' | 'POST',
+      url: `${target.pathname}${target.search}`,
+      headers: Object.fromEntries(
+        new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).entries(),
+      ),
+      ...(init.body !== undefined && init.body !== null && { payload: String(init.body) }),
+    });
+    return new Response(response.rawPayload.length > 0 ? response.rawPayload : null, {
+      status: response.statusCode,
+      headers: response.headers as Record<string, string>,
+    });
+  };
+
+  let configuration: Promise<oidc.Configuration | undefined> | undefined;
+  const client = () => {
+    configuration ??= (async () => {
+      const demo = await findDemoApp(services.db);
+      if (!demo) return undefined;
+      const config = await oidc.discovery(
+        new URL(issuerOf(base, demo.tenantId)),
+        demo.clientId,
+        undefined,
+        oidc.None(),
+        {
+          [oidc.customFetch]: viaInject,
+          execute: base.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
+        },
+      );
+      config[oidc.customFetch] = viaInject;
+      return config;
+    })().catch((error: unknown) => {
+      configuration = undefined;
+      throw error;
+    });
+    return configuration;
+  };
+
+  const cookie = {
+    path: '/demo',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: base.startsWith('https:'),
+    signed: true,
+  };
+
+  app.get('/demo', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers(pageHeaders).send(demoHomePage({ configured: (await client()) !== undefined })),
+  );
+
+  app.get('/demo/login', { schema: { hide: true } }, async (_request, reply) => {
+    const config = await client();
+    if (!config) return reply.redirect('/demo', 303);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    reply.setCookie(STATE_COOKIE, JSON.stringify({ verifier, state, nonce }), { ...cookie, maxAge: 600 });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: demoRedirectUri(base),
+      scope: `openid profile offline_access ${base}/.default`,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    return reply.redirect(url.href, 303);
+  });
+
+  app.get('/demo/callback', { schema: { hide: true } }, async (request, reply) => {
+    const config = await client();
+    const stored = request.cookies[STATE_COOKIE];
+    const unsigned = stored ? request.unsignCookie(stored) : undefined;
+    if (!config || !unsigned?.valid || !unsigned.value) return reply.redirect('/demo', 303);
+    const { verifier, state, nonce } = JSON.parse(unsigned.value) as Record<string, string>;
+    reply.clearCookie(STATE_COOKIE, cookie);
+    const query = request.url.slice(request.url.indexOf('?'));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(`${demoRedirectUri(base)}${query}`), {
+      pkceCodeVerifier: verifier!,
+      expectedState: state!,
+      expectedNonce: nonce!,
+    });
+    const logout = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: `${base}/demo`,
+    });
+    return reply.headers(pageHeaders).send(
+      demoClaimsPage({
+        idToken: tokens.claims() ?? {},
+        accessToken: decodeJwt(tokens.access_token),
+        logoutUrl: logout.href,
+      }),
+    );
+  });
+}
