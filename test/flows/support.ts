@@ -1,0 +1,122 @@
+import { createServer } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { registerDemoApp } from '../../src/demo/registration.js';
+import { smtpTransport } from '../../src/mail/transports.js';
+import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
+import { type AxeViolation, launchChromium, seriousViolations } from '../helpers/browser.js';
+import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import type { DialectName } from '../helpers/database.js';
+import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface FlowEnv {
+  t: TestApp;
+  base: string;
+  admin: GraphCaller;
+  catcher: SmtpCatcher;
+  worker: MailWorker;
+  browser: Browser;
+  /** Every serious or critical axe-core violation met on any page, by URL. */
+  violations: Array<{ url: string; violations: AxeViolation[] }>;
+  /** How many pages axe-core checked. */
+  audited: number;
+  close(): Promise<void>;
+}
+
+/** Foyer on a real port (its base URL), mail over real SMTP to a catcher, and headless Chromium. */
+export async function startFlowEnv(dialect: DialectName): Promise<FlowEnv> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const catcher = await startSmtpCatcher();
+  const t = await buildTestApp(dialect, { env: { FOYER_BASE_URL: base, FOYER_SMTP_URL: catcher.url } });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  await registerDemoApp(t.app.services, t.tenant.tenantId);
+  const transport = smtpTransport(catcher.url);
+  const worker = startMailWorker(t.app.services, transport, {
+    pollMs: 100,
+    logger: { info() {}, warn() {}, error() {} },
+  });
+  const browser = await launchChromium();
+  return {
+    t,
+    base,
+    admin: await adminCaller(t),
+    catcher,
+    worker,
+    browser,
+    violations: [],
+    audited: 0,
+    async close() {
+      await browser.close();
+      await worker.stop();
+      await transport.close();
+      await t.close();
+      await catcher.close();
+    },
+  };
+}
+
+/** Checks the page with axe-core and remembers what it found (asserted once per file). */
+export async function audit(env: FlowEnv, page: Page): Promise<void> {
+  const found = await seriousViolations(page);
+  env.audited++;
+  if (found.length > 0) env.violations.push({ url: page.url(), violations: found });
+}
+
+/** The newest mail to `address` that matches, waiting for the outbox worker to deliver it. */
+export async function mailTo(
+  env: FlowEnv,
+  address: string,
+  match: (mail: CaughtMail) => boolean,
+): Promise<CaughtMail> {
+  for (let i = 0; i < 100; i++) {
+    const mail = env.catcher.messages
+      .filter((m) => m.envelope.to.some((to) => to.toLowerCase() === address.toLowerCase()))
+      .filter(match)
+      .at(-1);
+    if (mail) return mail;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no matching mail reached ${address}`);
+}
+
+export const redeemLinkOf = (mail: CaughtMail, base: string): string => {
+  const link = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/redeem\\?ticket=[A-Za-z0-9_-]+`).exec(
+    mail.parsed.text ?? '',
+  )?.[0];
+  if (!link) throw new Error(`no redeem link in:\n${mail.parsed.text}`);
+  return link;
+};
+
+export const codeOf = (mail: CaughtMail): string => {
+  const code = /\b(\d{8})\b/.exec(mail.parsed.text ?? '')?.[1];
+  if (!code) throw new Error(`no code in:\n${mail.parsed.text}`);
+  return code;
+};
+
+export const isCodeMail = (mail: CaughtMail) => /\b\d{8}\b/.test(mail.parsed.subject ?? '');
+
+/** Invites `email` with the mail sent, its redirect URL the demo app. */
+export async function inviteWithMail(env: FlowEnv, email: string, extra: Record<string, unknown> = {}) {
+  const response = await env.admin.post('/v1.0/invitations', {
+    invitedUserEmailAddress: email,
+    inviteRedirectUrl: `${env.base}/demo`,
+    sendInvitationMessage: true,
+    ...extra,
+  });
+  expect(response.statusCode).toBe(201);
+  const mail = await mailTo(env, email, (m) => !isCodeMail(m));
+  return {
+    link: redeemLinkOf(mail, env.base),
+    guestId: (response.json() as { invitedUser: { id: string } }).invitedUser.id,
+  };
+}
