@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/graph/principal.js';
+import type { Principal } from '../../src/auth/principal.js';
 import { invitationBody } from '../../src/invitations/schemas.js';
 import { invite } from '../../src/invitations/service.js';
 import { createMailTransport } from '../../src/mail/transports.js';
@@ -269,7 +269,10 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
       kind: 'user',
       objectId: member.json().id,
       appId: t.tenant.clientId,
-      permissions: ['User.Invite.All'],
+      scopes: ['User.Invite.All'],
+      userType: 'Member',
+      guestAccess: 'sameAsMembers',
+      userPrincipalName: 'bea@contoso.foyer.localhost',
       directoryRoles: [],
       displayName: 'Bea Brown',
       ipAddress: '127.0.0.1',

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/graph/principal.js';
+import type { Principal } from '../../src/auth/principal.js';
 import { invitationBody } from '../../src/invitations/schemas.js';
 import { invite } from '../../src/invitations/service.js';
 import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
@@ -70,12 +70,19 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
           passwordProfile: { password: 'a-long-enough-password' },
         });
         const guest = await admin.post('/v1.0/invitations', invitation('gus@fabrikam.com'));
-        const principal = (objectId: string, directoryRoles: string[]): Principal => ({
+        const principal = (
+          objectId: string,
+          directoryRoles: string[],
+          userType: 'Member' | 'Guest' = 'Member',
+        ): Principal => ({
           tenantId: t.tenant.tenantId,
           kind: 'user',
           objectId,
           appId: t.tenant.clientId,
-          permissions: ['User.Invite.All'],
+          scopes: ['User.Invite.All'],
+          userType,
+          guestAccess: 'limited',
+          userPrincipalName: null,
           directoryRoles,
           displayName: null,
           ipAddress: '127.0.0.1',
@@ -83,7 +90,7 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
         people.admin = principal(member.json().id, ['User Administrator']);
         people.guestInviter = principal(member.json().id, ['Guest Inviter']);
         people.member = principal(member.json().id, []);
-        people.guest = principal(guest.json().invitedUser.id, []);
+        people.guest = principal(guest.json().invitedUser.id, [], 'Guest');
       });
 
       it.each([
