@@ -211,8 +211,8 @@ export async function patchUser(services: Services, principal: Principal, ref: s
     if (isUniqueViolation(error)) throw duplicateProperty(error);
     throw error;
   }
-  // A disabled account stops working at the API (src/auth/resolve.ts); this process forgets it at once.
-  if (body.accountEnabled === false) invalidatePrincipals(services.db);
+  // A disabled (or re-enabled) account changes at the API (src/auth/resolve.ts); this process sees it at once.
+  if (body.accountEnabled !== undefined) invalidatePrincipals(services.db);
 }
 
 export async function removeUser(services: Services, principal: Principal, ref: string): Promise<void> {
