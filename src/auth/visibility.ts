@@ -1,4 +1,6 @@
 import type { Services } from '../app/services.js';
+import type { FilterNode } from '../graph/odata/filter-parser.js';
+import type { QueryOptions } from '../graph/odata/index.js';
 import { isGroupMember, shareAGroup } from '../groups/store.js';
 import { authorize, can, denied } from './guards.js';
 import { operations } from './permissions.js';
@@ -97,4 +99,39 @@ export function projectUser<T extends object>(
     out[name] = (user as Record<string, unknown>)[name];
   }
   return out as Partial<T>;
+}
+
+/** Property names a $filter reads (lambda collections count as their collection property). */
+function filteredProperties(node: FilterNode | undefined, into: Set<string> = new Set()): Set<string> {
+  if (!node) return into;
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      filteredProperties(node.left, into);
+      return filteredProperties(node.right, into);
+    case 'not':
+      return filteredProperties(node.operand, into);
+    case 'any':
+      into.add(`${node.collection.table}/any()`);
+      return into;
+    default:
+      into.add(node.property.name);
+      return into;
+  }
+}
+
+/**
+ * A caller who sees only basic profiles may not filter on anything else either: `$filter=accountEnabled eq
+ * false` would tell it what the projection hides.
+ */
+export function assertQueryWithinView(options: QueryOptions, view: UserView): void {
+  if (view === 'full') return;
+  const hidden = [...filteredProperties(options.filter)].filter(
+    (name) => !basicUserProperties.includes(name),
+  );
+  if (hidden.length > 0) {
+    throw denied(
+      `Insufficient privileges to filter on ${hidden.join(', ')}: only the basic profile of users is readable.`,
+    );
+  }
 }

@@ -3,7 +3,12 @@ import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { authorize, can } from '../auth/guards.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { assertMayReadGroup, assertMayReadSomeGroup, projectUser } from '../auth/visibility.js';
+import {
+  assertMayReadGroup,
+  assertMayReadSomeGroup,
+  assertQueryWithinView,
+  projectUser,
+} from '../auth/visibility.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
@@ -236,6 +241,7 @@ export async function listGroupMembersFor(
   const group = await requireGroup(services, principal.tenantId, id);
   await assertMayReadGroup(services, principal, group.id);
   const view = can(principal, 'readUsers') ? 'full' : 'basic';
+  assertQueryWithinView(options, view);
   const page = await listGroupMembers(services, principal.tenantId, group.id, options);
   return { ...page, items: page.items.map((user) => projectUser(user, options.select ?? properties, view)) };
 }

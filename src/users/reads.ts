@@ -3,6 +3,7 @@ import { authorize } from '../auth/guards.js';
 import type { Principal } from '../auth/principal.js';
 import {
   assertMayReadSomeUser,
+  assertQueryWithinView,
   projectUser,
   type UserView,
   userListView,
@@ -18,6 +19,7 @@ import { getUserResource, listUsers, requireUser } from './service.js';
 
 export async function listUsersFor(services: Services, principal: Principal, options: QueryOptions) {
   const view = userListView(principal);
+  assertQueryWithinView(options, view);
   const page = await listUsers(services, principal.tenantId, options);
   const properties = options.select ?? defaultUserProperties;
   return { ...page, items: page.items.map((user) => projectUser(user, properties, view)) };

@@ -165,6 +165,18 @@ describe.each(testDialects())('delegated users on %s', (dialect) => {
     const list = await basic.get('/users?$select=id,displayName,accountEnabled');
     expect(list.statusCode).toBe(200);
     for (const user of list.json().value) expect(user).not.toHaveProperty('accountEnabled');
+    // Nor can it learn hidden properties by filtering on them.
+    expectGraphError(
+      await basic.get('/users?$filter=accountEnabled eq false'),
+      403,
+      'Authorization_RequestDenied',
+    );
+    expectGraphError(
+      await basic.get("/users?$filter=identities/any(i:i/issuer eq 'mail')"),
+      403,
+      'Authorization_RequestDenied',
+    );
+    expect((await basic.get("/users?$filter=startswith(displayName,'Person')")).statusCode).toBe(200);
 
     const full = await ctx.as(meId, ['User.Read.All']);
     expect((await full.get(`/users/${someoneId}?$select=accountEnabled`)).json()).toMatchObject({
