@@ -22,24 +22,26 @@ export async function consume(services: Services, bucket: string, limit: Limit):
 
 /**
  * A ceiling that only some requests pay for (src/ratelimit/budgets.ts): refuses when the window's count has
- * reached the limit, without counting this request. `charge` counts it once it turns out to be chargeable.
- * Concurrent requests may overshoot by those in flight; the per-caller budgets in front of it are exact.
+ * reached the limit, without counting this request; `charge` counts it once it turns out to be chargeable.
+ * Checking costs no query: on PostgreSQL an instance knows the shared count from its own last charge (the
+ * upsert returns it), so past the ceiling each instance lets through at most the requests in flight plus one.
+ * The per-caller budgets in front of it are exact.
  */
 export async function peek(services: Services, bucket: string, limit: Limit): Promise<void> {
   if (limit.limit <= 0) return;
   const { windowStart, now, windowMs } = windowOf(services, limit);
-  const count =
-    services.dialect === 'postgres'
-      ? await readFromDatabase(services, bucket, windowStart)
-      : memoryCountersOf(services).get(bucket)?.windowStart === windowStart
-        ? memoryCountersOf(services).get(bucket)!.count
-        : 0;
+  const known = (
+    services.dialect === 'postgres' ? observedCountsOf(services) : memoryCountersOf(services)
+  ).get(bucket);
+  const count = known?.windowStart === windowStart ? known.count : 0;
   if (count >= limit.limit) throw tooMany(windowStart, windowMs, now);
 }
 
 export async function charge(services: Services, bucket: string, limit: Limit): Promise<void> {
   if (limit.limit <= 0) return;
-  await increment(services, bucket, windowOf(services, limit).windowStart);
+  const { windowStart } = windowOf(services, limit);
+  const count = await increment(services, bucket, windowStart);
+  if (services.dialect === 'postgres') observedCountsOf(services).set(bucket, { windowStart, count });
 }
 
 function windowOf(services: Services, { windowSeconds }: Limit) {
@@ -61,16 +63,6 @@ function increment(services: Services, bucket: string, windowStart: number): Pro
     : countInMemory(services, bucket, windowStart);
 }
 
-async function readFromDatabase(services: Services, bucket: string, windowStart: number): Promise<number> {
-  const row = await services.db
-    .selectFrom('rate_limit_counters')
-    .select('count')
-    .where('bucket', '=', bucket)
-    .where('window_start', '=', windowStart)
-    .executeTakeFirst();
-  return Number(row?.count ?? 0);
-}
-
 async function countInDatabase(services: Services, bucket: string, windowStart: number): Promise<number> {
   const row = await services.db
     .insertInto('rate_limit_counters')
@@ -88,14 +80,20 @@ async function countInDatabase(services: Services, bucket: string, windowStart: 
 /** Per database handle (one per app), one entry per bucket: bounded by the number of tenants and callers. */
 const memoryCounters = new WeakMap<object, Map<string, { windowStart: number; count: number }>>();
 
-function memoryCountersOf(services: Services) {
-  let counters = memoryCounters.get(services.db);
+/** PostgreSQL: the shared counts this instance last saw for the ceilings it charged. */
+const observedCounts = new WeakMap<object, Map<string, { windowStart: number; count: number }>>();
+
+function countersOf(store: typeof memoryCounters, services: Services) {
+  let counters = store.get(services.db);
   if (!counters) {
     counters = new Map();
-    memoryCounters.set(services.db, counters);
+    store.set(services.db, counters);
   }
   return counters;
 }
+
+const memoryCountersOf = (services: Services) => countersOf(memoryCounters, services);
+const observedCountsOf = (services: Services) => countersOf(observedCounts, services);
 
 function countInMemory(services: Services, bucket: string, windowStart: number): number {
   const counters = memoryCountersOf(services);
