@@ -22,7 +22,11 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
   const { api, apiPerCaller } = services.config.rateLimits;
   const budget = { name: 'api', perCaller: apiPerCaller, tenant: api };
   app.addHook('onRequest', async (request) => spend(services, request, budget));
-  app.addHook('onResponse', async (request, reply) => chargeOnSuccess(services, request, reply));
+  // Charged before the response leaves (onSend, not onResponse), so the caller's next request already sees it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    await chargeOnSuccess(services, request, reply);
+    return payload;
+  });
   for (const routes of [
     userRoutes,
     groupRoutes,

@@ -30,7 +30,7 @@ export async function spend(services: Services, request: FastifyRequest, budget:
   charged[CHARGES] = [...(charged[CHARGES] ?? []), budget];
 }
 
-/** onResponse hook: a successful request pays the tenant ceilings it was checked against. */
+/** onSend hook: a successful request pays the tenant ceilings it was checked against. */
 export async function chargeOnSuccess(services: Services, request: FastifyRequest, reply: FastifyReply) {
   const budgets = (request as Charged)[CHARGES];
   if (!budgets || reply.statusCode >= 400) return;
