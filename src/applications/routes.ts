@@ -10,7 +10,6 @@ import {
   parseEntityQuery,
 } from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
-import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
 import { applicationEntity } from './entity.js';
 import {
@@ -18,15 +17,20 @@ import {
   applicationIdParams,
   applicationResource,
   createApplicationBody,
+  grantedPermissionParams,
   grantPermissionsBody,
   passwordCredential,
+  removePasswordBody,
 } from './schemas.js';
 import {
   addApplicationPassword,
   createApplication,
-  getApplication,
   grantApplicationPermissions,
   listApplications,
+  readApplication,
+  removeApplication,
+  removeApplicationPassword,
+  revokeApplicationPermission,
 } from './service.js';
 
 const single = entityOf(applicationResource);
@@ -45,9 +49,8 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readApplications');
       const options = parseQueryOptions(request.query, applicationEntity);
-      const page = await listApplications(services, request.principal.tenantId, options);
+      const page = await listApplications(services, request.principal, options);
       const items = options.select ? page.items.map((a) => project(a, options.select!)) : page.items;
       return collectionResponse({
         baseUrl,
@@ -64,7 +67,6 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
     '/applications',
     { schema: { tags: ['applications'], body: createApplicationBody, response: { 201: single } } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeApplications');
       const created = await createApplication(services, request.principal, request.body);
       reply.header('location', `${baseUrl}/v1.0/applications/${created.id}`);
       return reply
@@ -84,9 +86,8 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readApplications');
       const options = parseEntityQuery(request.query, applicationEntity);
-      const application = await getApplication(services, request.principal.tenantId, request.params.id);
+      const application = await readApplication(services, request.principal, request.params.id);
       return {
         '@odata.context': odataContext(baseUrl, 'applications', options.select, true),
         ...(options.select ? project(application, options.select) : application),
@@ -105,7 +106,6 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'writeApplications');
       const credential = await addApplicationPassword(
         services,
         request.principal,
@@ -119,7 +119,8 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
     },
   );
 
-  // Foyer extension: granting directory permissions needs Directory.ReadWrite.All, as granting app roles does.
+  // Foyer extension: granting directory permissions needs Directory.ReadWrite.All, as granting app roles does,
+  // and only what the caller itself holds (src/auth/guards.ts).
   app.post(
     '/applications/:id/grantedPermissions',
     {
@@ -131,7 +132,6 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'grantPermissions');
       const application = await grantApplicationPermissions(
         services,
         request.principal,
@@ -139,6 +139,39 @@ export async function applicationRoutes(root: FastifyInstance, { services }: { s
         request.body.permissions,
       );
       return { '@odata.context': odataContext(baseUrl, 'applications', undefined, true), ...application };
+    },
+  );
+
+  app.delete(
+    '/applications/:id',
+    { schema: { tags: ['applications'], params: applicationIdParams } },
+    async (request, reply) => {
+      await removeApplication(services, request.principal, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/applications/:id/removePassword',
+    { schema: { tags: ['applications'], params: applicationIdParams, body: removePasswordBody } },
+    async (request, reply) => {
+      await removeApplicationPassword(services, request.principal, request.params.id, request.body.keyId);
+      return reply.status(204).send();
+    },
+  );
+
+  // Foyer extension: the way back from POST grantedPermissions.
+  app.delete(
+    '/applications/:id/grantedPermissions/:permission',
+    { schema: { tags: ['applications'], params: grantedPermissionParams } },
+    async (request, reply) => {
+      await revokeApplicationPermission(
+        services,
+        request.principal,
+        request.params.id,
+        request.params.permission,
+      );
+      return reply.status(204).send();
     },
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allPermissions } from '../graph/permissions.js';
+import { allPermissions } from '../auth/permissions.js';
 import type { ApplicationRow, PasswordRow } from './store.js';
 
 // zod 4 runs refinements even after z.url() has failed: an unparsable value is left to z.url()'s message.
@@ -102,6 +102,14 @@ export const applicationResource = z.object({
 export type ApplicationResource = z.infer<typeof applicationResource>;
 
 export const applicationIdParams = z.object({ id: z.uuid({ message: 'must be an application object id' }) });
+
+/** POST /applications/{id}/removePassword (Graph): the keyId of the credential to remove. */
+export const removePasswordBody = z
+  .object({ keyId: z.uuid({ message: 'must be a credential keyId' }) })
+  .strict();
+
+/** DELETE /applications/{id}/grantedPermissions/{permission} (Foyer extension). */
+export const grantedPermissionParams = applicationIdParams.extend({ permission: z.enum(allPermissions) });
 
 export function toPasswordCredential(row: PasswordRow, secretText: string | null = null) {
   return {

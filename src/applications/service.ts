@@ -1,21 +1,27 @@
 import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
+import { assertWithinOwnPermissions, authorize } from '../auth/guards.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { invalidatePrincipals } from '../auth/resolve.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
 import type { QueryOptions } from '../graph/odata/index.js';
-import { actorOf, type Principal } from '../graph/principal.js';
 import { groupBy } from '../platform/collections.js';
 import { applicationEntity } from './entity.js';
 import { type CreateApplicationBody, toApplicationResource, toPasswordCredential } from './schemas.js';
 import { newPasswordCredential } from './secrets.js';
 import {
   type ApplicationRow,
+  deleteApplication,
+  deletePassword,
   findApplication,
   grantPermissions,
   insertApplication,
   insertPassword,
   passwordsOf,
   permissionsOf,
+  refuseTokensIssuedBefore,
+  revokePermission,
 } from './store.js';
 
 async function withCredentials(services: Services, tenantId: string, rows: ApplicationRow[]) {
@@ -52,7 +58,15 @@ export async function getApplication(services: Services, tenantId: string, id: s
   return resource!;
 }
 
-export async function listApplications(services: Services, tenantId: string, options: QueryOptions) {
+/** GET /applications/{id} as a caller: Application.Read.All or broader; Global Administrators for people. */
+export async function readApplication(services: Services, principal: Principal, id: string) {
+  authorize(principal, 'readApplications');
+  return getApplication(services, principal.tenantId, id);
+}
+
+export async function listApplications(services: Services, principal: Principal, options: QueryOptions) {
+  authorize(principal, 'readApplications');
+  const tenantId = principal.tenantId;
   const page = await queryPage(
     () => services.db.selectFrom('applications'),
     tenantId,
@@ -67,6 +81,7 @@ export async function createApplication(
   principal: Principal,
   body: CreateApplicationBody,
 ) {
+  authorize(principal, 'writeApplications');
   const row: ApplicationRow = {
     tenant_id: principal.tenantId,
     id: services.ids.uuid(),
@@ -78,6 +93,7 @@ export async function createApplication(
     public_client_redirect_uris: JSON.stringify(body.publicClient?.redirectUris ?? []),
     app_roles: JSON.stringify(body.appRoles ?? []),
     created_at: services.clock.now().toISOString(),
+    tokens_valid_after: null,
   };
   await services.db.transaction().execute(async (trx) => {
     await insertApplication(trx, row);
@@ -98,7 +114,16 @@ export async function addApplicationPassword(
   id: string,
   input: { displayName?: string | null | undefined; endDateTime?: string | undefined },
 ) {
+  authorize(principal, 'writeApplications');
   const app = await requireApplication(services, principal.tenantId, id);
+  // A secret is the application's whole power: minting one for an application that can do more than the
+  // caller would hand the caller that power (the bootstrap app holds every permission).
+  const held = await permissionsOf(services.db, principal.tenantId, [app.id]);
+  assertWithinOwnPermissions(
+    principal,
+    held.map((p) => p.permission),
+    'add credentials to this application',
+  );
   const endDateTime = input.endDateTime ? new Date(input.endDateTime).toISOString() : undefined;
   if (endDateTime && endDateTime <= services.clock.now().toISOString()) {
     throw new FoyerError('invalidValue', 'endDateTime must be in the future.');
@@ -127,7 +152,16 @@ export async function grantApplicationPermissions(
   id: string,
   permissions: readonly string[],
 ) {
+  authorize(principal, 'grantPermissions');
   const app = await requireApplication(services, principal.tenantId, id);
+  // Granting is minting power too: what the application will hold must be within what the caller holds, or
+  // an app with Directory.ReadWrite.All could give itself (or an app it has a secret of) Policy.ReadWrite.*.
+  const held = await permissionsOf(services.db, principal.tenantId, [app.id]);
+  assertWithinOwnPermissions(
+    principal,
+    [...new Set([...held.map((p) => p.permission), ...permissions])],
+    'grant these permissions',
+  );
   await services.db.transaction().execute(async (trx) => {
     await grantPermissions(trx, principal.tenantId, app.id, permissions);
     await publish(trx, services, {
@@ -140,4 +174,83 @@ export async function grantApplicationPermissions(
     });
   });
   return getApplication(services, principal.tenantId, app.id);
+}
+
+/** DELETE /applications/{id} (Graph): the app, its secrets and grants go; its tokens stop working. */
+export async function removeApplication(services: Services, principal: Principal, id: string) {
+  authorize(principal, 'writeApplications');
+  const app = await requireApplication(services, principal.tenantId, id);
+  await services.db.transaction().execute(async (trx) => {
+    await deleteApplication(trx, principal.tenantId, app.id);
+    await publish(trx, services, {
+      type: 'application.deleted',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [{ id: app.id, type: 'Application', displayName: app.display_name }],
+      details: { appId: app.app_id },
+      correlationId: services.ids.uuid(),
+    });
+  });
+  invalidatePrincipals(services.db);
+}
+
+/**
+ * POST /applications/{id}/removePassword (Graph): the secret stops authenticating at once, and the tokens the
+ * application obtained until now stop working at the API (we cannot tell which secret minted a token, so all
+ * of them go; the application asks for new ones with a secret it still holds).
+ */
+export async function removeApplicationPassword(
+  services: Services,
+  principal: Principal,
+  id: string,
+  keyId: string,
+) {
+  authorize(principal, 'writeApplications');
+  const app = await requireApplication(services, principal.tenantId, id);
+  await services.db.transaction().execute(async (trx) => {
+    if (!(await deletePassword(trx, principal.tenantId, app.id, keyId))) {
+      throw new FoyerError(
+        'notFound',
+        `No password credential with keyId '${keyId}' on application '${id}'.`,
+      );
+    }
+    await refuseTokensIssuedBefore(trx, principal.tenantId, app.id, services.clock.now().toISOString());
+    await publish(trx, services, {
+      type: 'application.password.removed',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [{ id: app.id, type: 'Application', displayName: app.display_name }],
+      details: { keyId: keyId.toLowerCase() },
+      correlationId: services.ids.uuid(),
+    });
+  });
+  invalidatePrincipals(services.db);
+}
+
+/**
+ * DELETE /applications/{id}/grantedPermissions/{permission} (Foyer extension). The API narrows every app
+ * token's roles to what is still granted, so the permission stops working before the token expires.
+ */
+export async function revokeApplicationPermission(
+  services: Services,
+  principal: Principal,
+  id: string,
+  permission: string,
+) {
+  authorize(principal, 'grantPermissions');
+  const app = await requireApplication(services, principal.tenantId, id);
+  await services.db.transaction().execute(async (trx) => {
+    if (!(await revokePermission(trx, principal.tenantId, app.id, permission))) {
+      throw new FoyerError('notFound', `Permission '${permission}' is not granted to application '${id}'.`);
+    }
+    await publish(trx, services, {
+      type: 'application.permission.revoked',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [{ id: app.id, type: 'Application', displayName: app.display_name }],
+      details: { permissions: permission },
+      correlationId: services.ids.uuid(),
+    });
+  });
+  invalidatePrincipals(services.db);
 }

@@ -60,3 +60,58 @@ export async function permissionsOf(db: Executor, tenantId: string, applicationI
     .orderBy('permission')
     .execute();
 }
+
+/** Deletes an application; its passwords and permissions go with it (foreign keys cascade). */
+export async function deleteApplication(db: Executor, tenantId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('applications')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+export async function deletePassword(
+  db: Executor,
+  tenantId: string,
+  applicationId: string,
+  keyId: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('application_passwords')
+    .where('tenant_id', '=', tenantId)
+    .where('application_id', '=', applicationId)
+    .where('key_id', '=', keyId.toLowerCase())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** Tokens the application obtained before `instant` stop working at the API (src/auth/resolve.ts). */
+export async function refuseTokensIssuedBefore(
+  db: Executor,
+  tenantId: string,
+  applicationId: string,
+  instant: string,
+): Promise<void> {
+  await db
+    .updateTable('applications')
+    .set({ tokens_valid_after: instant })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', applicationId)
+    .execute();
+}
+
+export async function revokePermission(
+  db: Executor,
+  tenantId: string,
+  applicationId: string,
+  permission: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('application_permissions')
+    .where('tenant_id', '=', tenantId)
+    .where('application_id', '=', applicationId)
+    .where('permission', '=', permission)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}

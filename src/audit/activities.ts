@@ -100,6 +100,24 @@ const activities: Record<string, Activity> = {
     operationType: 'Assign',
     loggedByService: 'Core Directory',
   },
+  'application.deleted': {
+    displayName: 'Delete application',
+    category: 'ApplicationManagement',
+    operationType: 'Delete',
+    loggedByService: 'Core Directory',
+  },
+  'application.password.removed': {
+    displayName: 'Update application – Certificates and secrets management',
+    category: 'ApplicationManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'application.permission.revoked': {
+    displayName: 'Remove app role assignment from service principal',
+    category: 'ApplicationManagement',
+    operationType: 'Unassign',
+    loggedByService: 'Core Directory',
+  },
   'invitation.created': {
     displayName: 'Invite external user',
     category: 'UserManagement',

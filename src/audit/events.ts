@@ -3,10 +3,11 @@
  * and its record land together, or neither does.
  */
 export interface Actor {
-  kind: 'app' | 'user' | 'system';
+  /** `operator`: the instance operator (CLI or /instance/v1), which is neither an application nor a user. */
+  kind: 'app' | 'user' | 'operator' | 'system';
   id: string | null;
   displayName: string | null;
-  /** appId for apps, UPN for users. */
+  /** appId for apps, UPN for users, the channel (`cli`, `instance-api`) for the operator. */
   name: string | null;
   ipAddress: string | null;
 }

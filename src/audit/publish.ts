@@ -30,7 +30,17 @@ async function writeAuditEntry(trx: Transaction<Database>, services: Services, e
             servicePrincipalId: actor.id,
             servicePrincipalName: actor.displayName,
           }
-        : null,
+        : actor.kind === 'operator'
+          ? {
+              appId: null,
+              displayName: actor.displayName,
+              servicePrincipalId: null,
+              servicePrincipalName: null,
+            }
+          : null,
+    // Graph's initiatedBy knows apps and users only. The operator shows in the `app` slot with no appId and no
+    // service principal (as Entra shows its own internal services), plus a Foyer `operator` entry saying so.
+    ...(actor.kind === 'operator' && { operator: { displayName: actor.displayName, channel: actor.name } }),
     user:
       actor.kind === 'user'
         ? {

@@ -3,10 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
+import { authorize } from '../auth/guards.js';
+import type { Principal } from '../auth/principal.js';
 import type { AuditLogsTable } from '../db/schema.js';
 import { collectionOf, collectionQuery, collectionResponse, queryPage } from '../graph/collection.js';
-import { parseQueryOptions } from '../graph/odata/index.js';
-import { requirePermission } from '../graph/permissions.js';
+import { parseQueryOptions, type QueryOptions } from '../graph/odata/index.js';
 import { project } from '../graph/response.js';
 import { directoryAuditEntity } from './entity.js';
 
@@ -42,7 +43,7 @@ const toDirectoryAudit = (row: Selectable<AuditLogsTable>): z.infer<typeof direc
 
 export async function auditRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { db, config } = services;
+  const { config } = services;
   app.get(
     '/auditLogs/directoryAudits',
     {
@@ -53,19 +54,9 @@ export async function auditRoutes(root: FastifyInstance, { services }: { service
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readAuditLogs');
-      const { tenantId } = request.principal;
       const options = parseQueryOptions(request.query, directoryAuditEntity);
-      const page = await queryPage(
-        () => db.selectFrom('audit_logs'),
-        tenantId,
-        options,
-        directoryAuditEntity,
-      );
-      const items = page.items.map((row) => {
-        const audit = toDirectoryAudit(row);
-        return options.select ? project(audit, options.select) : audit;
-      });
+      const page = await listDirectoryAudits(services, request.principal, options);
+      const items = page.items.map((audit) => (options.select ? project(audit, options.select) : audit));
       return collectionResponse({
         baseUrl: config.baseUrl,
         entitySet: 'auditLogs/directoryAudits',
@@ -77,4 +68,16 @@ export async function auditRoutes(root: FastifyInstance, { services }: { service
       });
     },
   );
+}
+
+/** AuditLog.Read.All for applications; User and Global Administrators for people. */
+async function listDirectoryAudits(services: Services, principal: Principal, options: QueryOptions) {
+  authorize(principal, 'readAuditLogs');
+  const page = await queryPage(
+    () => services.db.selectFrom('audit_logs'),
+    principal.tenantId,
+    options,
+    directoryAuditEntity,
+  );
+  return { ...page, items: page.items.map(toDirectoryAudit) };
 }

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { operatorActor, operatorPrincipal } from '../auth/principal.js';
 import { loadConfig } from '../config/index.js';
 import { connectDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -14,7 +15,6 @@ import { addDomain, requireTenant, verifyDomain } from '../tenants/service.js';
 import { listTenants } from '../tenants/store.js';
 import { createUser } from '../users/service.js';
 import { withServices } from './context.js';
-import { operatorPrincipal } from './principal.js';
 
 export interface Command {
   name: string[];
@@ -54,12 +54,16 @@ export const commands: Command[] = [
     run: (args, o) =>
       withServices(async (services) =>
         print(
-          await provisionTenant(services, {
-            displayName: args[0]!,
-            slug: o.slug as string | undefined,
-            adminEmail: o['admin-email'] as string | undefined,
-            defaultLanguage: o.language as string | undefined,
-          }),
+          await provisionTenant(
+            services,
+            {
+              displayName: args[0]!,
+              slug: o.slug as string | undefined,
+              adminEmail: o['admin-email'] as string | undefined,
+              defaultLanguage: o.language as string | undefined,
+            },
+            operatorActor('cli'),
+          ),
         ),
       ),
   },
@@ -79,7 +83,10 @@ export const commands: Command[] = [
     usage: 'domain add <tenant> <domain>',
     summary: 'Add a custom domain; prints the TXT record to publish',
     arity: 2,
-    run: (args) => withServices(async (services) => print(await addDomain(services, args[0]!, args[1]!))),
+    run: (args) =>
+      withServices(async (services) =>
+        print(await addDomain(services, args[0]!, args[1]!, operatorActor('cli'))),
+      ),
   },
   {
     name: ['domain', 'verify'],
@@ -89,7 +96,12 @@ export const commands: Command[] = [
     options: { force: { type: 'boolean' } },
     run: (args, o) =>
       withServices(async (services) =>
-        print(await verifyDomain(services, args[0]!, args[1]!, { force: o.force === true })),
+        print(
+          await verifyDomain(services, args[0]!, args[1]!, {
+            force: o.force === true,
+            actor: operatorActor('cli'),
+          }),
+        ),
       ),
   },
   {

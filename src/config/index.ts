@@ -34,6 +34,9 @@ const environmentSchema = z.object({
   FOYER_INVITE_RATE_LIMIT: z.coerce.number().int().min(0).default(150),
   FOYER_INVITE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(5),
   FOYER_API_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
+  // Per caller (application or user) within a tenant; unset: the tenant's limit (a caller alone may use it all).
+  FOYER_INVITE_RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(0).optional(),
+  FOYER_API_RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(0).optional(),
   FOYER_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   FOYER_BOOTSTRAP_TENANT: optionalString,
   FOYER_BOOTSTRAP_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
@@ -64,8 +67,12 @@ export interface Config {
   logLevel: string;
   dataDir: string;
   rateLimits: {
+    /** Tenant-wide ceilings, paid by successful requests only (src/ratelimit/budgets.ts). */
     invitations: { limit: number; windowSeconds: number };
     api: { limit: number; windowSeconds: number };
+    /** Each caller's own budget within a tenant, paid by every request it makes. */
+    invitationsPerCaller: { limit: number; windowSeconds: number };
+    apiPerCaller: { limit: number; windowSeconds: number };
   };
   accessTokenTtlSeconds: number;
   bootstrap: {
@@ -118,6 +125,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     rateLimits: {
       invitations: { limit: e.FOYER_INVITE_RATE_LIMIT, windowSeconds: e.FOYER_INVITE_RATE_WINDOW_SECONDS },
       api: { limit: e.FOYER_API_RATE_LIMIT, windowSeconds: 5 },
+      invitationsPerCaller: {
+        limit: e.FOYER_INVITE_RATE_LIMIT_PER_CALLER ?? e.FOYER_INVITE_RATE_LIMIT,
+        windowSeconds: e.FOYER_INVITE_RATE_WINDOW_SECONDS,
+      },
+      apiPerCaller: { limit: e.FOYER_API_RATE_LIMIT_PER_CALLER ?? e.FOYER_API_RATE_LIMIT, windowSeconds: 5 },
     },
     accessTokenTtlSeconds: e.FOYER_ACCESS_TOKEN_TTL_SECONDS,
     bootstrap: {

@@ -95,6 +95,8 @@ export interface ApplicationsTable {
   public_client_redirect_uris: string;
   app_roles: string;
   created_at: string;
+  /** Tokens issued before this instant are refused (a secret was removed); null when none ever was. */
+  tokens_valid_after: string | null;
 }
 
 export interface ApplicationPasswordsTable {

@@ -30,6 +30,7 @@ export async function registerDemoApp(services: Services, tenantId: string): Pro
       public_client_redirect_uris: JSON.stringify(uris),
       app_roles: '[]',
       created_at: services.clock.now().toISOString(),
+      tokens_valid_after: null,
     });
     await trx
       .insertInto('instance_settings')

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../app/services.js';
+import type { Principal } from '../auth/principal.js';
+import { principalFromClaims } from '../auth/resolve.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type AccessTokenClaims, createTokenVerifier } from '../oidc/verify.js';
-
-import type { Principal } from './principal.js';
 
 const VERIFIED_CACHE_SIZE = 10_000;
 
@@ -38,15 +38,7 @@ export function createAuthHook(services: Services) {
     if (!match)
       throw new FoyerError('unauthenticated', 'Authorization header must be "Bearer <access token>".');
     const claims = await verify(match[1]!);
-    request.principal = {
-      tenantId: claims.tenantId,
-      kind: claims.kind,
-      objectId: claims.objectId,
-      appId: claims.appId,
-      permissions: claims.kind === 'app' ? claims.roles : claims.scopes,
-      directoryRoles: claims.kind === 'user' ? claims.roles : [],
-      displayName: typeof claims.raw.app_displayname === 'string' ? claims.raw.app_displayname : null,
-      ipAddress: request.ip,
-    };
+    // Who the caller is now (an app still granted, a user still enabled, their roles): from the directory.
+    request.principal = await principalFromClaims(services, claims, request.ip);
   };
 }

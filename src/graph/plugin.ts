@@ -5,7 +5,7 @@ import { auditRoutes } from '../audit/routes.js';
 import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
-import { consume } from '../ratelimit/limiter.js';
+import { chargeOnSuccess, spend } from '../ratelimit/budgets.js';
 import { signInRoutes } from '../signins/routes.js';
 import { organizationRoutes } from '../tenants/organization-routes.js';
 import { userRoutes } from '../users/routes.js';
@@ -18,9 +18,16 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
   // body schema (a 400) where any other non-JSON type is a 415.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', createAuthHook(services));
-  // Every API call counts against its tenant's general limit; POST /invitations has its own, lower one.
-  const { api: limit } = services.config.rateLimits;
-  app.addHook('onRequest', async (request) => consume(services, `api:${request.principal.tenantId}`, limit));
+  // Every API call costs its caller's budget; the tenant's ceiling is paid by successful calls only, so a
+  // caller refused with 403s cannot throttle the others. POST /invitations has its own, lower budgets.
+  const { api, apiPerCaller } = services.config.rateLimits;
+  const budget = { name: 'api', perCaller: apiPerCaller, tenant: api };
+  app.addHook('onRequest', async (request) => spend(services, request, budget));
+  // Charged before the response leaves (onSend, not onResponse), so the caller's next request already sees it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    await chargeOnSuccess(services, request, reply);
+    return payload;
+  });
   for (const routes of [
     userRoutes,
     groupRoutes,

@@ -10,7 +10,6 @@ import {
   parseEntityQuery,
 } from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
-import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
 import { userEntity } from '../users/entity.js';
 import { defaultUserProperties, userResource } from '../users/schemas.js';
@@ -21,18 +20,17 @@ import {
   groupResource,
   memberParams,
   memberRefBody,
-  toGroupResource,
   updateGroupBody,
 } from './schemas.js';
 import {
   addGroupMember,
   createGroup,
-  listGroupMembers,
-  listGroups,
+  listGroupMembersFor,
+  listGroupsFor,
   patchGroup,
+  readGroupFor,
   removeGroup,
   removeGroupMember,
-  requireGroup,
 } from './service.js';
 
 const single = entityOf(groupResource);
@@ -53,9 +51,8 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readGroups');
       const options = parseQueryOptions(request.query, groupEntity);
-      const page = await listGroups(services, request.principal.tenantId, options);
+      const page = await listGroupsFor(services, request.principal, options);
       const items = page.items.map((g) => project(g, options.select ?? allGroupProperties));
       return collectionResponse({
         baseUrl,
@@ -72,7 +69,6 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
     '/groups',
     { schema: { tags: ['groups'], body: createGroupBody, response: { 201: single } } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeGroups');
       const group = await createGroup(services, request.principal, request.body);
       reply.header('location', `${baseUrl}/v1.0/groups/${group.id}`);
       return reply
@@ -92,11 +88,8 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readGroups');
       const options = parseEntityQuery(request.query, groupEntity);
-      const group = toGroupResource(
-        await requireGroup(services, request.principal.tenantId, request.params.id),
-      );
+      const group = await readGroupFor(services, request.principal, request.params.id);
       return {
         '@odata.context': odataContext(baseUrl, 'groups', options.select, true),
         ...project(group, options.select ?? allGroupProperties),
@@ -108,7 +101,6 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
     '/groups/:id',
     { schema: { tags: ['groups'], params: groupIdParams, body: updateGroupBody } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeGroups');
       await patchGroup(services, request.principal, request.params.id, request.body);
       return reply.status(204).send();
     },
@@ -118,7 +110,6 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
     '/groups/:id',
     { schema: { tags: ['groups'], params: groupIdParams } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeGroups');
       await removeGroup(services, request.principal, request.params.id);
       return reply.status(204).send();
     },
@@ -135,13 +126,15 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readGroups');
       const options = parseQueryOptions(request.query, userEntity);
-      const page = await listGroupMembers(services, request.principal.tenantId, request.params.id, options);
-      const items = page.items.map((u) => ({
-        '@odata.type': '#microsoft.graph.user',
-        ...project(u, options.select ?? defaultUserProperties),
-      }));
+      const page = await listGroupMembersFor(
+        services,
+        request.principal,
+        request.params.id,
+        options,
+        defaultUserProperties,
+      );
+      const items = page.items.map((u) => ({ '@odata.type': '#microsoft.graph.user', ...u }));
       return collectionResponse({
         baseUrl,
         entitySet: 'directoryObjects',
@@ -157,7 +150,6 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
     '/groups/:id/members/$ref',
     { schema: { tags: ['groups'], params: groupIdParams, body: memberRefBody } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeGroupMembers');
       await addGroupMember(services, request.principal, request.params.id, request.body['@odata.id']);
       return reply.status(204).send();
     },
@@ -167,7 +159,6 @@ export async function groupRoutes(root: FastifyInstance, { services }: { service
     '/groups/:id/members/:memberId/$ref',
     { schema: { tags: ['groups'], params: memberParams } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeGroupMembers');
       await removeGroupMember(services, request.principal, request.params.id, request.params.memberId);
       return reply.status(204).send();
     },

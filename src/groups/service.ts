@@ -1,11 +1,18 @@
 import type { Services } from '../app/services.js';
 import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import { authorize, can } from '../auth/guards.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import {
+  assertMayReadGroup,
+  assertMayReadSomeGroup,
+  assertQueryWithinView,
+  projectUser,
+} from '../auth/visibility.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
 import type { QueryOptions } from '../graph/odata/index.js';
-import { actorOf, type Principal } from '../graph/principal.js';
 import { listUsers, requireUser } from '../users/service.js';
 import { groupEntity } from './entity.js';
 import { type CreateGroupBody, idFromObjectUrl, toGroupResource } from './schemas.js';
@@ -33,6 +40,7 @@ export async function requireGroup(services: Services, tenantId: string, id: str
 }
 
 export async function createGroup(services: Services, principal: Principal, body: CreateGroupBody) {
+  authorize(principal, 'writeGroups');
   const tenantId = principal.tenantId;
   const row: GroupRow = {
     tenant_id: tenantId,
@@ -76,6 +84,7 @@ export async function patchGroup(
   id: string,
   body: { displayName?: string; description?: string | null; mailNickname?: string },
 ) {
+  authorize(principal, 'writeGroups');
   const group = await requireGroup(services, principal.tenantId, id);
   await services.db.transaction().execute(async (trx) => {
     await updateGroup(trx, principal.tenantId, group.id, {
@@ -94,6 +103,7 @@ export async function patchGroup(
 }
 
 export async function removeGroup(services: Services, principal: Principal, id: string) {
+  authorize(principal, 'writeGroups');
   const group = await requireGroup(services, principal.tenantId, id);
   await services.db.transaction().execute(async (trx) => {
     await deleteGroup(trx, principal.tenantId, group.id);
@@ -113,6 +123,7 @@ export async function addGroupMember(
   groupId: string,
   objectUrl: string,
 ) {
+  authorize(principal, 'writeGroupMembers');
   const tenantId = principal.tenantId;
   const group = await requireGroup(services, tenantId, groupId);
   const user = await requireUser(services, tenantId, idFromObjectUrl(objectUrl));
@@ -144,6 +155,7 @@ export async function removeGroupMember(
   groupId: string,
   memberId: string,
 ) {
+  authorize(principal, 'writeGroupMembers');
   const tenantId = principal.tenantId;
   const group = await requireGroup(services, tenantId, groupId);
   await services.db.transaction().execute(async (trx) => {
@@ -201,4 +213,35 @@ export async function listGroupMembers(
         .where('group_members.group_id', '=', group.id),
     ),
   );
+}
+
+/** GET /groups: enumerating groups is for readers of the directory (not for guests below "same as members"). */
+export async function listGroupsFor(services: Services, principal: Principal, options: QueryOptions) {
+  authorize(principal, 'readGroups');
+  return listGroups(services, principal.tenantId, options);
+}
+
+/** GET /groups/{id}: readers of groups, and a limited guest for a group it belongs to. */
+export async function readGroupFor(services: Services, principal: Principal, id: string) {
+  assertMayReadSomeGroup(principal);
+  const group = await requireGroup(services, principal.tenantId, id);
+  await assertMayReadGroup(services, principal, group.id);
+  return toGroupResource(group);
+}
+
+/** GET /groups/{id}/members: members in full for full readers of users, else their basic profile. */
+export async function listGroupMembersFor(
+  services: Services,
+  principal: Principal,
+  id: string,
+  options: QueryOptions,
+  properties: readonly string[],
+) {
+  assertMayReadSomeGroup(principal);
+  const group = await requireGroup(services, principal.tenantId, id);
+  await assertMayReadGroup(services, principal, group.id);
+  const view = can(principal, 'readUsers') ? 'full' : 'basic';
+  assertQueryWithinView(options, view);
+  const page = await listGroupMembers(services, principal.tenantId, group.id, options);
+  return { ...page, items: page.items.map((user) => projectUser(user, options.select ?? properties, view)) };
 }

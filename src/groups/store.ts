@@ -78,3 +78,30 @@ export async function groupIdsOfMember(db: Executor, tenantId: string, memberId:
     .execute();
   return rows.map((row) => row.group_id);
 }
+
+/** Is the user a member of the group? (A limited guest sees the groups it belongs to.) */
+export async function isGroupMember(db: Executor, tenantId: string, groupId: string, userId: string) {
+  const row = await db
+    .selectFrom('group_members')
+    .select('member_id')
+    .where('tenant_id', '=', tenantId)
+    .where('group_id', '=', groupId)
+    .where('member_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Do two users share at least one group? (A limited guest sees the basic profile of such users.) */
+export async function shareAGroup(db: Executor, tenantId: string, userId: string, otherId: string) {
+  const row = await db
+    .selectFrom('group_members as mine')
+    .innerJoin('group_members as theirs', (join) =>
+      join.onRef('theirs.tenant_id', '=', 'mine.tenant_id').onRef('theirs.group_id', '=', 'mine.group_id'),
+    )
+    .select('mine.group_id')
+    .where('mine.tenant_id', '=', tenantId)
+    .where('mine.member_id', '=', userId)
+    .where('theirs.member_id', '=', otherId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,5 +1,5 @@
 import type { Services } from '../app/services.js';
-import type { Principal } from '../graph/principal.js';
+import type { Principal } from '../auth/principal.js';
 import { findUser } from '../users/store.js';
 
 /** Who sent an invitation, as the mail and the audit log show them. Stored with the invitation. */
@@ -19,6 +19,10 @@ export async function inviterOf(services: Services, principal: Principal): Promi
       displayName: user?.display_name ?? principal.displayName ?? 'Someone',
       mail: user?.mail ?? null,
     };
+  }
+  // The operator sends like an application (no Reply-To, no custom message), under its channel's name.
+  if (principal.kind === 'operator') {
+    return { kind: 'app', id: principal.channel, displayName: principal.displayName ?? 'Foyer', mail: null };
   }
   // The token carries the application's display name (app_displayname); read it only when it does not.
   const displayName =

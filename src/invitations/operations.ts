@@ -1,12 +1,12 @@
 import type { Services } from '../app/services.js';
 import { type Actor, userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import { actorOf, type Principal } from '../auth/principal.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { actorOf, type Principal } from '../graph/principal.js';
 import { getTenantPolicies } from '../policies/service.js';
 import { findTenantById } from '../tenants/store.js';
 import { findUser } from '../users/store.js';
-import { assertMayInvite, assertMayManageInvitations } from './authorization.js';
+import { assertAdministrator, assertMayInvite, assertMayManageInvitation } from './authorization.js';
 import { toInvitationResource } from './guests.js';
 import { inviterOf } from './inviter.js';
 import { expiryFrom, raceLost } from './lifecycle.js';
@@ -35,6 +35,8 @@ export async function resendInvitation(
   const policies = await getTenantPolicies(services.db, tenantId);
   await assertMayInvite(services, principal, policies.authorization);
   const invitation = await requireInvitation(services, tenantId, id);
+  // A new ticket for a Member invitation is a way into the directory as a member: administrators only.
+  if (invitation.invited_user_type === 'Member') assertAdministrator(principal, 'resend a Member invitation');
   await assertAddressInvitable(services, tenantId, invitation.invited_email, policies.b2b);
   const [tenant, user, inviter] = await Promise.all([
     findTenantById(services.db, tenantId),
@@ -84,9 +86,9 @@ export async function resendInvitation(
 
 /** Revoke (a Foyer extension): a pending invitation's ticket stops working; the guest object stays. */
 export async function revokeInvitation(services: Services, principal: Principal, id: string): Promise<void> {
-  assertMayManageInvitations(principal);
   const tenantId = principal.tenantId;
   const invitation = await requireInvitation(services, tenantId, id);
+  assertMayManageInvitation(principal, invitation, 'revoke');
   await services.db.transaction().execute(async (trx) => {
     const status = await transition(trx, tenantId, invitation, 'revoke', {
       updated_at: services.clock.now().toISOString(),

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
-import { consume } from '../ratelimit/limiter.js';
+import { spend } from '../ratelimit/budgets.js';
 import { resendInvitation, revokeInvitation } from './operations.js';
 import { invitationBody, invitationIdParams, invitationResource } from './schemas.js';
 import { invite } from './service.js';
@@ -9,10 +9,11 @@ import { invite } from './service.js';
 /** POST /v1.0/invitations (Graph), plus Foyer's resend and revoke. */
 export async function invitationRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { invitations: limit } = services.config.rateLimits;
-  // 150 requests per 5 s per tenant by default, counted in the database so it holds across instances.
-  const throttle = async (request: { principal: { tenantId: string } }) =>
-    consume(services, `invitations:${request.principal.tenantId}`, limit);
+  const { invitations, invitationsPerCaller } = services.config.rateLimits;
+  // 150 requests per 5 s by default, per caller and (successful ones) per tenant, counted in the database on
+  // PostgreSQL so they hold across instances. Invalid requests cost the caller too.
+  const budget = { name: 'invitations', perCaller: invitationsPerCaller, tenant: invitations };
+  const throttle = async (request: FastifyRequest) => spend(services, request, budget);
 
   app.post(
     '/invitations',

@@ -2,10 +2,10 @@ import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import { actorOf, type Principal } from '../auth/principal.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError, isFoyerError } from '../errors/catalogue.js';
-import { actorOf, type Principal } from '../graph/principal.js';
 import { type B2bPolicyDocument, domainRefusal } from '../policies/b2b.js';
 import { getTenantPolicies } from '../policies/service.js';
 import { findTenantById, type TenantRow } from '../tenants/store.js';
@@ -190,6 +190,11 @@ async function inviteInTransaction(
     user = existing;
     const current = await findInvitationOfUser(trx, tenant.id, user.id);
     if (!current) throw raceLost();
+    // Re-inviting a Member invitation (pending, revoked or expired) would mint a new ticket into the directory
+    // as a member, or move its redirect URL: only administrators, whatever invitedUserType this body says.
+    if (current.invited_user_type === 'Member') {
+      assertAdministrator(context.principal, 'change a Member invitation');
+    }
     const event = current.status === 'Revoked' || current.status === 'Expired' ? 'reinvite' : 'resend';
     const pending = event === 'reinvite' || current.status === 'PendingAcceptance';
     const changes = { ...fields, ...(pending && { expires_at: context.expiresAt, reminders_sent: 0 }) };

@@ -3,7 +3,9 @@
  * the app"). Every application registered in a tenant holds these by default, as Entra's admin-consented
  * defaults; a call also needs the signed-in user's own right (src/auth).
  */
-export const DEFAULT_DELEGATED_PERMISSIONS = ['User.Read', 'User.ReadBasic.All', 'User.Invite.All'] as const;
+import { defaultDelegatedScopes } from '../auth/permissions.js';
+
+const DEFAULT_DELEGATED_PERMISSIONS = defaultDelegatedScopes;
 
 /** The scopes the directory API accepts for delegated tokens: `{base}/.default` or `{base}/<permission>`. */
 export function delegatedScopes(directoryApi: string): string {

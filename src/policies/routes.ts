@@ -3,10 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
+import { authorize } from '../auth/guards.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { invalidatePrincipals } from '../auth/resolve.js';
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
-import { requirePermission } from '../graph/permissions.js';
-import { actorOf, type Principal } from '../graph/principal.js';
 import { odataContext } from '../graph/response.js';
 import { b2bPolicyPatch, b2bPolicyResponse } from './b2b.js';
 import { authorizationPolicyPatch, authorizationPolicyResponse } from './schemas.js';
@@ -40,7 +41,12 @@ interface PolicyDefinition<Doc extends object> {
 /** GET and PATCH for one tenant policy; every change is audited with its old and new values. */
 function policyRoutes<Doc extends object>(services: Services, definition: PolicyDefinition<Doc>) {
   const { config, db } = services;
-  const describe = async (tenantId: string) => ({
+  // The policy's "service": describe and patch check the caller themselves, so every route stays a one-liner.
+  const describe = async (principal: Principal) => {
+    authorize(principal, 'readPolicies');
+    return read(principal.tenantId);
+  };
+  const read = async (tenantId: string) => ({
     '@odata.context': odataContext(config.baseUrl, `policies/${definition.type}`, undefined, true),
     id: definition.type,
     displayName: definition.displayName,
@@ -48,6 +54,7 @@ function policyRoutes<Doc extends object>(services: Services, definition: Policy
     ...(await definition.get(db, tenantId)),
   });
   const patch = async (principal: Principal, body: Partial<Doc>, correlationId: string) => {
+    authorize(principal, 'writeAuthorizationPolicy');
     await db.transaction().execute(async (trx) => {
       const now = services.clock.now().toISOString();
       const { before, after } = await definition.update(trx, services.dialect, principal.tenantId, body, now);
@@ -71,6 +78,8 @@ function policyRoutes<Doc extends object>(services: Services, definition: Policy
         correlationId,
       });
     });
+    // The guest access level is part of every guest's standing (src/auth/resolve.ts).
+    invalidatePrincipals(db);
   };
   return { describe, patch };
 }
@@ -91,9 +100,8 @@ export async function policyRoutesPlugin(root: FastifyInstance, { services }: { 
     '/policies/authorizationPolicy',
     { schema: { tags: ['policies'], response: { 200: authorizationPolicyResponse } } },
     async (request) => {
-      requirePermission(request.principal, 'readPolicies');
       return {
-        ...(await authorization.describe(request.principal.tenantId)),
+        ...(await authorization.describe(request.principal)),
         id: 'authorizationPolicy' as const,
       };
     },
@@ -102,7 +110,6 @@ export async function policyRoutesPlugin(root: FastifyInstance, { services }: { 
     '/policies/authorizationPolicy',
     { schema: { tags: ['policies'], body: authorizationPolicyPatch } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeAuthorizationPolicy');
       await authorization.patch(request.principal, request.body, request.id);
       return reply.status(204).send();
     },
@@ -119,15 +126,13 @@ export async function policyRoutesPlugin(root: FastifyInstance, { services }: { 
     '/policies/b2bManagementPolicy',
     { schema: { tags: ['policies'], response: { 200: b2bPolicyResponse } } },
     async (request) => {
-      requirePermission(request.principal, 'readPolicies');
-      return { ...(await b2b.describe(request.principal.tenantId)), id: 'b2bManagementPolicy' as const };
+      return { ...(await b2b.describe(request.principal)), id: 'b2bManagementPolicy' as const };
     },
   );
   app.patch(
     '/policies/b2bManagementPolicy',
     { schema: { tags: ['policies'], body: b2bPolicyPatch } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeAuthorizationPolicy');
       await b2b.patch(request.principal, request.body, request.id);
       return reply.status(204).send();
     },

@@ -13,25 +13,54 @@ export interface Limit {
  * the database (INSERT … ON CONFLICT DO UPDATE … RETURNING count). A SQLite deployment is one process, so its
  * counters live in memory and a request pays no extra write.
  */
-export async function consume(
-  services: Services,
-  bucket: string,
-  { limit, windowSeconds }: Limit,
-): Promise<void> {
-  if (limit <= 0) return;
+export async function consume(services: Services, bucket: string, limit: Limit): Promise<void> {
+  if (limit.limit <= 0) return;
+  const { windowStart, now, windowMs } = windowOf(services, limit);
+  const count = await increment(services, bucket, windowStart);
+  if (count > limit.limit) throw tooMany(windowStart, windowMs, now);
+}
+
+/**
+ * A ceiling that only some requests pay for (src/ratelimit/budgets.ts): refuses when the window's count has
+ * reached the limit, without counting this request; `charge` counts it once it turns out to be chargeable.
+ * Checking costs no query: on PostgreSQL an instance knows the shared count from its own last charge (the
+ * upsert returns it), so past the ceiling each instance lets through at most the requests in flight plus one.
+ * The per-caller budgets in front of it are exact.
+ */
+export async function peek(services: Services, bucket: string, limit: Limit): Promise<void> {
+  if (limit.limit <= 0) return;
+  const { windowStart, now, windowMs } = windowOf(services, limit);
+  const known = (
+    services.dialect === 'postgres' ? observedCountsOf(services) : memoryCountersOf(services)
+  ).get(bucket);
+  const count = known?.windowStart === windowStart ? known.count : 0;
+  if (count >= limit.limit) throw tooMany(windowStart, windowMs, now);
+}
+
+export async function charge(services: Services, bucket: string, limit: Limit): Promise<void> {
+  if (limit.limit <= 0) return;
+  const { windowStart } = windowOf(services, limit);
+  const count = await increment(services, bucket, windowStart);
+  if (services.dialect === 'postgres') observedCountsOf(services).set(bucket, { windowStart, count });
+}
+
+function windowOf(services: Services, { windowSeconds }: Limit) {
   const windowMs = windowSeconds * 1000;
   const now = services.clock.now().getTime();
-  const windowStart = Math.floor(now / windowMs) * windowMs;
-  const count =
-    services.dialect === 'postgres'
-      ? await countInDatabase(services, bucket, windowStart)
-      : countInMemory(services, bucket, windowStart);
-  if (count > limit) {
-    const retryAfter = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
-    throw new FoyerError('tooManyRequests', `Too many requests. Retry after ${retryAfter} seconds.`, {
-      headers: { 'Retry-After': String(retryAfter) },
-    });
-  }
+  return { windowMs, now, windowStart: Math.floor(now / windowMs) * windowMs };
+}
+
+function tooMany(windowStart: number, windowMs: number, now: number): FoyerError {
+  const retryAfter = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
+  return new FoyerError('tooManyRequests', `Too many requests. Retry after ${retryAfter} seconds.`, {
+    headers: { 'Retry-After': String(retryAfter) },
+  });
+}
+
+function increment(services: Services, bucket: string, windowStart: number): Promise<number> | number {
+  return services.dialect === 'postgres'
+    ? countInDatabase(services, bucket, windowStart)
+    : countInMemory(services, bucket, windowStart);
 }
 
 async function countInDatabase(services: Services, bucket: string, windowStart: number): Promise<number> {
@@ -48,15 +77,26 @@ async function countInDatabase(services: Services, bucket: string, windowStart: 
   return Number(row.count);
 }
 
-/** Per database handle (one per app), one entry per bucket: bounded by the number of tenants. */
+/** Per database handle (one per app), one entry per bucket: bounded by the number of tenants and callers. */
 const memoryCounters = new WeakMap<object, Map<string, { windowStart: number; count: number }>>();
 
-function countInMemory(services: Services, bucket: string, windowStart: number): number {
-  let counters = memoryCounters.get(services.db);
+/** PostgreSQL: the shared counts this instance last saw for the ceilings it charged. */
+const observedCounts = new WeakMap<object, Map<string, { windowStart: number; count: number }>>();
+
+function countersOf(store: typeof memoryCounters, services: Services) {
+  let counters = store.get(services.db);
   if (!counters) {
     counters = new Map();
-    memoryCounters.set(services.db, counters);
+    store.set(services.db, counters);
   }
+  return counters;
+}
+
+const memoryCountersOf = (services: Services) => countersOf(memoryCounters, services);
+const observedCountsOf = (services: Services) => countersOf(observedCounts, services);
+
+function countInMemory(services: Services, bucket: string, windowStart: number): number {
+  const counters = memoryCountersOf(services);
   const current = counters.get(bucket);
   if (current?.windowStart === windowStart) return ++current.count;
   counters.set(bucket, { windowStart, count: 1 });

@@ -1,9 +1,9 @@
 import type { Services } from '../app/services.js';
+import { authorize } from '../auth/guards.js';
+import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/executor.js';
 import { FoyerError } from '../errors/catalogue.js';
 import type { QueryOptions } from '../graph/odata/index.js';
-import { requirePermission } from '../graph/permissions.js';
-import type { Principal } from '../graph/principal.js';
 import { failureReasonFor } from './failures.js';
 import { type SignInEntry, signInEntry, toSignInResource } from './schemas.js';
 import { findSignIn, insertSignIn, signInPage } from './store.js';
@@ -53,13 +53,13 @@ export async function recordSignIn(
 
 /** Reading the log is an audit-log read: AuditLog.Read.All, or Directory.Read(Write).All, as for directoryAudits. */
 export async function listSignIns(services: Services, principal: Principal, options: QueryOptions) {
-  requirePermission(principal, 'readAuditLogs');
+  authorize(principal, 'readAuditLogs');
   const page = await signInPage(services.db, principal.tenantId, options);
   return { ...page, items: page.items.map(toSignInResource) };
 }
 
 export async function getSignIn(services: Services, principal: Principal, id: string) {
-  requirePermission(principal, 'readAuditLogs');
+  authorize(principal, 'readAuditLogs');
   const row = await findSignIn(services.db, principal.tenantId, id);
   if (!row) throw new FoyerError('notFound', `Resource '${id}' does not exist.`);
   return toSignInResource(row);

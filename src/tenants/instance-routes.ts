@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
+import { operatorActor } from '../auth/principal.js';
 import { requireOperator } from './operator-tokens.js';
 import { provisionTenant } from './provision.js';
 import {
@@ -33,7 +34,11 @@ export async function instancePlugin(root: FastifyInstance, { services }: { serv
     '/tenants',
     { schema: { tags: ['instance'], body: createTenantBody, response: { 201: provisionedTenantResource } } },
     async (request, reply) => {
-      const provisioned = await provisionTenant(services, request.body);
+      const provisioned = await provisionTenant(
+        services,
+        request.body,
+        operatorActor('instance-api', request.ip),
+      );
       const tenant = await requireTenant(services, provisioned.tenantId);
       return reply.status(201).send({ ...toTenantResource(tenant), ...provisioned });
     },
@@ -72,7 +77,16 @@ export async function instancePlugin(root: FastifyInstance, { services }: { serv
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await addDomain(services, request.params.tenant, request.body.domain)),
+      reply
+        .status(201)
+        .send(
+          await addDomain(
+            services,
+            request.params.tenant,
+            request.body.domain,
+            operatorActor('instance-api', request.ip),
+          ),
+        ),
   );
 
   app.post(
@@ -88,6 +102,7 @@ export async function instancePlugin(root: FastifyInstance, { services }: { serv
     async (request) =>
       verifyDomain(services, request.params.tenant, request.params.domain, {
         force: request.body?.force ?? false,
+        actor: operatorActor('instance-api', request.ip),
       }),
   );
 }

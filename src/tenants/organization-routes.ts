@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
+import { authorize } from '../auth/guards.js';
+import type { Principal } from '../auth/principal.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { requirePermission } from '../graph/permissions.js';
 import { odataContext } from '../graph/response.js';
 import { findTenantById, listDomains } from './store.js';
 
@@ -38,35 +39,38 @@ export async function organizationRoutes(root: FastifyInstance, { services }: { 
         response: { 200: z.object({ '@odata.context': z.string(), value: z.array(organization) }) },
       },
     },
-    async (request) => {
-      requirePermission(request.principal, 'readOrganization');
-      const tenant = await findTenantById(services.db, request.principal.tenantId);
-      if (!tenant) throw new FoyerError('notFound', 'The organization no longer exists.');
-      const domains = await listDomains(services.db, tenant.id);
-      return {
-        '@odata.context': odataContext(services.config.baseUrl, 'organization'),
-        value: [
-          {
-            id: tenant.id,
-            displayName: tenant.display_name,
-            createdDateTime: tenant.created_at,
-            preferredLanguage: tenant.default_language,
-            tenantType: 'AAD',
-            privacyProfile: tenant.privacy_statement_url
-              ? { contactEmail: null, statementUrl: tenant.privacy_statement_url }
-              : null,
-            verifiedDomains: domains
-              .filter((d) => d.verified === 1)
-              .map((d) => ({
-                capabilities: 'Email, OfficeCommunicationsOnline',
-                isDefault: d.domain === tenant.default_domain,
-                isInitial: d.domain === tenant.default_domain,
-                name: d.domain,
-                type: 'Managed',
-              })),
-          },
-        ],
-      };
-    },
+    async (request) => readOrganization(services, request.principal),
   );
+}
+
+/** The caller's own tenant as Graph's organization collection (User.Read is enough for people). */
+async function readOrganization(services: Services, principal: Principal) {
+  authorize(principal, 'readOrganization');
+  const tenant = await findTenantById(services.db, principal.tenantId);
+  if (!tenant) throw new FoyerError('notFound', 'The organization no longer exists.');
+  const domains = await listDomains(services.db, tenant.id);
+  return {
+    '@odata.context': odataContext(services.config.baseUrl, 'organization'),
+    value: [
+      {
+        id: tenant.id,
+        displayName: tenant.display_name,
+        createdDateTime: tenant.created_at,
+        preferredLanguage: tenant.default_language,
+        tenantType: 'AAD',
+        privacyProfile: tenant.privacy_statement_url
+          ? { contactEmail: null, statementUrl: tenant.privacy_statement_url }
+          : null,
+        verifiedDomains: domains
+          .filter((d) => d.verified === 1)
+          .map((d) => ({
+            capabilities: 'Email, OfficeCommunicationsOnline',
+            isDefault: d.domain === tenant.default_domain,
+            isInitial: d.domain === tenant.default_domain,
+            name: d.domain,
+            type: 'Managed',
+          })),
+      },
+    ],
+  };
 }

@@ -3,9 +3,9 @@ import { newPasswordCredential } from '../applications/secrets.js';
 import { grantPermissions, insertApplication, insertPassword } from '../applications/store.js';
 import { type Actor, systemActor } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import { allPermissions } from '../auth/permissions.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { allPermissions } from '../graph/permissions.js';
 import { hashPassword } from '../users/passwords.js';
 import { assignRole, insertUser } from '../users/store.js';
 import { createTenant, slugify } from './service.js';
@@ -92,6 +92,7 @@ export async function provisionTenant(
         public_client_redirect_uris: '[]',
         app_roles: '[]',
         created_at: now,
+        tokens_valid_after: null,
       });
       await insertPassword(trx, credential.row);
       await grantPermissions(trx, tenant.id, applicationId, allPermissions);

@@ -10,12 +10,11 @@ import {
   parseEntityQuery,
 } from '../graph/collection.js';
 import { parseQueryOptions } from '../graph/odata/index.js';
-import { requirePermission } from '../graph/permissions.js';
 import { odataContext, project } from '../graph/response.js';
 import { groupEntity } from '../groups/entity.js';
 import { groupResource } from '../groups/schemas.js';
-import { listGroups } from '../groups/service.js';
 import { userEntity } from './entity.js';
+import { listMemberOfFor, listUsersFor, readMe, readUserFor } from './reads.js';
 import {
   createUserBody,
   defaultUserProperties,
@@ -23,7 +22,7 @@ import {
   userIdParams,
   userResource,
 } from './schemas.js';
-import { createUser, getUserResource, listUsers, patchUser, removeUser, requireUser } from './service.js';
+import { createUser, getUserResource, patchUser, removeUser } from './service.js';
 
 const selectQuery = collectionQuery.pick({ $select: true });
 const partialUser = userResource.partial();
@@ -38,17 +37,9 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
       schema: { tags: ['users'], querystring: collectionQuery, response: { 200: collectionOf(partialUser) } },
     },
     async (request) => {
-      requirePermission(request.principal, 'readUsers');
       const options = parseQueryOptions(request.query, userEntity);
-      const page = await listUsers(services, request.principal.tenantId, options);
-      return collectionResponse({
-        baseUrl,
-        entitySet: 'users',
-        requestUrl: request.url,
-        options,
-        ...page,
-        items: page.items.map((user) => project(user, options.select ?? defaultUserProperties)),
-      });
+      const page = await listUsersFor(services, request.principal, options);
+      return collectionResponse({ baseUrl, entitySet: 'users', requestUrl: request.url, options, ...page });
     },
   );
 
@@ -62,7 +53,6 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
       },
     },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeUsers');
       const created = await createUser(services, request.principal, request.body);
       const user = await getUserResource(services, request.principal.tenantId, created.id);
       reply.header('location', `${baseUrl}/v1.0/users/${created.id}`);
@@ -84,13 +74,20 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readUsers');
       const options = parseEntityQuery(request.query, userEntity);
-      const user = await getUserResource(services, request.principal.tenantId, request.params.id);
-      return {
-        '@odata.context': odataContext(baseUrl, 'users', options.select, true),
-        ...project(user, options.select ?? defaultUserProperties),
-      };
+      const { user } = await readUserFor(services, request.principal, request.params.id, options.select);
+      return { '@odata.context': odataContext(baseUrl, 'users', options.select, true), ...user };
+    },
+  );
+
+  // Graph's GET /me: the signed-in user of a delegated token, with the same $select as GET /users/{id}.
+  app.get(
+    '/me',
+    { schema: { tags: ['users'], querystring: selectQuery, response: { 200: entityOf(userResource) } } },
+    async (request) => {
+      const options = parseEntityQuery(request.query, userEntity);
+      const user = await readMe(services, request.principal, options.select);
+      return { '@odata.context': odataContext(baseUrl, 'users', options.select, true), ...user };
     },
   );
 
@@ -98,14 +95,12 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
     '/users/:id',
     { schema: { tags: ['users'], params: userIdParams, body: updateUserBody } },
     async (request, reply) => {
-      requirePermission(request.principal, 'writeUsers');
       await patchUser(services, request.principal, request.params.id, request.body);
       return reply.status(204).send();
     },
   );
 
   app.delete('/users/:id', { schema: { tags: ['users'], params: userIdParams } }, async (request, reply) => {
-    requirePermission(request.principal, 'writeUsers');
     await removeUser(services, request.principal, request.params.id);
     return reply.status(204).send();
   });
@@ -123,10 +118,8 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
       },
     },
     async (request) => {
-      requirePermission(request.principal, 'readUsers');
       const options = parseQueryOptions(request.query, groupEntity);
-      const user = await requireUser(services, request.principal.tenantId, request.params.id);
-      const page = await listGroups(services, request.principal.tenantId, options, user.id);
+      const page = await listMemberOfFor(services, request.principal, request.params.id, options);
       const items = page.items.map((g) => ({
         '@odata.type': '#microsoft.graph.group',
         ...project(g, options.select ?? Object.keys(groupResource.shape)),

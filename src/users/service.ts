@@ -2,12 +2,14 @@ import type { SelectQueryBuilder } from 'kysely';
 import type { Services } from '../app/services.js';
 import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import { authorize, isPrivileged } from '../auth/guards.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { invalidatePrincipals } from '../auth/resolve.js';
 import { isUniqueViolation, violatedConstraint } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
 import type { QueryOptions } from '../graph/odata/index.js';
-import { actorOf, type Principal } from '../graph/principal.js';
 import { findTenantById, listDomains } from '../tenants/store.js';
 import { userEntity } from './entity.js';
 import { hashPassword } from './passwords.js';
@@ -62,6 +64,7 @@ export async function createUser(
   principal: Principal,
   body: CreateUserBody,
 ): Promise<UserRow> {
+  authorize(principal, 'writeUsers');
   const tenantId = principal.tenantId;
   const userType = body.userType ?? 'Member';
   if (userType === 'Member' && !body.passwordProfile) {
@@ -148,11 +151,7 @@ async function assertMayManagePrivileged(
   user: UserRow,
   what: string,
 ) {
-  const privileged =
-    principal.kind === 'app'
-      ? principal.permissions.includes('Directory.ReadWrite.All')
-      : principal.directoryRoles.includes('Global Administrator');
-  if (privileged) return;
+  if (isPrivileged(principal)) return;
   if ((await rolesOfUser(services.db, principal.tenantId, user.id)).length > 0) {
     throw new FoyerError(
       'forbidden',
@@ -162,6 +161,7 @@ async function assertMayManagePrivileged(
 }
 
 export async function patchUser(services: Services, principal: Principal, ref: string, body: UpdateUserBody) {
+  authorize(principal, 'writeUsers');
   const tenantId = principal.tenantId;
   const user = await requireUser(services, tenantId, ref);
   if (SENSITIVE_PROPERTIES.some((name) => body[name] !== undefined)) {
@@ -213,9 +213,12 @@ export async function patchUser(services: Services, principal: Principal, ref: s
     if (isUniqueViolation(error)) throw duplicateProperty(error);
     throw error;
   }
+  // A disabled (or re-enabled) account changes at the API (src/auth/resolve.ts); this process sees it at once.
+  if (body.accountEnabled !== undefined) invalidatePrincipals(services.db);
 }
 
 export async function removeUser(services: Services, principal: Principal, ref: string): Promise<void> {
+  authorize(principal, 'writeUsers');
   const tenantId = principal.tenantId;
   const user = await requireUser(services, tenantId, ref);
   await assertMayManagePrivileged(services, principal, user, 'delete');
@@ -229,6 +232,7 @@ export async function removeUser(services: Services, principal: Principal, ref: 
       correlationId: services.ids.uuid(),
     });
   });
+  invalidatePrincipals(services.db);
 }
 
 /** One user as Graph shows it (identities included, loaded in the same round trip). */

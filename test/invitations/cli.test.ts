@@ -115,7 +115,9 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
     expect(mails[0]?.text_body).toContain(firstRedeemUrl);
     expect(audits).toHaveLength(1);
     expect(JSON.parse(audits[0]!.initiated_by)).toMatchObject({
-      app: { appId: 'foyer-cli', displayName: 'Foyer CLI' },
+      // The instance operator, not an application: no appId, no service principal.
+      app: { appId: null, displayName: 'Foyer CLI', servicePrincipalId: null },
+      operator: { displayName: 'Foyer CLI', channel: 'cli' },
     });
   });
 

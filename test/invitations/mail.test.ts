@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/graph/principal.js';
-import { invitationBody } from '../../src/invitations/schemas.js';
-import { invite } from '../../src/invitations/service.js';
 import { createMailTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { delegatedToken } from '../helpers/delegated-token.js';
+import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
 import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
   appNamed,
@@ -262,28 +260,19 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
       passwordProfile: { password: 'a-long-enough-password' },
     });
     expect(member.statusCode).toBe(201);
-    // There are no delegated tokens yet, so the one user-inviter case calls the service directly, with the
-    // principal the delegated auth hook would build for Bea.
-    const principal: Principal = {
-      tenantId: t.tenant.tenantId,
-      kind: 'user',
-      objectId: member.json().id,
-      appId: t.tenant.clientId,
-      permissions: ['User.Invite.All'],
-      directoryRoles: [],
-      displayName: 'Bea Brown',
-      ipAddress: '127.0.0.1',
-    };
-    const message = 'Hello <b>Linus</b> & "friends",\nsee you at <script>alert(1)</script> soon';
-    const created = await invite(
-      t.app.services,
-      principal,
-      invitationBody.parse({
-        ...invitation('linus@fabrikam.com'),
-        sendInvitationMessage: true,
-        invitedUserMessageInfo: { customizedMessageBody: message },
-      }),
+    // Bea invites through a client she signed in to (a delegated token, as interactive sign-in issues it).
+    const bea = graphCaller(
+      t.app,
+      await delegatedToken(t.app, { tenantId: t.tenant.tenantId, userId: member.json().id }),
     );
+    const message = 'Hello <b>Linus</b> & "friends",\nsee you at <script>alert(1)</script> soon';
+    const response = await bea.post('/v1.0/invitations', {
+      ...invitation('linus@fabrikam.com'),
+      sendInvitationMessage: true,
+      invitedUserMessageInfo: { customizedMessageBody: message },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const created = response.json() as { inviteRedeemUrl: string };
     await worker.drain();
     const [mail] = mailsTo(catcher.messages, 'linus@fabrikam.com');
     if (!mail) throw new Error('no mail for linus@fabrikam.com');

@@ -5,6 +5,7 @@ import * as mail from './003_mail.js';
 import * as invitations from './004_invitations.js';
 import * as signIn from './005_sign_in.js';
 import * as signIns from './006_sign_ins.js';
+import * as tokenRevocation from './007_token_revocation.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004_invitations': invitations,
   '005_sign_in': signIn,
   '006_sign_ins': signIns,
+  '007_token_revocation': tokenRevocation,
 };
