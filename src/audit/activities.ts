@@ -160,6 +160,12 @@ const activities: Record<string, Activity> = {
     operationType: 'Update',
     loggedByService: 'B2B Collaboration',
   },
+  'user.sessions.revoked': {
+    displayName: 'Invalidate all refresh tokens for user',
+    category: 'UserManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
   'invitation.redeemed': {
     displayName: 'Redeem external user invite',
     category: 'UserManagement',

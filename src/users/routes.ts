@@ -22,7 +22,7 @@ import {
   userIdParams,
   userResource,
 } from './schemas.js';
-import { createUser, getUserResource, patchUser, removeUser } from './service.js';
+import { createUser, getUserResource, patchUser, removeUser, revokeSignInSessions } from './service.js';
 
 const selectQuery = collectionQuery.pick({ $select: true });
 const partialUser = userResource.partial();
@@ -97,6 +97,21 @@ export async function userRoutes(root: FastifyInstance, { services }: { services
     async (request, reply) => {
       await patchUser(services, request.principal, request.params.id, request.body);
       return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/users/:id/revokeSignInSessions',
+    {
+      schema: {
+        tags: ['users'],
+        params: userIdParams,
+        response: { 200: z.object({ '@odata.context': z.string(), value: z.boolean() }) },
+      },
+    },
+    async (request) => {
+      await revokeSignInSessions(services, request.principal, request.params.id);
+      return { '@odata.context': `${baseUrl}/v1.0/$metadata#Edm.Boolean`, value: true };
     },
   );
 

@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
 import type { QueryOptions } from '../graph/odata/index.js';
+import { revokeIdentityEverywhere, revokeUserSessions } from '../sessions/revoke.js';
 import { findTenantById, listDomains } from '../tenants/store.js';
 import { userEntity } from './entity.js';
 import { hashPassword } from './passwords.js';
@@ -215,6 +216,48 @@ export async function patchUser(services: Services, principal: Principal, ref: s
   }
   // A disabled (or re-enabled) account changes at the API (src/auth/resolve.ts); this process sees it at once.
   if (body.accountEnabled !== undefined) invalidatePrincipals(services.db);
+  // A new password or a disabled account ends the sign-in sessions and refresh tokens issued before it.
+  if (body.passwordProfile !== undefined || body.accountEnabled === false)
+    await endSignInSessions(services, user);
+}
+
+/** Ends a user's sessions and refresh tokens; for a member, also wherever it is a guest on this instance. */
+async function endSignInSessions(services: Services, user: UserRow): Promise<void> {
+  if (user.user_type === 'Member' && user.creation_type !== 'Invitation') {
+    await revokeIdentityEverywhere(services, {
+      kind: 'member',
+      tenantId: user.tenant_id,
+      userId: user.id,
+      email: user.mail ?? user.user_principal_name,
+      name: user.display_name,
+    });
+  } else {
+    await revokeUserSessions(services, user.tenant_id, user.id);
+  }
+}
+
+/**
+ * Graph's revokeSignInSessions: every refresh token and browser session of the user issued before now stops
+ * working (access tokens run out within their hour, as in Entra).
+ */
+export async function revokeSignInSessions(
+  services: Services,
+  principal: Principal,
+  ref: string,
+): Promise<void> {
+  authorize(principal, 'writeUsers');
+  const user = await requireUser(services, principal.tenantId, ref);
+  await assertMayManagePrivileged(services, principal, user, 'revoke the sessions of');
+  await endSignInSessions(services, user);
+  await services.db.transaction().execute((trx) =>
+    publish(trx, services, {
+      type: 'user.sessions.revoked',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [userTarget(user)],
+      correlationId: services.ids.uuid(),
+    }),
+  );
 }
 
 export async function removeUser(services: Services, principal: Principal, ref: string): Promise<void> {

@@ -215,4 +215,26 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
     const second = await authorize(browser);
     expect(second.page.statusCode).toBe(303);
   });
+
+  it('revokeSignInSessions ends refresh tokens and the browser session; an admin password change does too', async () => {
+    const browser = pageClient(t.app);
+    const { rp, tokens } = await signIn(browser);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const revoked = await admin.post(`/v1.0/users/${memberId}/revokeSignInSessions`);
+    expect(revoked.statusCode).toBe(200);
+    expect(revoked.json()).toMatchObject({ value: true });
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const again = await authorize(browser);
+    expect(again.page.statusCode).toBe(200);
+    expect(again.page.body).toContain('type="email"');
+
+    const second = await signIn(pageClient(t.app));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await admin.patch(`/v1.0/users/${memberId}`, { passwordProfile: { password: memberPassword } });
+    await expect(client.refreshTokenGrant(second.rp, second.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
 });
