@@ -185,4 +185,39 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     const users = await me.get('/v1.0/users?$top=1');
     expect(users.statusCode).toBe(200);
   });
+
+  it('a member without a role, signed in through the app, invites a guest: escaped message, Reply-To the member', async () => {
+    const email = 'inviter@contoso.foyer.localhost';
+    await admin.post('/v1.0/users', {
+      accountEnabled: true,
+      displayName: 'Ivy Inviter',
+      mailNickname: 'inviter',
+      userPrincipalName: email,
+      mail: email,
+      passwordProfile: { password: 'inviter passphrase here' },
+    });
+    const { tokens } = await signIn(email, 'inviter passphrase here');
+    const me = graphCaller(t.app, tokens.access_token);
+    const invited = await me.post('/v1.0/invitations', {
+      invitedUserEmailAddress: 'partner.of.ivy@fabrikam.example',
+      inviteRedirectUrl: 'https://apps.contoso.example/welcome',
+      sendInvitationMessage: true,
+      invitedUserMessageInfo: { customizedMessageBody: 'Hi <b>there</b> & welcome' },
+    });
+    expect(invited.statusCode).toBe(201);
+    const mail = await t.app.services.db
+      .selectFrom('mail_outbox')
+      .selectAll()
+      .where('category', '=', 'invitation')
+      .where('to_addresses', 'like', '%partner.of.ivy%')
+      .executeTakeFirstOrThrow();
+    expect(mail.reply_to_address).toBe(email);
+    expect(mail.html_body).toContain('Hi &lt;b&gt;there&lt;/b&gt; &amp; welcome');
+    expect(mail.html_body).not.toContain('<b>there</b>');
+    // Reading users is allowed to a member; writing them is not.
+    expect((await me.get('/v1.0/me')).json()).toMatchObject({ userPrincipalName: email });
+    expect(
+      (await me.patch(`/v1.0/users/${t.tenant.adminUserPrincipalName}`, { displayName: 'x' })).statusCode,
+    ).toBe(403);
+  });
 });
