@@ -115,3 +115,59 @@ export async function revokePermission(
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
 }
+
+// ---- applications as OAuth clients (src/oidc/clients.ts) ----------------------------------------------------
+
+/** The application behind a client id, in this tenant only: a client of tenant A does not exist at tenant B. */
+export async function findClientApplication(db: Executor, tenantId: string, clientId: string) {
+  return db
+    .selectFrom('applications')
+    .select([
+      'id',
+      'app_id',
+      'display_name',
+      'web_redirect_uris',
+      'spa_redirect_uris',
+      'public_client_redirect_uris',
+    ])
+    .where('tenant_id', '=', tenantId)
+    .where('app_id', '=', clientId)
+    .executeTakeFirst();
+}
+
+/**
+ * The validity windows of the application passwords whose keyed hash is `secretHash`, each row with one of the
+ * application's permissions (null when it has none), so authenticating a client and reading its roles is one
+ * query. Joined through applications so a deleted application stops authenticating at once, whatever is cached.
+ */
+export async function findPasswordsByHash(
+  db: Executor,
+  tenantId: string,
+  clientId: string,
+  secretHash: string,
+) {
+  return db
+    .selectFrom('application_passwords as p')
+    .innerJoin('applications as a', (join) =>
+      join.onRef('a.tenant_id', '=', 'p.tenant_id').onRef('a.id', '=', 'p.application_id'),
+    )
+    .leftJoin('application_permissions as perm', (join) =>
+      join.onRef('perm.tenant_id', '=', 'a.tenant_id').onRef('perm.application_id', '=', 'a.id'),
+    )
+    .select(['p.start_date_time', 'p.end_date_time', 'perm.permission'])
+    .where('a.tenant_id', '=', tenantId)
+    .where('a.app_id', '=', clientId)
+    .where('p.secret_hash', '=', secretHash)
+    .execute();
+}
+
+export async function listApplicationPermissions(db: Executor, tenantId: string, applicationId: string) {
+  const rows = await db
+    .selectFrom('application_permissions')
+    .select('permission')
+    .where('tenant_id', '=', tenantId)
+    .where('application_id', '=', applicationId)
+    .orderBy('permission')
+    .execute();
+  return rows.map((row) => row.permission);
+}

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
 import type { Services } from '../app/services.js';
+import {
+  findClientApplication,
+  findPasswordsByHash,
+  listApplicationPermissions,
+} from '../applications/store.js';
 import { hashSecret } from '../platform/secrets.js';
-import { findClientApplication, findPasswordsByHash, listApplicationPermissions } from './store.js';
 
 /**
  * OAuth clients are the directory's applications (appId = client_id), read from the `applications` table of
