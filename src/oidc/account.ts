@@ -58,7 +58,7 @@ export function accountFinder(services: Services, tenantId: string) {
     token?: { iat?: number },
   ): Promise<Account | undefined> => {
     const user = await findUser(services.db, tenantId, sub);
-    if (!user || user.account_enabled !== 1 || revoked(user, ctx, token)) {
+    if (user?.account_enabled !== 1 || revoked(user, ctx, token)) {
       // A browser session of an account that is gone or revoked must lead back to sign-in: oidc-provider's login
       // prompt asks for one only when the session names no account.
       if (token === undefined && ctx.oidc.session) Reflect.deleteProperty(ctx.oidc.session, 'accountId');
