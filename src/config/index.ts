@@ -37,6 +37,8 @@ const environmentSchema = z.object({
   // Per caller (application or user) within a tenant; unset: the tenant's limit (a caller alone may use it all).
   FOYER_INVITE_RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(0).optional(),
   FOYER_API_RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(0).optional(),
+  FOYER_SIGNIN_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  FOYER_TOKEN_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
   FOYER_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   FOYER_BOOTSTRAP_TENANT: optionalString,
   FOYER_BOOTSTRAP_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
@@ -73,6 +75,10 @@ export interface Config {
     /** Each caller's own budget within a tenant, paid by every request it makes. */
     invitationsPerCaller: { limit: number; windowSeconds: number };
     apiPerCaller: { limit: number; windowSeconds: number };
+    /** Requests that authenticate nobody (authorize, logout, sign-in and redemption pages), per client address. */
+    signInPerAddress: { limit: number; windowSeconds: number };
+    /** Token endpoint requests per client address. */
+    tokenPerAddress: { limit: number; windowSeconds: number };
   };
   accessTokenTtlSeconds: number;
   bootstrap: {
@@ -130,6 +136,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
         windowSeconds: e.FOYER_INVITE_RATE_WINDOW_SECONDS,
       },
       apiPerCaller: { limit: e.FOYER_API_RATE_LIMIT_PER_CALLER ?? e.FOYER_API_RATE_LIMIT, windowSeconds: 5 },
+      signInPerAddress: { limit: e.FOYER_SIGNIN_RATE_LIMIT, windowSeconds: 60 },
+      tokenPerAddress: { limit: e.FOYER_TOKEN_RATE_LIMIT, windowSeconds: 5 },
     },
     accessTokenTtlSeconds: e.FOYER_ACCESS_TOKEN_TTL_SECONDS,
     bootstrap: {

@@ -14,7 +14,7 @@ export const catalogue = Object.freeze({
   routeNotFound: { code: 'UnknownError', status: 404 },
   payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413 },
   unsupportedMediaType: { code: 'Request_UnsupportedMediaType', status: 415 },
-  tooManyRequests: { code: 'TooManyRequests', status: 429 },
+  tooManyRequests: { code: 'TooManyRequests', status: 429, page: 'errorTooManyRequests' },
   // B2B invitations. Graph has no specific codes for these; Foyer's are stable and named for the rule.
   invitedUserIsMember: { code: 'Request_InvitedUserIsMember', status: 400 },
   invitationDomainNotAllowed: { code: 'Request_InvitationDomainNotAllowed', status: 400 },

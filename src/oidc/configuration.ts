@@ -9,6 +9,7 @@ import { delegatedScopes, scpOf } from './delegated.js';
 import { deriveKey } from './key-encryption.js';
 import { SIGNING_ALG, type TenantSigningKeys } from './keys.js';
 import {
+  ANONYMOUS_SESSION_TTL_SECONDS,
   AUTHORIZATION_CODE_TTL_SECONDS,
   CLOCK_TOLERANCE_SECONDS,
   GRANT_TTL_SECONDS,
@@ -138,7 +139,9 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
       IdToken: ID_TOKEN_TTL_SECONDS,
       AuthorizationCode: AUTHORIZATION_CODE_TTL_SECONDS,
       Interaction: INTERACTION_TTL_SECONDS,
-      Session: SESSION_TTL_SECONDS,
+      // A request that authenticates nobody (GET /logout of a signed-out browser) keeps its row briefly.
+      Session: (_ctx: unknown, session: { accountId?: string }) =>
+        session.accountId ? SESSION_TTL_SECONDS : ANONYMOUS_SESSION_TTL_SECONDS,
       Grant: GRANT_TTL_SECONDS,
       RefreshToken: REFRESH_TOKEN_TTL_SECONDS,
     },

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { consume } from '../ratelimit/limiter.js';
+import { limitSignIns } from '../web/limits.js';
 import { loadOidcProvider, type OidcProviders } from './providers.js';
 
 export { rotateSigningKeys } from './keys.js';
@@ -18,6 +20,8 @@ export { OidcProviders } from './providers.js';
 interface OidcRoute {
   url: string;
   method: HTTPMethods[];
+  /** Requests that authenticate nobody yet, limited per client address: browser pages, or the token endpoint. */
+  limit?: 'signIn' | 'token';
   /** The provider-internal path, when it is not simply the public path without its tenant segment. */
   internalPath?: string;
 }
@@ -29,11 +33,11 @@ const routes: OidcRoute[] = [
     internalPath: '/.well-known/openid-configuration',
   },
   { url: '/:tenant/discovery/v2.0/keys', method: ['GET', 'OPTIONS'] },
-  { url: '/:tenant/oauth2/v2.0/authorize', method: ['GET', 'POST'] },
-  { url: '/:tenant/oauth2/v2.0/authorize/:uid', method: ['GET', 'POST'] },
-  { url: '/:tenant/oauth2/v2.0/token', method: ['POST', 'OPTIONS'] },
-  { url: '/:tenant/oauth2/v2.0/logout', method: ['GET', 'POST'] },
-  { url: '/:tenant/oauth2/v2.0/logout/confirm', method: ['POST'] },
+  { url: '/:tenant/oauth2/v2.0/authorize', method: ['GET', 'POST'], limit: 'signIn' },
+  { url: '/:tenant/oauth2/v2.0/authorize/:uid', method: ['GET', 'POST'], limit: 'signIn' },
+  { url: '/:tenant/oauth2/v2.0/token', method: ['POST', 'OPTIONS'], limit: 'token' },
+  { url: '/:tenant/oauth2/v2.0/logout', method: ['GET', 'POST'], limit: 'signIn' },
+  { url: '/:tenant/oauth2/v2.0/logout/confirm', method: ['POST'], limit: 'signIn' },
   { url: '/:tenant/oauth2/v2.0/logout/success', method: ['GET'] },
   { url: '/:tenant/oidc/userinfo', method: ['GET', 'POST', 'OPTIONS'] },
 ];
@@ -57,6 +61,12 @@ export async function oidcPlugin(
   const basePath = publicUrl.pathname.replace(/\/+$/, '');
 
   async function handOff(route: OidcRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (route.limit === 'signIn' && (await limitSignIns(services, request, reply))) return;
+    if (route.limit === 'token') {
+      // Per client address with a ceiling above what one core serves, so a load test from one address still
+      // measures the server: the request body (and its client_id) belongs to oidc-provider, unread here.
+      await consume(services, `token:${request.ip}`, services.config.rateLimits.tokenPerAddress);
+    }
     const { tenant: ref } = request.params as { tenant: string };
     const tenantId = await providers.resolveTenant(ref);
     if (!tenantId) throw new FoyerError('notFound', `Tenant '${ref}' not found.`);

@@ -6,7 +6,10 @@ import type { ResolvedConfig } from '../app/services.js';
  */
 export const ID_TOKEN_TTL_SECONDS = 3600;
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
-export const INTERACTION_TTL_SECONDS = 3600;
+/** A sign-in in progress: long enough to fetch a mailed code and create an account, short for abandoned ones. */
+export const INTERACTION_TTL_SECONDS = 30 * 60;
+/** A provider session that names nobody (a logout or authorize request of a signed-out browser). */
+export const ANONYMOUS_SESSION_TTL_SECONDS = 10 * 60;
 /** A sign-in session; the one-time passcode session of PRODUCT.md §4.3 lasts 24 hours. */
 export const SESSION_TTL_SECONDS = 24 * 3600;
 export const GRANT_TTL_SECONDS = 90 * 24 * 3600;

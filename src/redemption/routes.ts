@@ -14,6 +14,7 @@ import { runStep, SIGN_IN_STEPS, sendPage, showMethod, stepBody } from '../signi
 import { assertCsrf, csrfToken } from '../web/csrf.js';
 import { registerPageErrors } from '../web/errors.js';
 import { dictionaryOf, fill, type PageLanguage, pageLanguage } from '../web/i18n/index.js';
+import { limitSignIns } from '../web/limits.js';
 import { redeemInvitation } from './bind.js';
 import { consentPage, landingPage, messagePage } from './pages.js';
 import { assertRedeemableDomain, passcodeEnabled, pathFor } from './service.js';
@@ -44,6 +45,9 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
   await root.register(formbody);
   const app = root.withTypeProvider<ZodTypeProvider>();
   registerPageErrors(app);
+  app.addHook('preHandler', async (request, reply) => {
+    if (await limitSignIns(services, request, reply)) return reply;
+  });
 
   const redeemedPage = (reply: FastifyReply, open: OpenInvitation, language: PageLanguage) => {
     const t = dictionaryOf(language);

@@ -17,6 +17,7 @@ import { findTenantById, type TenantRow } from '../../tenants/store.js';
 import { assertCsrf, csrfToken } from '../../web/csrf.js';
 import { registerPageErrors } from '../../web/errors.js';
 import { dictionaryOf, fill, type PageLanguage, pageLanguage } from '../../web/i18n/index.js';
+import { limitSignIns } from '../../web/limits.js';
 import { scpOf } from '../delegated.js';
 import type { OidcProviders } from '../providers.js';
 import { accountInTenant } from './accounts.js';
@@ -52,6 +53,9 @@ export async function interactionsPlugin(
   await root.register(formbody);
   const app = root.withTypeProvider<ZodTypeProvider>();
   registerPageErrors(app);
+  app.addHook('preHandler', async (request, reply) => {
+    if (await limitSignIns(services, request, reply)) return reply;
+  });
   const basePath = new URL(services.config.baseUrl).pathname.replace(/\/+$/, '');
 
   async function load(request: FastifyRequest, reply: FastifyReply): Promise<Interaction> {

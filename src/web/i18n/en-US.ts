@@ -129,6 +129,7 @@ export const enUS = {
     'If you did not ask for it, you can ignore this email: nobody can sign in without the code.',
   errorIdentityAlreadyGuest:
     '{email} is already a guest of {organization} under another invitation. Sign in to it instead.',
+  errorTooManyRequests: 'Too many requests came from your network. Wait a minute and try again.',
   backToSignIn: 'Back to sign-in',
 };
 

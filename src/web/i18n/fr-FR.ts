@@ -122,5 +122,6 @@ export const frFR: PageDictionary = {
     'Si vous ne l’avez pas demandé, ignorez cet e-mail : personne ne peut se connecter sans ce code.',
   errorIdentityAlreadyGuest:
     '{email} est déjà invité(e) chez {organization} par une autre invitation. Connectez-vous plutôt.',
+  errorTooManyRequests: 'Trop de demandes sont venues de votre réseau. Attendez une minute et réessayez.',
   backToSignIn: 'Retour à la connexion',
 };
