@@ -9,7 +9,7 @@ const LIST_LIMIT = 200;
 
 // The pages themselves: no scripts at all, the message's HTML only inside a same-origin frame.
 const PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; style-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 // A message's HTML part: inert. `sandbox` gives it an opaque origin and no scripts, even when opened directly.
 const MESSAGE_HTML_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox";

@@ -29,5 +29,8 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:1rem 0}
 dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
 ul.permissions{padding-left:1.25rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid #e5e7eb;overflow-wrap:anywhere}
+pre{white-space:pre-wrap;word-break:break-word;background:#f9fafb;padding:1rem;border:1px solid #e5e7eb}
+iframe{width:100%;height:48rem;border:1px solid #d1d5db}
+caption{text-align:left;font-weight:600;padding:.4rem 0}
 footer{color:#4b5563;font-size:.85rem;text-align:center}
 `;

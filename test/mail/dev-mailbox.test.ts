@@ -77,7 +77,7 @@ describe.each(mailTestDialects())('dev mailbox on $name', (dialect) => {
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     const html = response.body;
-    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<html lang="en-US">');
     expect(html).toContain('<h1>Dev mailbox</h1>');
     expect(html).toContain('<th scope="col">Subject</th>');
     expect(html).not.toContain('<script');
