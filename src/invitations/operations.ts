@@ -11,8 +11,8 @@ import { toInvitationResource } from './guests.js';
 import { inviterOf } from './inviter.js';
 import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
-import type { InvitationResource } from './schemas.js';
-import { assertAddressInvitable } from './service.js';
+import type { InvitationResource, MessageInfo } from './schemas.js';
+import { assertRecipientsInvitable } from './service.js';
 import { block, findInvitation, type InvitationRow, isBlocked, transition, unblock } from './store.js';
 import { blockSignatureMatches, newTicket } from './tickets.js';
 
@@ -35,7 +35,13 @@ export async function resendInvitation(
   const policies = await getTenantPolicies(services.db, tenantId);
   await assertMayInvite(services, principal, policies.authorization);
   const invitation = await requireInvitation(services, tenantId, id);
-  await assertAddressInvitable(services, tenantId, invitation.invited_email, policies.b2b);
+  const { ccRecipients } = JSON.parse(invitation.message_info) as MessageInfo;
+  await assertRecipientsInvitable(
+    services,
+    tenantId,
+    { invitee: invitation.invited_email, cc: ccRecipients.map((r) => r.emailAddress.address) },
+    policies.b2b,
+  );
   const [tenant, user, inviter] = await Promise.all([
     findTenantById(services.db, tenantId),
     findUser(services.db, tenantId, invitation.user_id),

@@ -67,21 +67,41 @@ async function requireTenantRow(services: Services, tenantId: string): Promise<T
  * Refusals that depend on the address only: domain policy and the recipient's own block. Checked whenever an
  * invitation mail or a new ticket goes to the address: invite, reset, and resend.
  */
-export async function assertAddressInvitable(
+async function assertAddressInvitable(
   services: Services,
   tenantId: string,
   email: string,
   policy: B2bPolicyDocument,
+  role = 'recipient',
 ): Promise<void> {
   const refusal = domainRefusal(policy, email);
   if (refusal) throw new FoyerError('invitationDomainNotAllowed', refusal);
   if (await isBlocked(services.db, tenantId, email)) {
     throw new FoyerError(
       'invitationBlockedByRecipient',
-      `The recipient '${email}' has asked not to receive invitations from this organization.`,
+      `The ${role} '${email}' has asked not to receive invitations from this organization.`,
     );
   }
 }
+
+/**
+ * The invited address and every cc recipient: a cc copy is the same invitation mail, so an address the domain
+ * policy refuses, or that blocked this organisation, may not receive it that way either.
+ */
+export async function assertRecipientsInvitable(
+  services: Services,
+  tenantId: string,
+  recipients: { invitee: string; cc: readonly string[] },
+  policy: B2bPolicyDocument,
+): Promise<void> {
+  await assertAddressInvitable(services, tenantId, recipients.invitee, policy);
+  for (const address of recipients.cc) {
+    await assertAddressInvitable(services, tenantId, address, policy, 'cc recipient');
+  }
+}
+
+const ccOf = (info: Pick<MessageInfo, 'ccRecipients'>) =>
+  info.ccRecipients.map((r) => r.emailAddress.address);
 
 async function assertSponsors(
   services: Services,
@@ -113,7 +133,12 @@ export async function invite(
   if (body.resetRedemption) return resetRedemption(services, principal, body, policies.b2b);
 
   const tenant = await requireTenantRow(services, principal.tenantId);
-  await assertAddressInvitable(services, tenant.id, body.invitedUserEmailAddress, policies.b2b);
+  await assertRecipientsInvitable(
+    services,
+    tenant.id,
+    { invitee: body.invitedUserEmailAddress, cc: ccOf(messageInfoOf(body)) },
+    policies.b2b,
+  );
   const sponsors = await assertSponsors(services, tenant.id, body.invitedUserSponsors);
   const policy = policies.b2b;
   const now = services.clock.now();
@@ -278,7 +303,12 @@ async function resetRedemption(
     );
   }
   const email = body.invitedUserEmailAddress;
-  await assertAddressInvitable(services, tenant.id, email, policy);
+  await assertRecipientsInvitable(
+    services,
+    tenant.id,
+    { invitee: email, cc: ccOf(messageInfoOf(body)) },
+    policy,
+  );
   const inviter = await inviterOf(services, principal);
   const now = services.clock.now();
   const nowIso = now.toISOString();

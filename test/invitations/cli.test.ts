@@ -119,7 +119,7 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
     });
   });
 
-  it('invite resend gives a new link and queues a second mail', async () => {
+  it('invite resend gives a new link and queues its mail in place of the unsent one', async () => {
     const resent = JSON.parse(succeeded(await foyer('invite', 'resend', 'acme', invitationId)));
     expect(resent).toMatchObject({ id: invitationId, status: 'PendingAcceptance' });
     expect(resent.inviteRedeemUrl).toMatch(/^https:\/\/foyer\.test\/redeem\?ticket=/);
@@ -132,7 +132,8 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
       foyer('outbox', 'status'),
       foyer('invite', 'revoke', 'acme', invitationId),
     ]);
-    expect(JSON.parse(succeeded(status))).toEqual({ pending: 2, sending: 0, sent: 0, failed: 0 });
+    // One: the resend withdrew the first mail, still queued, whose link its new ticket killed.
+    expect(JSON.parse(succeeded(status))).toEqual({ pending: 1, sending: 0, sent: 0, failed: 0 });
     expect(succeeded(revoked).trim()).toBe('Revoked.');
     const row = await inDatabase(({ db }) =>
       db.selectFrom('invitations').select('status').where('id', '=', invitationId).executeTakeFirstOrThrow(),
