@@ -6,6 +6,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { registerInputGuard } from './app/input-guard.js';
 import { loggerOptions } from './app/logger.js';
 import type { ResolvedConfig, Services } from './app/services.js';
 import type { Db } from './db/connect.js';
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const clientRequestId = request.headers['client-request-id'];
     if (typeof clientRequestId === 'string') reply.header('client-request-id', clientRequestId);
   });
+  registerInputGuard(app);
 
   await app.register(swagger, {
     openapi: {

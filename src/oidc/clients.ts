@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { hashSecret } from '../platform/secrets.js';
+import { isUnstorableKey } from '../platform/text.js';
 import { findClientApplication, findPasswordsByHash, listApplicationPermissions } from './store.js';
 
 /**
@@ -61,6 +62,8 @@ export class TenantClients {
 
   /** The application behind a client id in this tenant (briefly cached: the token endpoint asks on every call). */
   async application(clientId: string): Promise<ClientApplication | undefined> {
+    // A client id no application can have (a NUL, absurd length) is unknown, not a database error.
+    if (isUnstorableKey(clientId)) return undefined;
     const now = Date.now();
     const cached = this.cache.get(clientId);
     if (cached && cached.expiresAt > now) return cached.application;
