@@ -6,6 +6,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { capConnectionsPerClient, httpServerOptions } from './app/http-server.js';
 import { registerInputGuard } from './app/input-guard.js';
 import { loggerOptions } from './app/logger.js';
 import type { ResolvedConfig, Services } from './app/services.js';
@@ -59,7 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A path parameter may be a userPrincipalName (up to 256 characters, percent-encoded); longer is a 400.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors,
+    ...httpServerOptions(config, () => services.ids.uuid()),
   }).withTypeProvider<ZodTypeProvider>();
+  if (!config.trustProxy) capConnectionsPerClient(app.server, config.http.maxConnectionsPerClient);
 
   app.decorate('services', services);
   app.setValidatorCompiler(validatorCompiler);

@@ -43,19 +43,27 @@ function toFoyerError(error: FastifyError | Error): FoyerError {
 }
 
 /** The Graph error envelope (https://learn.microsoft.com/graph/errors#json-representation). */
-export function graphErrorBody(error: FoyerError, request: FastifyRequest) {
-  const clientRequestId = request.headers['client-request-id'];
+export function graphErrorEnvelope(error: FoyerError, requestId: string, clientRequestId: string) {
   return {
     error: {
       code: error.code,
       message: error.message,
       innerError: {
         date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
-        'request-id': request.id,
-        'client-request-id': typeof clientRequestId === 'string' ? clientRequestId : request.id,
+        'request-id': requestId,
+        'client-request-id': clientRequestId,
       },
     },
   };
+}
+
+export function graphErrorBody(error: FoyerError, request: FastifyRequest) {
+  const clientRequestId = request.headers['client-request-id'];
+  return graphErrorEnvelope(
+    error,
+    request.id,
+    typeof clientRequestId === 'string' ? clientRequestId : request.id,
+  );
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: FoyerError): FastifyReply {
