@@ -38,7 +38,7 @@ const environmentSchema = z.object({
   // Slow clients (trickled or never-sent headers and bodies) must not hold sockets open: see httpLimits.
   FOYER_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   FOYER_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
-  FOYER_HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  FOYER_HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   FOYER_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
   FOYER_HTTP_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(128),
   FOYER_BOOTSTRAP_TENANT: optionalString,

@@ -6,7 +6,7 @@ describe('HTTP limits configuration', () => {
     expect(loadConfig({}).http).toEqual({
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
-      idleTimeoutMs: 60_000,
+      idleTimeoutMs: 120_000,
       keepAliveTimeoutMs: 72_000,
       maxConnectionsPerClient: 128,
     });
