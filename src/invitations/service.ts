@@ -28,6 +28,7 @@ import { queueInvitationMail } from './mail.js';
 import type { InvitationBody, InvitationResource, MessageInfo } from './schemas.js';
 import {
   findInvitationOfUser,
+  findUserByAnyAddress,
   findUserByMail,
   type InvitationRow,
   insertInvitation,
@@ -168,6 +169,34 @@ export async function invite(
 const MAX_ATTEMPTS = 4;
 
 /**
+ * The invited guest whose address this is (a re-invite), or undefined (a new guest). Anyone else this address
+ * names — a member by UPN, mail, otherMails or identity, a guest added without invitation, another guest
+ * bound to it — makes the invitation a 400. The message never names the holder's object id: an app that may
+ * only invite must not learn who is in the directory by probing addresses.
+ */
+async function invitedGuestOf(
+  trx: Transaction<Database>,
+  tenantId: string,
+  email: string,
+  except?: string,
+): Promise<UserRow | undefined> {
+  const byMail = await findUserByMail(trx, tenantId, email);
+  if (byMail?.creation_type === 'Invitation' && byMail.id !== except) return byMail;
+  const holder = byMail ?? (await findUserByAnyAddress(trx, tenantId, email));
+  if (!holder || holder.id === except) return undefined;
+  if (holder.creation_type === 'Invitation') {
+    throw new FoyerError(
+      'duplicateValue',
+      `Another guest of this organization already uses the address '${email}'.`,
+    );
+  }
+  throw new FoyerError(
+    'invitedUserIsMember',
+    `'${email}' already belongs to a ${holder.user_type === 'Member' ? 'member' : 'guest added without invitation'} of this organization; it cannot be invited.`,
+  );
+}
+
+/**
  * The guest's UPN (PRODUCT §1), made unique: a member or an earlier guest (whose address changed on reset) may
  * already hold the natural one, so a number goes before #EXT#, as Entra does.
  */
@@ -190,13 +219,7 @@ async function inviteInTransaction(
 ): Promise<InvitationResource> {
   const { services, tenant, body, now } = context;
   const email = body.invitedUserEmailAddress;
-  const existing = await findUserByMail(trx, tenant.id, email);
-  if (existing && existing.creation_type !== 'Invitation') {
-    throw new FoyerError(
-      'invitedUserIsMember',
-      `'${email}' already belongs to a ${existing.user_type === 'Member' ? 'member' : 'guest added without invitation'} of this organization (object ${existing.id}); it cannot be invited.`,
-    );
-  }
+  const existing = await invitedGuestOf(trx, tenant.id, email);
   const ticket = newTicket(services);
   const fields = {
     ticket_hash: ticket.hash,
@@ -319,17 +342,12 @@ async function resetRedemption(
     return await services.db.transaction().execute(async (trx) => {
       // The new address may not belong to anyone else here: a member (inviting a member is refused) or another
       // guest (one guest per address).
-      const holder = await findUserByMail(trx, tenant.id, email);
-      if (holder && holder.id !== user.id) {
-        throw holder.creation_type === 'Invitation'
-          ? new FoyerError(
-              'duplicateValue',
-              `Another guest of this organization already uses the address '${email}'.`,
-            )
-          : new FoyerError(
-              'invitedUserIsMember',
-              `'${email}' belongs to a member of this organization (object ${holder.id}).`,
-            );
+      const holder = await invitedGuestOf(trx, tenant.id, email, user.id);
+      if (holder) {
+        throw new FoyerError(
+          'duplicateValue',
+          `Another guest of this organization already uses the address '${email}'.`,
+        );
       }
       // The bound home identity is released: the next redemption binds a new one.
       await deleteIdentities(trx, tenant.id, user.id);
