@@ -180,10 +180,12 @@ async function invitedGuestOf(
   email: string,
   except?: string,
 ): Promise<UserRow | undefined> {
-  const byMail = await findUserByMail(trx, tenantId, email);
-  if (byMail?.creation_type === 'Invitation' && byMail.id !== except) return byMail;
-  const holder = byMail ?? (await findUserByAnyAddress(trx, tenantId, email));
+  const holder =
+    (await findUserByMail(trx, tenantId, email)) ?? (await findUserByAnyAddress(trx, tenantId, email));
   if (!holder || holder.id === except) return undefined;
+  // Matched by mail, whichever query saw it: a concurrent invitation may commit between the two.
+  const sameMail = holder.mail?.toLowerCase() === email.toLowerCase();
+  if (holder.creation_type === 'Invitation' && sameMail) return holder;
   if (holder.creation_type === 'Invitation') {
     throw new FoyerError(
       'duplicateValue',
