@@ -36,6 +36,8 @@ export interface AppDeps {
   ids?: Ids;
   /** Pass false to silence logs (tests). */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests that read the logs). */
+  logStream?: { write(line: string): void };
 }
 
 /** All wiring, explicit: each concept is a plugin that receives the services it uses. */
@@ -51,7 +53,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
 
   const app = Fastify({
-    logger: deps.logger === false ? false : loggerOptions(config.logLevel),
+    logger:
+      deps.logger === false
+        ? false
+        : { ...loggerOptions(config.logLevel), ...(deps.logStream && { stream: deps.logStream }) },
     // Request ids are ours (never taken from the client); the client's own id is echoed separately.
     genReqId: () => services.ids.uuid(),
     requestIdHeader: false,

@@ -4,7 +4,13 @@ import type { FastifyRequest } from 'fastify';
 const SECRET_PARAMS =
   /([?&](?:ticket|code|token|client_secret|refresh_token|code_verifier|state|sig)=)[^&#]*/gi;
 
-export const maskUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
+/** Masked, and capped: a URL may be ~16 KB (Node's header limit); a log line needs its head only. */
+export const maskUrl = (url: string): string => {
+  const masked = url.replace(SECRET_PARAMS, '$1[redacted]');
+  return masked.length <= URL_LOG_MAX ? masked : `${masked.slice(0, URL_LOG_MAX)}…`;
+};
+
+const URL_LOG_MAX = 1_000;
 
 /** pino options: JSON lines, request ids, and no secrets (headers, cookies, bodies are never logged). */
 export function loggerOptions(level: string) {

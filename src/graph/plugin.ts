@@ -16,6 +16,10 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
   // JSON only (PRODUCT.md §3): without this, Fastify's built-in text/plain parser would hand a string to the
   // body schema (a 400) where any other non-JSON type is a 415.
   app.removeContentTypeParser('text/plain');
+  // Directory data and, on some routes, secrets (addPassword's secretText): never kept by a cache or proxy.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
   app.addHook('onRequest', createAuthHook(services));
   // Every API call counts against its tenant's general limit; POST /invitations has its own, lower one.
   const { api: limit } = services.config.rateLimits;
