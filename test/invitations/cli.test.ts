@@ -161,4 +161,28 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
     );
     expect(users.map((u) => u.mail)).toEqual(['Ada@Fabrikam.com']);
   });
+
+  it('refuses to invite a member’s UPN (a member without mail), creating no guest', async () => {
+    succeeded(
+      await foyer('user', 'create', 'acme', 'bea@acme.foyer.localhost', '--password', 'a-long-password'),
+    );
+    const run = await foyer(
+      'invite',
+      'acme',
+      'Bea@acme.foyer.localhost',
+      '--redirect',
+      'https://apps.acme.example',
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('already belongs to a member of this organization');
+    const guests = await inDatabase(({ db }) =>
+      db
+        .selectFrom('users')
+        .select('mail')
+        .where('tenant_id', '=', tenantId)
+        .where('user_type', '=', 'Guest')
+        .execute(),
+    );
+    expect(guests.map((u) => u.mail)).toEqual(['Ada@Fabrikam.com']);
+  });
 });
