@@ -3,6 +3,7 @@ import * as directory from './001_directory.js';
 import * as oidc from './002_oidc.js';
 import * as mail from './003_mail.js';
 import * as invitations from './004_invitations.js';
+import * as identityLookup from './008_identity_lookup.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '002_oidc': oidc,
   '003_mail': mail,
   '004_invitations': invitations,
+  '008_identity_lookup': identityLookup,
 };
