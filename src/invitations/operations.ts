@@ -11,8 +11,8 @@ import { toInvitationResource } from './guests.js';
 import { inviterOf } from './inviter.js';
 import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
+import { assertRecipientsInvitable } from './recipients.js';
 import type { InvitationResource, MessageInfo } from './schemas.js';
-import { assertRecipientsInvitable } from './service.js';
 import { block, findInvitation, type InvitationRow, isBlocked, transition, unblock } from './store.js';
 import { blockSignatureMatches, newTicket } from './tickets.js';
 
