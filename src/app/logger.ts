@@ -12,6 +12,10 @@ export const maskUrl = (url: string): string => {
 
 const URL_LOG_MAX = 1_000;
 
+/** The client's own request id is free text of any length (up to Node's header limit). */
+const capped = (value: string | string[] | undefined) =>
+  typeof value === 'string' && value.length > 200 ? `${value.slice(0, 200)}…` : value;
+
 /** pino options: JSON lines, request ids, and no secrets (headers, cookies, bodies are never logged). */
 export function loggerOptions(level: string) {
   return {
@@ -26,7 +30,7 @@ export function loggerOptions(level: string) {
           method: request.method,
           url: maskUrl(request.url),
           ip: request.ip,
-          clientRequestId: request.headers['client-request-id'],
+          clientRequestId: capped(request.headers['client-request-id']),
         };
       },
     },
