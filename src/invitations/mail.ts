@@ -5,7 +5,7 @@ import { composeInvitationMail, enqueueMail, withdrawPendingMails } from '../mai
 import { findTenantByRef, type TenantRow } from '../tenants/store.js';
 import type { Inviter } from './inviter.js';
 import type { MessageInfo } from './schemas.js';
-import type { InvitationRow } from './store.js';
+import { type InvitationRow, isBlocked } from './store.js';
 import { blockUrl } from './tickets.js';
 
 /** The home tenant's language: the tenant on this instance that owns the address's domain, if any. */
@@ -74,6 +74,8 @@ export async function queueInvitationMail(
     }),
   );
   for (const cc of info.ccRecipients) {
+    // Refused when the invitation was sent; a reminder days later must still honour a block made since.
+    if (await isBlocked(trx, tenant.id, cc.emailAddress.address)) continue;
     await enqueueMail(
       trx,
       services,

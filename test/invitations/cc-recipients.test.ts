@@ -1,27 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processInvitationDeadlines } from '../../src/invitations/deadlines.js';
 import type { TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import type { GraphCaller } from '../helpers/graph.js';
 import type { SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
+  DAY_MS,
   invitation,
   isLiveRedeemUrl,
   linksOf,
   type MailingApp,
   mailingTestApp,
   mailsTo,
+  movableClock,
   outboxTo,
 } from './support.js';
 
 /** A cc copy is the invitation mail sent to one more address: the same refusals apply to it. */
 describe.each(testDialects())('ccRecipients on %s', (dialect) => {
+  const clock = movableClock();
   let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
   let admin: GraphCaller;
 
   beforeAll(async () => {
-    mailing = await mailingTestApp(dialect);
+    mailing = await mailingTestApp(dialect, { clock });
     ({ catcher, t, admin } = mailing);
   });
   afterAll(() => mailing.close());
@@ -69,15 +73,12 @@ describe.each(testDialects())('ccRecipients on %s', (dialect) => {
     }
   });
 
-  it('a cc address that blocked this organisation is refused: on invite, reset and resend', async () => {
-    // carol blocks the organisation from her own invitation mail.
-    await admin.post('/v1.0/invitations', {
-      ...invitation('carol@fabrikam.com'),
-      sendInvitationMessage: true,
-    });
+  /** The address is invited with a mail, and blocks the organisation from that mail's link. */
+  async function blockedBy(address: string) {
+    await admin.post('/v1.0/invitations', { ...invitation(address), sendInvitationMessage: true });
     await mailing.worker.drain();
-    const own = mailsTo(catcher.messages, 'carol@fabrikam.com').at(-1);
-    if (!own) throw new Error('no mail for carol');
+    const own = mailsTo(catcher.messages, address).at(-1);
+    if (!own) throw new Error(`no mail for ${address}`);
     const fields = new URL(linksOf(own).block).searchParams;
     fields.set('blocked', 'true');
     const blocked = await t.app.inject({
@@ -87,6 +88,10 @@ describe.each(testDialects())('ccRecipients on %s', (dialect) => {
       payload: fields.toString(),
     });
     expect(blocked.statusCode).toBe(200);
+  }
+
+  it('a cc address that blocked this organisation is refused: on invite, reset and resend', async () => {
+    await blockedBy('carol@fabrikam.com');
     const before = (await outboxTo(t, 'carol@fabrikam.com')).length;
 
     const invited = await admin.post('/v1.0/invitations', withCc('dave@fabrikam.com', 'CAROL@fabrikam.com'));
@@ -147,6 +152,26 @@ describe.each(testDialects())('ccRecipients on %s', (dialect) => {
         queued[0]?.text_body ?? '',
       )?.[0];
       expect(link && (await isLiveRedeemUrl(t, first.id, link)), address).toBe(true);
+    }
+  });
+
+  it('a reminder’s cc copy honours a block the cc address made after the invitation', async () => {
+    const policyUrl = '/v1.0/policies/b2bManagementPolicy';
+    expect((await admin.patch(policyUrl, { invitationReminderDays: [1] })).statusCode).toBe(204);
+    try {
+      await admin.post('/v1.0/invitations', withCc('hal@fabrikam.com', 'ida@fabrikam.com'));
+      await mailing.worker.drain();
+      await blockedBy('ida@fabrikam.com');
+      clock.advance(DAY_MS + 60_000);
+      expect((await processInvitationDeadlines(t.app.services)).reminded).toBeGreaterThanOrEqual(1);
+      await mailing.worker.drain();
+      const reminders = (address: string) =>
+        mailsTo(catcher.messages, address).filter((m) => m.parsed.subject?.startsWith('Reminder: '));
+      expect(reminders('hal@fabrikam.com')).toHaveLength(1);
+      expect(reminders('ida@fabrikam.com')).toEqual([]);
+    } finally {
+      clock.reset();
+      await admin.patch(policyUrl, { invitationReminderDays: [] });
     }
   });
 });
