@@ -7,6 +7,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { capConnectionsPerClient, httpServerOptions } from './app/http-server.js';
+import { registerInputGuard } from './app/input-guard.js';
 import { loggerOptions } from './app/logger.js';
 import type { ResolvedConfig, Services } from './app/services.js';
 import type { Db } from './db/connect.js';
@@ -40,6 +42,8 @@ export interface AppDeps {
   ids?: Ids;
   /** Pass false to silence logs (tests). */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests that read the logs). */
+  logStream?: { write(line: string): void };
 }
 
 /** All wiring, explicit: each concept is a plugin that receives the services it uses. */
@@ -55,7 +59,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
 
   const app = Fastify({
-    logger: deps.logger === false ? false : loggerOptions(config.logLevel),
+    logger:
+      deps.logger === false
+        ? false
+        : { ...loggerOptions(config.logLevel), ...(deps.logStream && { stream: deps.logStream }) },
     // Request ids are ours (never taken from the client); the client's own id is echoed separately.
     genReqId: () => services.ids.uuid(),
     requestIdHeader: false,
@@ -64,7 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A path parameter may be a userPrincipalName (up to 256 characters, percent-encoded); longer is a 400.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors,
+    ...httpServerOptions(config, () => services.ids.uuid()),
   }).withTypeProvider<ZodTypeProvider>();
+  if (!config.trustProxy) capConnectionsPerClient(app.server, config.http.maxConnectionsPerClient);
 
   app.decorate('services', services);
   app.setValidatorCompiler(validatorCompiler);
@@ -78,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const clientRequestId = request.headers['client-request-id'];
     if (typeof clientRequestId === 'string') reply.header('client-request-id', clientRequestId);
   });
+  registerInputGuard(app);
 
   await app.register(swagger, {
     openapi: {

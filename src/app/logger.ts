@@ -4,7 +4,17 @@ import type { FastifyRequest } from 'fastify';
 const SECRET_PARAMS =
   /([?&](?:ticket|code|token|client_secret|refresh_token|code_verifier|state|sig)=)[^&#]*/gi;
 
-export const maskUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
+/** Masked, and capped: a URL may be ~16 KB (Node's header limit); a log line needs its head only. */
+export const maskUrl = (url: string): string => {
+  const masked = url.replace(SECRET_PARAMS, '$1[redacted]');
+  return masked.length <= URL_LOG_MAX ? masked : `${masked.slice(0, URL_LOG_MAX)}…`;
+};
+
+const URL_LOG_MAX = 1_000;
+
+/** The client's own request id is free text of any length (up to Node's header limit). */
+const capped = (value: string | string[] | undefined) =>
+  typeof value === 'string' && value.length > 200 ? `${value.slice(0, 200)}…` : value;
 
 /** pino options: JSON lines, request ids, and no secrets (headers, cookies, bodies are never logged). */
 export function loggerOptions(level: string) {
@@ -20,7 +30,7 @@ export function loggerOptions(level: string) {
           method: request.method,
           url: maskUrl(request.url),
           ip: request.ip,
-          clientRequestId: request.headers['client-request-id'],
+          clientRequestId: capped(request.headers['client-request-id']),
         };
       },
     },

@@ -40,6 +40,12 @@ const environmentSchema = z.object({
   FOYER_SIGNIN_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
   FOYER_TOKEN_RATE_LIMIT: z.coerce.number().int().min(0).default(6000),
   FOYER_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
+  // Slow clients (trickled or never-sent headers and bodies) must not hold sockets open: see httpLimits.
+  FOYER_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  FOYER_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  FOYER_HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  FOYER_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
+  FOYER_HTTP_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().min(0).default(128),
   FOYER_BOOTSTRAP_TENANT: optionalString,
   FOYER_BOOTSTRAP_ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
   FOYER_BOOTSTRAP_ADMIN_PASSWORD: z.preprocess(
@@ -81,6 +87,19 @@ export interface Config {
     tokenPerAddress: { limit: number; windowSeconds: number };
   };
   accessTokenTtlSeconds: number;
+  /** HTTP server limits against slow or greedy clients (PRODUCT §8, README "Security model"). */
+  http: {
+    /** Time to receive a request's complete headers. */
+    headersTimeoutMs: number;
+    /** Time to receive a whole request, headers and body. */
+    requestTimeoutMs: number;
+    /** A connection silent this long is closed. */
+    idleTimeoutMs: number;
+    /** How long a kept-alive connection waits for its next request (above the proxy's own idle timeout). */
+    keepAliveTimeoutMs: number;
+    /** Open connections per client address; 0 = no cap. Not applied behind a trusted proxy (one address). */
+    maxConnectionsPerClient: number;
+  };
   bootstrap: {
     tenant: string | undefined;
     adminEmail: string | undefined;
@@ -106,6 +125,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     if (!env.FOYER_BASE_URL) problems.push('FOYER_BASE_URL: required in production');
     // Without it invitation mail could only go to the development mailbox, which production does not have.
     if (!env.FOYER_SMTP_URL) problems.push('FOYER_SMTP_URL: required in production');
+  }
+  // Node measures the request timeout from the same start as the headers one: it must be the longer.
+  if (
+    parsed.success &&
+    parsed.data.FOYER_HTTP_HEADERS_TIMEOUT_MS > parsed.data.FOYER_HTTP_REQUEST_TIMEOUT_MS
+  ) {
+    problems.push('FOYER_HTTP_HEADERS_TIMEOUT_MS: must not exceed FOYER_HTTP_REQUEST_TIMEOUT_MS');
   }
   if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
@@ -140,6 +166,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       tokenPerAddress: { limit: e.FOYER_TOKEN_RATE_LIMIT, windowSeconds: 5 },
     },
     accessTokenTtlSeconds: e.FOYER_ACCESS_TOKEN_TTL_SECONDS,
+    http: {
+      headersTimeoutMs: e.FOYER_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.FOYER_HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: e.FOYER_HTTP_IDLE_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.FOYER_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerClient: e.FOYER_HTTP_MAX_CONNECTIONS_PER_CLIENT,
+    },
     bootstrap: {
       tenant: e.FOYER_BOOTSTRAP_TENANT,
       adminEmail: e.FOYER_BOOTSTRAP_ADMIN_EMAIL,

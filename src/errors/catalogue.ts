@@ -12,9 +12,12 @@ export const catalogue = Object.freeze({
   forbidden: { code: 'Authorization_RequestDenied', status: 403 },
   notFound: { code: 'Request_ResourceNotFound', status: 404 },
   routeNotFound: { code: 'UnknownError', status: 404 },
+  requestTimeout: { code: 'Request_Timeout', status: 408 },
   payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413 },
+  uriTooLong: { code: 'Request_UriTooLong', status: 414 },
   unsupportedMediaType: { code: 'Request_UnsupportedMediaType', status: 415 },
   tooManyRequests: { code: 'TooManyRequests', status: 429, page: 'errorTooManyRequests' },
+  headersTooLarge: { code: 'Request_HeaderFieldsTooLarge', status: 431 },
   // B2B invitations. Graph has no specific codes for these; Foyer's are stable and named for the rule.
   invitedUserIsMember: { code: 'Request_InvitedUserIsMember', status: 400 },
   invitationDomainNotAllowed: { code: 'Request_InvitationDomainNotAllowed', status: 400 },

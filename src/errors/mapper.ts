@@ -42,20 +42,41 @@ export function toFoyerError(error: FastifyError | Error): FoyerError {
   });
 }
 
+/**
+ * Error messages may quote the request (an invalid value, an unknown path): a 700 KB value must not become a
+ * 700 KB response or log line. The head is kept; the rest is counted.
+ */
+export function capMessage(message: string, max: number): string {
+  return message.length <= max
+    ? message
+    : `${message.slice(0, max)}… (${message.length - max} more characters)`;
+}
+
+const RESPONSE_MESSAGE_MAX = 1_000;
+const LOG_MESSAGE_MAX = 300;
+
 /** The Graph error envelope (https://learn.microsoft.com/graph/errors#json-representation). */
-export function graphErrorBody(error: FoyerError, request: FastifyRequest) {
-  const clientRequestId = request.headers['client-request-id'];
+export function graphErrorEnvelope(error: FoyerError, requestId: string, clientRequestId: string) {
   return {
     error: {
       code: error.code,
-      message: error.message,
+      message: capMessage(error.message, RESPONSE_MESSAGE_MAX),
       innerError: {
         date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
-        'request-id': request.id,
-        'client-request-id': typeof clientRequestId === 'string' ? clientRequestId : request.id,
+        'request-id': requestId,
+        'client-request-id': clientRequestId,
       },
     },
   };
+}
+
+export function graphErrorBody(error: FoyerError, request: FastifyRequest) {
+  const clientRequestId = request.headers['client-request-id'];
+  return graphErrorEnvelope(
+    error,
+    request.id,
+    typeof clientRequestId === 'string' ? clientRequestId : request.id,
+  );
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, error: FoyerError): FastifyReply {
@@ -79,7 +100,11 @@ export function registerErrorMapper(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError, request, reply) => {
     const error = toFoyerError(raw);
     if (error.status >= 500) request.log.error({ err: error.cause ?? raw }, 'request failed');
-    else request.log.info({ code: error.code, status: error.status }, error.message);
+    else
+      request.log.info(
+        { code: error.code, status: error.status },
+        capMessage(error.message, LOG_MESSAGE_MAX),
+      );
     return sendError(reply, request, error);
   });
   app.setNotFoundHandler((request, reply) => {

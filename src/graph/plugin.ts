@@ -17,6 +17,10 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
   // JSON only (PRODUCT.md §3): without this, Fastify's built-in text/plain parser would hand a string to the
   // body schema (a 400) where any other non-JSON type is a 415.
   app.removeContentTypeParser('text/plain');
+  // Directory data and, on some routes, secrets (addPassword's secretText): never kept by a cache or proxy.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
   app.addHook('onRequest', createAuthHook(services));
   // Every API call costs its caller's budget; the tenant's ceiling is paid by successful calls only, so a
   // caller refused with 403s cannot throttle the others. POST /invitations has its own, lower budgets.

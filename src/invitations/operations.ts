@@ -11,8 +11,8 @@ import { toInvitationResource } from './guests.js';
 import { inviterOf } from './inviter.js';
 import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
-import type { InvitationResource } from './schemas.js';
-import { assertAddressInvitable } from './service.js';
+import { assertRecipientsInvitable } from './recipients.js';
+import type { InvitationResource, MessageInfo } from './schemas.js';
 import { block, findInvitation, type InvitationRow, isBlocked, transition, unblock } from './store.js';
 import { blockSignatureMatches, newTicket } from './tickets.js';
 
@@ -37,7 +37,13 @@ export async function resendInvitation(
   const invitation = await requireInvitation(services, tenantId, id);
   // A new ticket for a Member invitation is a way into the directory as a member: administrators only.
   if (invitation.invited_user_type === 'Member') assertAdministrator(principal, 'resend a Member invitation');
-  await assertAddressInvitable(services, tenantId, invitation.invited_email, policies.b2b);
+  const { ccRecipients } = JSON.parse(invitation.message_info) as MessageInfo;
+  await assertRecipientsInvitable(
+    services,
+    tenantId,
+    { invitee: invitation.invited_email, cc: ccRecipients.map((r) => r.emailAddress.address) },
+    policies.b2b,
+  );
   const [tenant, user, inviter] = await Promise.all([
     findTenantById(services.db, tenantId),
     findUser(services.db, tenantId, invitation.user_id),

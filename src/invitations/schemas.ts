@@ -30,11 +30,23 @@ const language = z
   .max(35)
   .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as fr-FR');
 
+/**
+ * An absolute http(s) URL, stored and returned in its parsed, normalised form. Control characters are refused
+ * rather than silently dropped by the URL parser: a CR/LF/TAB in a redirect target is an attack or a mistake.
+ */
 export const redirectUrl = z
   .string()
   .max(2048)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { message: 'must not contain control characters' })
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
     message: 'must be an absolute http or https URL',
+  })
+  .transform((value) => {
+    const url = new URL(value);
+    // A bare origin stays as given (Graph echoes "https://myapp.contoso.com"), only without the root slash.
+    const bareOrigin = url.pathname === '/' && !url.search && !url.hash && !/\/[?#]?$/.test(value.trim());
+    return bareOrigin ? url.href.slice(0, -1) : url.href;
   });
 
 const recipient = z

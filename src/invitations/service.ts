@@ -6,7 +6,7 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError, isFoyerError } from '../errors/catalogue.js';
-import { type B2bPolicyDocument, domainRefusal } from '../policies/b2b.js';
+import type { B2bPolicyDocument } from '../policies/b2b.js';
 import { getTenantPolicies } from '../policies/service.js';
 import { findTenantById, type TenantRow } from '../tenants/store.js';
 import { requireUser } from '../users/service.js';
@@ -25,15 +25,9 @@ import { guestUserPrincipalName, newGuestRow, toInvitationResource } from './gue
 import { type Inviter, inviterOf } from './inviter.js';
 import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
+import { assertRecipientsInvitable, invitedGuestOf } from './recipients.js';
 import type { InvitationBody, InvitationResource, MessageInfo } from './schemas.js';
-import {
-  findInvitationOfUser,
-  findUserByMail,
-  type InvitationRow,
-  insertInvitation,
-  isBlocked,
-  transition,
-} from './store.js';
+import { findInvitationOfUser, type InvitationRow, insertInvitation, transition } from './store.js';
 import { newTicket } from './tickets.js';
 
 interface InviteContext {
@@ -63,25 +57,8 @@ async function requireTenantRow(services: Services, tenantId: string): Promise<T
   return tenant;
 }
 
-/**
- * Refusals that depend on the address only: domain policy and the recipient's own block. Checked whenever an
- * invitation mail or a new ticket goes to the address: invite, reset, and resend.
- */
-export async function assertAddressInvitable(
-  services: Services,
-  tenantId: string,
-  email: string,
-  policy: B2bPolicyDocument,
-): Promise<void> {
-  const refusal = domainRefusal(policy, email);
-  if (refusal) throw new FoyerError('invitationDomainNotAllowed', refusal);
-  if (await isBlocked(services.db, tenantId, email)) {
-    throw new FoyerError(
-      'invitationBlockedByRecipient',
-      `The recipient '${email}' has asked not to receive invitations from this organization.`,
-    );
-  }
-}
+const ccOf = (info: Pick<MessageInfo, 'ccRecipients'>) =>
+  info.ccRecipients.map((r) => r.emailAddress.address);
 
 async function assertSponsors(
   services: Services,
@@ -113,7 +90,12 @@ export async function invite(
   if (body.resetRedemption) return resetRedemption(services, principal, body, policies.b2b);
 
   const tenant = await requireTenantRow(services, principal.tenantId);
-  await assertAddressInvitable(services, tenant.id, body.invitedUserEmailAddress, policies.b2b);
+  await assertRecipientsInvitable(
+    services,
+    tenant.id,
+    { invitee: body.invitedUserEmailAddress, cc: ccOf(messageInfoOf(body)) },
+    policies.b2b,
+  );
   const sponsors = await assertSponsors(services, tenant.id, body.invitedUserSponsors);
   const policy = policies.b2b;
   const now = services.clock.now();
@@ -165,13 +147,7 @@ async function inviteInTransaction(
 ): Promise<InvitationResource> {
   const { services, tenant, body, now } = context;
   const email = body.invitedUserEmailAddress;
-  const existing = await findUserByMail(trx, tenant.id, email);
-  if (existing && existing.creation_type !== 'Invitation') {
-    throw new FoyerError(
-      'invitedUserIsMember',
-      `'${email}' already belongs to a ${existing.user_type === 'Member' ? 'member' : 'guest added without invitation'} of this organization (object ${existing.id}); it cannot be invited.`,
-    );
-  }
+  const existing = await invitedGuestOf(trx, tenant.id, email);
   const ticket = newTicket(services);
   const fields = {
     ticket_hash: ticket.hash,
@@ -283,7 +259,12 @@ async function resetRedemption(
     );
   }
   const email = body.invitedUserEmailAddress;
-  await assertAddressInvitable(services, tenant.id, email, policy);
+  await assertRecipientsInvitable(
+    services,
+    tenant.id,
+    { invitee: email, cc: ccOf(messageInfoOf(body)) },
+    policy,
+  );
   const inviter = await inviterOf(services, principal);
   const now = services.clock.now();
   const nowIso = now.toISOString();
@@ -294,17 +275,12 @@ async function resetRedemption(
     return await services.db.transaction().execute(async (trx) => {
       // The new address may not belong to anyone else here: a member (inviting a member is refused) or another
       // guest (one guest per address).
-      const holder = await findUserByMail(trx, tenant.id, email);
-      if (holder && holder.id !== user.id) {
-        throw holder.creation_type === 'Invitation'
-          ? new FoyerError(
-              'duplicateValue',
-              `Another guest of this organization already uses the address '${email}'.`,
-            )
-          : new FoyerError(
-              'invitedUserIsMember',
-              `'${email}' belongs to a member of this organization (object ${holder.id}).`,
-            );
+      const holder = await invitedGuestOf(trx, tenant.id, email, user.id);
+      if (holder) {
+        throw new FoyerError(
+          'duplicateValue',
+          `Another guest of this organization already uses the address '${email}'.`,
+        );
       }
       // The bound home identity is released: the next redemption binds a new one.
       await deleteIdentities(trx, tenant.id, user.id);

@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { InvitationStatus, InvitationsTable } from '../db/schema.js';
 import type { UserRow } from '../users/store.js';
@@ -67,6 +67,46 @@ export async function findUserByMail(
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where((eb) => eb(eb.fn('lower', ['mail']), '=', email.toLowerCase()))
+    .orderBy('created_at')
+    .executeTakeFirst();
+}
+
+/** LIKE's own characters escaped (`_` is common in addresses), for a pattern matched with ESCAPE '\\'. */
+const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+/**
+ * Another user of the tenant who signs in with, or receives mail at, this address: by userPrincipalName, by a
+ * bound identity, or by an entry of a member's otherMails. A member without `mail` is found this way (PRODUCT
+ * §4.1: inviting a member's address is refused, never a second, guest object). Each step is one indexed
+ * lookup; otherMails (a JSON array) is searched among members only — an invited guest's is its own mail.
+ */
+export async function findUserByAnyAddress(
+  db: Executor,
+  tenantId: string,
+  email: string,
+): Promise<UserRow | undefined> {
+  const lower = email.toLowerCase();
+  const users = () => db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
+  const byUpn = await users()
+    .where((eb) => eb(eb.fn('lower', ['user_principal_name']), '=', lower))
+    .executeTakeFirst();
+  if (byUpn) return byUpn;
+  const byIdentity = await users()
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('user_identities')
+        .select('user_id')
+        .where('tenant_id', '=', tenantId)
+        .where((ib) => ib(ib.fn('lower', ['issuer_assigned_id']), '=', lower)),
+    )
+    .orderBy('created_at')
+    .executeTakeFirst();
+  if (byIdentity) return byIdentity;
+  // One whole element of the JSON array (no quotes in a valid address), LIKE's wildcards escaped.
+  const element = `%"${likeLiteral(lower)}"%`;
+  return users()
+    .where('user_type', '=', 'Member')
+    .where(sql<boolean>`lower(other_mails) like ${element} escape '\\'`)
     .orderBy('created_at')
     .executeTakeFirst();
 }

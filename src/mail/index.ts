@@ -9,6 +9,7 @@ export {
   type NewMail,
   type OutboxMail,
   outboxStatus,
+  withdrawPendingMails,
 } from './outbox-store.js';
 export { redactSecrets } from './redaction.js';
 export { devMailboxEnabled, mailPlugin } from './routes.js';

@@ -127,6 +127,26 @@ export async function enqueueMail(
   return { id: existing.id, messageId: existing.message_id, deduplicated: true };
 }
 
+/**
+ * Deletes the mails about `relatedId` that no worker has claimed yet, in the caller's transaction: for mails
+ * whose content the change makes wrong (a ticket rotated, so their link is dead). A claimed mail is on its way.
+ */
+export async function withdrawPendingMails(
+  executor: Executor,
+  tenantId: string,
+  relatedId: string,
+  categories: readonly string[],
+): Promise<number> {
+  const result = await executor
+    .deleteFrom('mail_outbox')
+    .where('tenant_id', '=', tenantId)
+    .where('related_id', '=', relatedId)
+    .where('category', 'in', categories)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Counts by status, instance-wide or for one tenant (`foyer outbox status`). */
 export async function outboxStatus(
   services: Pick<Services, 'db'>,

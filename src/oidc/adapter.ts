@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Services } from '../app/services.js';
+import { isUnstorableKey } from '../platform/text.js';
 import {
   consumePayload,
   deletePayload,
@@ -45,17 +46,21 @@ export class SqlAdapter implements Adapter {
     });
   }
 
+  // Ids, codes and uids come from clients: one no artefact can have is unknown, not a database error.
   async find(id: string): Promise<AdapterPayload | undefined> {
+    if (isUnstorableKey(id)) return undefined;
     return this.toPayload(await findPayload(this.services.db, this.tenantId, this.model, id));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    if (isUnstorableKey(userCode)) return undefined;
     return this.toPayload(
       await findPayloadBy(this.services.db, this.tenantId, this.model, 'user_code', userCode),
     );
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    if (isUnstorableKey(uid)) return undefined;
     return this.toPayload(await findPayloadBy(this.services.db, this.tenantId, this.model, 'uid', uid));
   }
 

@@ -7,6 +7,7 @@ import {
   listApplicationPermissions,
 } from '../applications/store.js';
 import { hashSecret } from '../platform/secrets.js';
+import { isUnstorableKey } from '../platform/text.js';
 
 /**
  * OAuth clients are the directory's applications (appId = client_id), read from the `applications` table of
@@ -67,6 +68,8 @@ export class TenantClients {
 
   /** The application behind a client id in this tenant (briefly cached: the token endpoint asks on every call). */
   async application(clientId: string): Promise<ClientApplication | undefined> {
+    // A client id no application can have (a NUL, absurd length) is unknown, not a database error.
+    if (isUnstorableKey(clientId)) return undefined;
     const now = Date.now();
     const cached = this.cache.get(clientId);
     if (cached && cached.expiresAt > now) return cached.application;

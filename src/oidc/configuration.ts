@@ -154,6 +154,9 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
         postLogoutSuccessSource: pages.postLogoutSuccessSource,
       },
       clientCredentials: { enabled: true },
+      // Off (oidc-provider enables it by default): the directory API checks no DPoP proof, so a DPoP-bound
+      // token would be accepted there as a plain bearer token. Not advertised, never bound (RFC 9449).
+      dPoP: { enabled: false },
       // Off until a route serves it (src/oidc/index.ts lists the public paths); Entra clients do not need it.
       pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: {

@@ -22,7 +22,11 @@ const domainResource = z.object({ domain: z.string(), verified: z.boolean(), txt
 /** Instance-level operations for the operator (the same operations as the CLI), under /instance/v1. */
 export async function instancePlugin(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  app.addHook('onRequest', async (request) => requireOperator(services, request.headers.authorization));
+  // A provisioned tenant's answer carries its admin password and client secret: never cached.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    await requireOperator(services, request.headers.authorization);
+  });
 
   app.get(
     '/tenants',

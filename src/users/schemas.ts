@@ -1,13 +1,24 @@
 import { z } from 'zod';
+import { utf8Length } from '../platform/text.js';
 
 const email = z.email({ message: 'must be a valid email address' }).max(254);
 const language = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag');
 
+/**
+ * Bounded in UTF-8 bytes as well as characters: the pair is one entry of a unique btree index, which PostgreSQL
+ * caps near 2.7 KB; 512 characters of CJK or emoji are 1.5–2 KB each.
+ */
+const identityPart = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((value) => utf8Length(value) <= 1024, { message: 'must be at most 1,024 bytes in UTF-8' });
+
 export const identity = z
   .object({
     signInType: z.enum(['emailAddress', 'federated', 'userPrincipalName', 'userName']),
-    issuer: z.string().min(1).max(512),
-    issuerAssignedId: z.string().min(1).max(512).nullable().optional(),
+    issuer: identityPart,
+    issuerAssignedId: identityPart.nullable().optional(),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
 import type { QueryOptions } from '../graph/odata/index.js';
+import { issuerOf } from '../oidc/issuer.js';
 import { revokeIdentityEverywhere, revokeUserSessions } from '../sessions/revoke.js';
 import { findTenantById, listDomains } from '../tenants/store.js';
 import { userEntity } from './entity.js';
@@ -60,6 +61,35 @@ async function assertUpnDomain(services: Services, tenantId: string, upn: string
   }
 }
 
+/**
+ * Identities issued by this very tenant (one of its domains, or its own issuer) are the derived sign-in
+ * names of its members: a guest holding one would sign in as, or be confused with, that member.
+ */
+async function assertForeignIdentities(
+  services: Services,
+  tenantId: string,
+  identities: CreateUserBody['identities'],
+): Promise<void> {
+  if (!identities?.length) return;
+  const own = new Set((await listDomains(services.db, tenantId)).map((d) => d.domain.toLowerCase()));
+  const tenant = await findTenantById(services.db, tenantId);
+  if (tenant) own.add(tenant.default_domain.toLowerCase());
+  const issuer = issuerOf(services.config.baseUrl, tenantId).toLowerCase();
+  for (const identity of identities) {
+    const value = identity.issuer.trim().toLowerCase().replace(/\/+$/, '');
+    if (
+      own.has(value) ||
+      value === issuer ||
+      value === `${services.config.baseUrl}/${tenantId}`.toLowerCase()
+    ) {
+      throw new FoyerError(
+        'invalidValue',
+        `Invalid value specified for property 'identities' of resource 'User': the issuer '${identity.issuer}' is this organization's own; its members' identities cannot be assigned.`,
+      );
+    }
+  }
+}
+
 export async function createUser(
   services: Services,
   principal: Principal,
@@ -75,6 +105,7 @@ export async function createUser(
     throw new FoyerError('badRequest', 'A guest created without an invitation needs at least one identity.');
   }
   await assertUpnDomain(services, tenantId, body.userPrincipalName);
+  await assertForeignIdentities(services, tenantId, body.identities);
   const now = services.clock.now().toISOString();
   const row: UserRow = {
     tenant_id: tenantId,

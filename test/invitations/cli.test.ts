@@ -121,7 +121,7 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
     });
   });
 
-  it('invite resend gives a new link and queues a second mail', async () => {
+  it('invite resend gives a new link and queues its mail in place of the unsent one', async () => {
     const resent = JSON.parse(succeeded(await foyer('invite', 'resend', 'acme', invitationId)));
     expect(resent).toMatchObject({ id: invitationId, status: 'PendingAcceptance' });
     expect(resent.inviteRedeemUrl).toMatch(/^https:\/\/foyer\.test\/redeem\?ticket=/);
@@ -134,7 +134,8 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
       foyer('outbox', 'status'),
       foyer('invite', 'revoke', 'acme', invitationId),
     ]);
-    expect(JSON.parse(succeeded(status))).toEqual({ pending: 2, sending: 0, sent: 0, failed: 0 });
+    // One: the resend withdrew the first mail, still queued, whose link its new ticket killed.
+    expect(JSON.parse(succeeded(status))).toEqual({ pending: 1, sending: 0, sent: 0, failed: 0 });
     expect(succeeded(revoked).trim()).toBe('Revoked.');
     const row = await inDatabase(({ db }) =>
       db.selectFrom('invitations').select('status').where('id', '=', invitationId).executeTakeFirstOrThrow(),
@@ -161,5 +162,29 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
         .execute(),
     );
     expect(users.map((u) => u.mail)).toEqual(['Ada@Fabrikam.com']);
+  });
+
+  it('refuses to invite a member’s UPN (a member without mail), creating no guest', async () => {
+    succeeded(
+      await foyer('user', 'create', 'acme', 'bea@acme.foyer.localhost', '--password', 'a-long-password'),
+    );
+    const run = await foyer(
+      'invite',
+      'acme',
+      'Bea@acme.foyer.localhost',
+      '--redirect',
+      'https://apps.acme.example',
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('already belongs to a member of this organization');
+    const guests = await inDatabase(({ db }) =>
+      db
+        .selectFrom('users')
+        .select('mail')
+        .where('tenant_id', '=', tenantId)
+        .where('user_type', '=', 'Guest')
+        .execute(),
+    );
+    expect(guests.map((u) => u.mail)).toEqual(['Ada@Fabrikam.com']);
   });
 });

@@ -367,6 +367,7 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
         ...invitation('late@fine.example'),
         sendInvitationMessage: true,
       });
+      await worker.drain();
       const denyList = { invitationsAllowedAndBlockedDomainsPolicy: { blockedDomains: ['denied.example'] } };
       expect((await caller.patch(policyUrl, denyList)).statusCode).toBe(204);
 
@@ -468,7 +469,10 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
         ...Array(9).fill('PendingAcceptance'),
       ]);
       expect(ids.map((id) => byId.get(id)?.reminders_sent)).toEqual([0, 0, 0, 1, 1, 2, 1, 2, 0, 0, 0, 0]);
-      expect(await outboxTo(t, 'batch3@fabrikam.com')).toHaveLength(2);
+      // The reminder replaced the invitation mail still queued: that one's link died with the new ticket.
+      expect((await outboxTo(t, 'batch3@fabrikam.com')).map((m) => m.category)).toEqual([
+        'invitation.reminder',
+      ]);
       expect(await outboxTo(t, 'batch8@fabrikam.com')).toHaveLength(1);
     });
   });

@@ -11,8 +11,11 @@ export interface InvitationMailInput {
   organizationDomain: string;
   /** `{base}/redeem?ticket=…` */
   redeemUrl: string;
-  /** Where the guest blocks future invitations from this organisation. */
-  blockUrl: string;
+  /**
+   * Where the guest blocks future invitations from this organisation. Null for the cc copy: the link is signed
+   * for the invited address, so whoever holds it speaks for the invitee.
+   */
+  blockUrl: string | null;
   /** customizedMessageBody: shown as escaped plain text. Pass null for app-only senders (§4.4). */
   customMessage?: string | null;
   privacyStatementUrl?: string | null;
@@ -55,7 +58,7 @@ interface Prepared {
   initials: string;
   message: string | null;
   redeemUrl: string;
-  blockUrl: string;
+  blockUrl: string | null;
   privacyUrl: string | undefined;
   logoUrl: string | undefined;
   heading: string;
@@ -69,8 +72,10 @@ function render(
 ): RenderedMail {
   const t = dictionaryFor(language);
   const redeemUrl = httpUrl(input.redeemUrl);
-  const blockUrl = httpUrl(input.blockUrl);
-  if (!redeemUrl || !blockUrl) throw new Error('The redeem and block URLs must be absolute http(s) URLs');
+  const blockUrl = input.blockUrl === null ? null : httpUrl(input.blockUrl);
+  if (!redeemUrl || blockUrl === undefined) {
+    throw new Error('The redeem and block URLs must be absolute http(s) URLs');
+  }
   // Names are single-line everywhere: the inviter's also ends up in the Subject and From headers.
   const values = {
     inviter: headerSafe(input.inviterName, 200),
@@ -120,12 +125,9 @@ function renderText(p: Prepared): string {
     fill(t.trustWarning, p.values),
     '',
     `${t.privacyLabel}: ${p.privacyUrl ?? t.privacyNotProvided}`,
-    '',
-    `${fill(t.blockLink, p.values)}: ${p.blockUrl}`,
-    '',
-    '--',
-    fill(t.footer, p.values),
   );
+  if (p.blockUrl) lines.push('', `${fill(t.blockLink, p.values)}: ${p.blockUrl}`);
+  lines.push('', '--', fill(t.footer, p.values));
   return `${lines.join('\n')}\n`;
 }
 
@@ -166,8 +168,10 @@ function renderHtml(p: Prepared, language: MailLanguage, subject: string): strin
       ? `<a href="${e(p.privacyUrl)}" style="${LINK}">${e(fill(t.privacyLink, v))}</a>`
       : e(t.privacyNotProvided)
   }</p>`;
-  const footer = `<p style="margin:0;${SMALL}"><a href="${e(p.blockUrl)}" style="${LINK}">${e(fill(t.blockLink, v))}</a></p>
-<p style="margin:8px 0 0;${SMALL}">${e(fill(t.footer, v))}</p>`;
+  const block = p.blockUrl
+    ? `<p style="margin:0 0 8px;${SMALL}"><a href="${e(p.blockUrl)}" style="${LINK}">${e(fill(t.blockLink, v))}</a></p>\n`
+    : '';
+  const footer = `${block}<p style="margin:0;${SMALL}">${e(fill(t.footer, v))}</p>`;
 
   return `<!DOCTYPE html>
 <html lang="${language}" dir="ltr">
