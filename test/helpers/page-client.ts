@@ -51,11 +51,13 @@ export function pageClient(app: FastifyInstance, defaults: Record<string, string
   const client: PageClient = {
     cookies,
     async get(url, headers = {}) {
+      // Browsers navigate accepting HTML first: oidc-provider answers its own errors as a page only then.
+      const accept = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';
       return remember(
         await app.inject({
           method: 'GET',
           url,
-          headers: { ...defaults, cookie: cookieHeader(), ...headers },
+          headers: { accept, ...defaults, cookie: cookieHeader(), ...headers },
         }),
       );
     },

@@ -1,0 +1,188 @@
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { testDialects } from '../helpers/database.js';
+import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
+import { type PageClient, pageClient } from '../helpers/page-client.js';
+import { guestOf, inviteGuest, latestCode } from '../redemption/support.js';
+
+const REDIRECT = 'https://app.contoso.example/callback';
+const API = 'https://foyer.test';
+
+describe.each(testDialects())('consent, redirects, codes and resets (%s)', (dialect) => {
+  let t: TestApp;
+  let admin: GraphCaller;
+  let appId: string;
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+    admin = await adminCaller(t);
+    const created = await admin.post('/v1.0/applications', {
+      displayName: 'Contoso Portal',
+      publicClient: { redirectUris: [REDIRECT] },
+    });
+    appId = (created.json() as { appId: string }).appId;
+  });
+  afterAll(() => t.close());
+
+  async function authorize(browser: PageClient, scope: string, extra: Record<string, string> = {}) {
+    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
+    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope, extra });
+    const page = await follow(
+      browser,
+      await browser.get(started.url.pathname + started.url.search),
+      REDIRECT,
+    );
+    return { rp, started, page };
+  }
+
+  async function passwordSignIn(browser: PageClient, page: Awaited<ReturnType<typeof authorize>>['page']) {
+    const pw = await browser.submit(page, '/identify', { email: t.tenant.adminUserPrincipalName });
+    return follow(
+      browser,
+      await browser.submit(pw, '/password', { password: t.tenant.adminPassword }),
+      REDIRECT,
+    );
+  }
+
+  it('prompt=consent shows what the app asks for; accept issues the code, cancel answers access_denied', async () => {
+    const browser = pageClient(t.app);
+    const first = await authorize(browser, `openid profile ${API}/.default`, { prompt: 'consent' });
+    const consent = await passwordSignIn(browser, first.page);
+    expect(consent.statusCode).toBe(200);
+    expect(consent.body).toContain('Contoso Portal would like to:');
+    expect(consent.body).toContain('User.Read, User.ReadBasic.All, User.Invite.All');
+    const accepted = await follow(
+      browser,
+      await browser.submit(consent, '/consent', { decision: 'accept' }),
+      REDIRECT,
+    );
+    const tokens = await finishAuthorization(first.rp, String(accepted.headers.location), first.started);
+    expect(tokens.access_token).toBeTruthy();
+
+    const second = await authorize(browser, 'openid', { prompt: 'consent' });
+    expect(second.page.body).toContain('would like to:');
+    const declined = await follow(
+      browser,
+      await browser.submit(second.page, '/consent', { decision: 'cancel' }),
+      REDIRECT,
+    );
+    expect(String(declined.headers.location)).toContain('error=access_denied');
+  });
+
+  it('no open redirect: an unregistered post_logout_redirect_uri or redirect_uri is refused on a page', async () => {
+    const browser = pageClient(t.app);
+    const { rp, started, page } = await authorize(browser, 'openid');
+    const callback = await passwordSignIn(browser, page);
+    const tokens = await finishAuthorization(rp, String(callback.headers.location), started);
+    const logout = await browser.get(
+      `/${t.tenant.tenantId}/oauth2/v2.0/logout?id_token_hint=${tokens.id_token}&post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`,
+    );
+    expect(logout.statusCode).toBe(400);
+    expect(logout.headers['content-type']).toContain('text/html');
+    expect(logout.headers.location).toBeUndefined();
+    const authorizeEvil = await browser.get(
+      `/${t.tenant.tenantId}/oauth2/v2.0/authorize?client_id=${appId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.example/cb')}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+    );
+    expect(authorizeEvil.statusCode).toBe(400);
+    expect(authorizeEvil.headers.location).toBeUndefined();
+  });
+
+  it('a state or nonce mismatch is refused by the relying party', async () => {
+    const browser = pageClient(t.app);
+    const { rp, started, page } = await authorize(browser, 'openid');
+    const callback = await passwordSignIn(browser, page);
+    await expect(
+      finishAuthorization(rp, String(callback.headers.location), { ...started, state: 'another state' }),
+    ).rejects.toThrow();
+    await expect(
+      client.authorizationCodeGrant(rp, new URL(String(callback.headers.location)), {
+        pkceCodeVerifier: started.verifier,
+        expectedState: started.state,
+        expectedNonce: 'another nonce',
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('a passcode works once, and never for another address', async () => {
+    const email = 'replay@partner.example';
+    const other = 'other.replay@partner.example';
+    const a = await inviteGuest(admin, email);
+    await inviteGuest(admin, other);
+    const browser = pageClient(t.app);
+    const codePage = await browser.submit(await browser.get(a.path), '/redeem/start');
+    const code = await latestCode(t, email);
+
+    const intruder = pageClient(t.app);
+    const otherFlow = await intruder.submit(await intruder.get(a.path), '/redeem/start');
+    const foreign = await intruder.post('/redeem/passcode', {
+      ...Object.fromEntries(new URLSearchParams()),
+      ticket: new URL(`https://x${a.path}`).searchParams.get('ticket')!,
+      csrf: /name="csrf" value="([^"]+)"/.exec(otherFlow.body)![1]!,
+      email: other,
+      code,
+    });
+    // The redemption's address is the invited one, whatever the form says; the code of the first request was
+    // replaced by the intruder's request (only the newest code of an address works).
+    expect(foreign.statusCode).toBe(401);
+    const fresh = await latestCode(t, email);
+    const ok = await browser.submit(codePage, '/redeem/passcode', { code: fresh });
+    expect(ok.body).toContain('Review permissions');
+    const replay = await intruder.submit(otherFlow, '/redeem/passcode', { code: fresh });
+    expect(replay.statusCode).toBe(401);
+    expect(replay.body).toContain('can no longer be used');
+  });
+
+  it('an expired invitation gets a clear page; "use another account" signs the browser out of the wrong one', async () => {
+    await admin.patch('/v1.0/policies/b2bManagementPolicy', { invitationExpiryDays: 1 });
+    const { path, guestId } = await inviteGuest(admin, 'late.comer@partner.example');
+    await admin.patch('/v1.0/policies/b2bManagementPolicy', { invitationExpiryDays: null });
+    await t.app.services.db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('user_id', '=', guestId)
+      .execute();
+    const expired = await pageClient(t.app).get(path);
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('expired');
+
+    const browser = pageClient(t.app);
+    const { page } = await authorize(browser, 'openid');
+    await passwordSignIn(browser, page);
+    const invited = await inviteGuest(admin, 'right.person@partner.example');
+    const landing = await browser.get(invited.path);
+    expect(landing.body).toContain('but you are signed in as');
+    const switched = await browser.submit(landing, '/redeem/switch');
+    expect(switched.statusCode).toBe(303);
+    const again = await browser.get(String(switched.headers.location));
+    expect(again.body).not.toContain('but you are signed in as');
+  });
+
+  it('a reset redemption ends the guest’s sessions and refresh tokens, and binds anew at the next redemption', async () => {
+    const email = 'resettable@partner.example';
+    const { path, guestId } = await inviteGuest(admin, email);
+    const browser = pageClient(t.app);
+    const code = await browser.submit(await browser.get(path), '/redeem/start');
+    const consent = await browser.submit(code, '/redeem/passcode', { code: await latestCode(t, email) });
+    await browser.submit(consent, '/redeem/consent', { decision: 'accept' });
+    const { rp, started, page } = await authorize(browser, 'openid offline_access');
+    expect(page.statusCode).toBe(303);
+    const tokens = await finishAuthorization(rp, String(page.headers.location), started);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    const reset = await admin.post('/v1.0/invitations', {
+      invitedUserEmailAddress: 'resettable.new@partner.example',
+      inviteRedirectUrl: 'https://apps.contoso.example/welcome',
+      resetRedemption: true,
+      invitedUser: { id: guestId },
+    });
+    expect(reset.statusCode).toBe(201);
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const after = await guestOf(t, t.tenant.tenantId, guestId);
+    expect(after.identities).toEqual([]);
+    expect(after.user.external_user_state).toBe('PendingAcceptance');
+  });
+});
