@@ -89,6 +89,30 @@ export async function mailTo(
   throw new Error(`no matching mail reached ${address}`);
 }
 
+const codeMailsTo = (env: FlowEnv, address: string) =>
+  env.catcher.messages.filter(
+    (m) => isCodeMail(m) && m.envelope.to.some((to) => to.toLowerCase() === address.toLowerCase()),
+  );
+
+/**
+ * Runs `action` (a click that mails a code) and returns the code of the mail it caused: the first code mail to
+ * the address after those already there (an older code is retired by a newer one).
+ */
+export async function codeMailedBy(
+  env: FlowEnv,
+  address: string,
+  action: () => Promise<unknown>,
+): Promise<string> {
+  const before = codeMailsTo(env, address).length;
+  await action();
+  for (let i = 0; i < 100; i++) {
+    const mails = codeMailsTo(env, address);
+    if (mails.length > before) return codeOf(mails.at(-1)!);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no new code reached ${address}`);
+}
+
 export const redeemLinkOf = (mail: CaughtMail, base: string): string => {
   const link = new RegExp(`${base.replace(/[.:/]/g, '\\$&')}/redeem\\?ticket=[A-Za-z0-9_-]+`).exec(
     mail.parsed.text ?? '',
