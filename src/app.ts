@@ -36,6 +36,8 @@ export interface AppDeps {
   logger?: boolean;
 }
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** All wiring, explicit: each concept is a plugin that receives the services it uses. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
@@ -53,7 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Request ids are ours (never taken from the client); the client's own id is echoed separately.
     genReqId: () => services.ids.uuid(),
     requestIdHeader: false,
-    trustProxy: config.trustProxy,
+    // A hop count becomes proxy-addr's own form of it (Fastify's types do not list the number form).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 1024 * 1024,
     // A path parameter may be a userPrincipalName (up to 256 characters, percent-encoded); longer is a 400.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
