@@ -20,9 +20,9 @@ async function main() {
   }
 
   const bootstrap = await bootstrapInstance(app.services);
-  const bootstrapFile = bootstrap?.generated
-    ? await writeBootstrapFile(config.dataDir, bootstrap)
-    : undefined;
+  // Always kept when a bootstrap happened: the operator token is generated even when every FOYER_BOOTSTRAP_*
+  // value is set, and stdout is not where production keeps it.
+  const bootstrapFile = bootstrap ? await writeBootstrapFile(config, bootstrap) : undefined;
 
   const jobs = startBackgroundJobs(app.services, app.log);
 

@@ -135,6 +135,23 @@ describe('loadConfig', () => {
     expect(named(error)).toEqual(['FOYER_SMTP_URL']);
   });
 
+  it('production refuses an http:// FOYER_BASE_URL unless FOYER_ALLOW_HTTP_BASE_URL says so', () => {
+    const production = {
+      FOYER_ENV: 'production',
+      FOYER_SECRET: SECRET,
+      FOYER_SMTP_URL: 'smtp://mail:25',
+      FOYER_BASE_URL: 'http://id.example.com',
+    };
+    const error = configError(production);
+    expect(named(error)).toEqual(['FOYER_BASE_URL']);
+    expect(error.message).toMatch(/https:\/\/ in production.*FOYER_ALLOW_HTTP_BASE_URL/);
+    expect(loadConfig({ ...production, FOYER_ALLOW_HTTP_BASE_URL: 'true' }).baseUrl).toBe(
+      'http://id.example.com',
+    );
+    // Development keeps its http://localhost default.
+    expect(loadConfig({ FOYER_BASE_URL: 'http://localhost:3000' }).baseUrl).toBe('http://localhost:3000');
+  });
+
   it('lists every problem in one message, including the production requirements', () => {
     const error = configError({
       FOYER_ENV: 'production',
