@@ -7,12 +7,19 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startBackgroundJobs } from './jobs/index.js';
+import { signingKeysProblem } from './oidc/index.js';
 
 async function main() {
   const { config, generated: secretGenerated } = await resolveSecret(loadConfig(process.env));
   const database = await connectDatabase(config.database.url);
   await migrateToLatest(database.db, database.schema);
   const app = await buildApp({ config, database });
+  const keysProblem = await signingKeysProblem(app.services);
+  if (keysProblem) {
+    await app.close();
+    await database.close();
+    throw new ConfigError(`Foyer cannot start: ${keysProblem}`);
+  }
   if (secretGenerated) {
     app.log.warn(
       `FOYER_SECRET is not set: generated a development secret in ${config.dataDir}/secret. Set FOYER_SECRET in production.`,

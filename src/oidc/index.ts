@@ -3,7 +3,7 @@ import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { loadOidcProvider, OidcProviders } from './providers.js';
 
-export { rotateSigningKeys } from './keys.js';
+export { type Rotation, rotateSigningKeys, signingKeysProblem } from './keys.js';
 export { purgeExpiredOidcArtefacts } from './maintenance.js';
 
 /**
