@@ -9,8 +9,21 @@ import { migrateToLatest } from './db/migrate.js';
 import { startBackgroundJobs } from './jobs/index.js';
 import { signingKeysProblem } from './oidc/index.js';
 
+/**
+ * `--production` (npm run start:prod) makes production explicit on the command line; a FOYER_ENV that says
+ * otherwise is a contradiction, refused rather than guessed.
+ */
+function environment(): Record<string, string | undefined> {
+  if (!process.argv.includes('--production')) return process.env;
+  const declared = process.env.FOYER_ENV;
+  if (declared && declared !== 'production') {
+    throw new ConfigError(`Invalid configuration:\n  FOYER_ENV: '${declared}' contradicts --production`);
+  }
+  return { ...process.env, FOYER_ENV: 'production' };
+}
+
 async function main() {
-  const { config, generated: secretGenerated } = await resolveSecret(loadConfig(process.env));
+  const { config, generated: secretGenerated } = await resolveSecret(loadConfig(environment()));
   const database = await connectDatabase(config.database.url);
   await migrateToLatest(database.db, database.schema);
   const app = await buildApp({ config, database });
@@ -19,6 +32,11 @@ async function main() {
     await app.close();
     await database.close();
     throw new ConfigError(`Foyer cannot start: ${keysProblem}`);
+  }
+  if (config.env !== 'production') {
+    app.log.warn(
+      `Foyer runs in ${config.env} mode: generated secrets, the dev mailbox and http:// are allowed. Run production with FOYER_ENV=production (npm run start:prod).`,
+    );
   }
   if (secretGenerated) {
     app.log.warn(
@@ -35,10 +53,12 @@ async function main() {
 
   let closing = false;
   const shutdown = async (signal: string) => {
-    if (closing) return;
+    // A second signal (Ctrl-C twice) means now.
+    if (closing) process.exit(1);
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    // Whatever hangs (a slow client, an SMTP send), the process is gone well within 10 s of the signal.
+    const timer = setTimeout(() => process.exit(1), 8_000).unref();
     await app.close();
     await jobs.stop();
     await database.close();
