@@ -6,6 +6,7 @@ import { printWelcome } from './bootstrap/welcome.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { DatabaseUnavailableError, explainDatabaseError } from './db/unavailable.js';
 import { startBackgroundJobs } from './jobs/index.js';
 import { signingKeysProblem } from './oidc/index.js';
 
@@ -24,8 +25,12 @@ function environment(): Record<string, string | undefined> {
 
 async function main() {
   const { config, generated: secretGenerated } = await resolveSecret(loadConfig(environment()));
-  const database = await connectDatabase(config.database.url);
-  await migrateToLatest(database.db, database.schema);
+  const database = await connectDatabase(config.database.url).catch((error: unknown) => {
+    throw explainDatabaseError(error, config.database.url);
+  });
+  await migrateToLatest(database.db, database.schema).catch((error: unknown) => {
+    throw explainDatabaseError(error, config.database.url);
+  });
   const app = await buildApp({ config, database });
   const keysProblem = await signingKeysProblem(app.services);
   if (keysProblem) {
@@ -73,7 +78,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError) {
     console.error(error.message);
   } else {
     console.error('Foyer failed to start:', error instanceof Error ? error.message : error);
