@@ -142,6 +142,16 @@ export async function outboxStatus(
   return counts;
 }
 
+/** Instance-level: when the oldest mail still waiting (pending or being sent) was queued, if any. */
+export async function oldestWaitingMail(db: Executor): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => eb.fn.min('created_at').as('oldest'))
+    .where('status', 'in', ['pending', 'sending'])
+    .executeTakeFirst();
+  return row?.oldest ? new Date(row.oldest) : undefined;
+}
+
 /** Instance-level, newest first (dev mailbox). */
 export async function listOutbox(db: Executor, options: { limit: number }): Promise<OutboxMail[]> {
   const rows = await db

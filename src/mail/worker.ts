@@ -85,12 +85,14 @@ export function startMailWorker(
       const message = error instanceof Error ? error.message : String(error);
       const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(mail.attempts, random));
       const recorded = await markMailAttemptFailed(db, held, { error: message, nextAttemptAt, giveUp });
+      services.metrics.mailDeliveries.inc({ result: giveUp ? 'failed' : 'retry' });
       if (!recorded) logger.warn(ref, 'mail attempt failed after its lease was lost');
       else if (giveUp) logger.error({ ...ref, err: message }, 'mail delivery failed permanently; giving up');
       else logger.warn({ ...ref, err: message, nextAttemptAt }, 'mail delivery failed; will retry');
       return;
     }
     const recorded = await markMailSent(db, held, { now: clock.now(), deliveredVia: transport.name });
+    services.metrics.mailDeliveries.inc({ result: 'sent' });
     // The mail went out but another worker may re-send it: it carries the same Message-ID, so it is recognisable.
     if (!recorded) logger.warn(ref, 'mail sent after its lease was lost');
   }
@@ -98,6 +100,7 @@ export function startMailWorker(
   async function processBatch(): Promise<number> {
     const now = clock.now();
     for (const lost of await failExhaustedLeases(db, { now, maxAttempts })) {
+      services.metrics.mailDeliveries.inc({ result: 'failed' });
       logger.error(
         { tenantId: lost.tenantId, mailId: lost.id },
         'mail lease expired on its last attempt; giving up',
