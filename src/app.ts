@@ -1,12 +1,8 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { loggerOptions } from './app/logger.js';
+import { openapiOptions } from './app/openapi.js';
 import type { ResolvedConfig, Services } from './app/services.js';
 import type { Db } from './db/connect.js';
 import { frameworkErrors, registerErrorMapper } from './errors/mapper.js';
@@ -74,22 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (typeof clientRequestId === 'string') reply.header('client-request-id', clientRequestId);
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Foyer directory API',
-        version: '1.0',
-        description: 'Microsoft Graph v1.0-shaped directory and B2B collaboration API.',
-      },
-      servers: [{ url: config.baseUrl }],
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openapiOptions(config));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthPlugin, { services });
