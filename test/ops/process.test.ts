@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -161,5 +161,23 @@ describe('process lifecycle', { timeout: 120_000 }, () => {
     }
     // The generated operator token went to the bootstrap file, once.
     expect(await readdir(data)).toContain('bootstrap.json');
+
+    // Another FOYER_SECRET cannot decrypt the signing keys the load created: refused at start, in one message.
+    const refused = spawnSync('node', ['dist/main.js', '--production'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...env,
+        PORT: String(await freePort()),
+        FOYER_SECRET: 'another-secret-than-before-0123456789-abcdefgh',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^Foyer cannot start: FOYER_SECRET does not decrypt the signing keys of 1 tenant/,
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
   });
 });
