@@ -44,6 +44,15 @@ describe('signing key rotation', () => {
     expect(rotation.kid).not.toBe(oldKid);
     expect(Date.parse(rotation.signsFrom) - rotatedAt).toBeGreaterThanOrEqual(GRACE_MS);
 
+    // Relying parties are told to refresh the key set well inside the grace period.
+    const keysResponse = await ctx.app.inject({
+      method: 'GET',
+      url: `/${ctx.contoso.id}/discovery/v2.0/keys`,
+    });
+    const maxAge = Number(/max-age=(\d+)/.exec(String(keysResponse.headers['cache-control']))?.[1]);
+    expect(maxAge).toBeGreaterThan(0);
+    expect(maxAge * 1000).toBeLessThan(GRACE_MS);
+
     // At once: the JWKS carries both keys, and the old key still signs. A relying party caches this set.
     const cachedByRelyingParty = await jwks(ctx.contoso.slug);
     expect(cachedByRelyingParty.keys.map((key) => key.kid)).toEqual([oldKid, rotation.kid]);
