@@ -36,8 +36,9 @@ type KeyServices = Pick<Services, 'db' | 'config' | 'clock'>;
 export interface TenantSigningKeys {
   /** Private JWKs for oidc-provider's `jwks` option: the signing key first, then the others still published. */
   privateJwks: JWK[];
+  /** The key that signs now (first in privateJwks): during a rotation's grace period, still the old one. */
   currentKid: string;
-  /** Changes whenever the published set changes (a rotation, or a retired key ageing out of the JWKS). */
+  /** Changes whenever the published set or the signing key changes. */
   version: string;
 }
 
