@@ -3,12 +3,16 @@
 // forever), and a faster start. Packages in node_modules stay external (native better-sqlite3, lazily loaded
 // oidc-provider, pg and nodemailer). Type checking is `npm run typecheck`'s job, not the build's.
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function buildFoyer() {
   // Chunk names change with the content: start from an empty folder so old ones do not pile up.
-  rmSync('dist', { recursive: true, force: true });
+  rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
   await build({
+    absWorkingDir: root,
     entryPoints: { main: 'src/main.ts', cli: 'src/cli/index.ts' },
     outdir: 'dist',
     bundle: true,
@@ -22,4 +26,4 @@ export async function buildFoyer() {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await buildFoyer();
+if (fileURLToPath(import.meta.url) === process.argv[1]) await buildFoyer();
