@@ -2,5 +2,7 @@
 // forwards reach Foyer itself (a shell between them could die on SIGTERM and leave Foyer running).
 import { buildFoyer } from './build.mjs';
 
+// Stack traces name the TypeScript sources.
+process.setSourceMapsEnabled(true);
 await buildFoyer();
 await import('../dist/main.js');
