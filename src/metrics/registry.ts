@@ -59,7 +59,7 @@ export function createMetrics() {
     }),
     outboxMails: new Gauge({
       name: 'foyer_outbox_mails',
-      help: 'Mails in the outbox by status (pending, sending, sent, failed), across every instance.',
+      help: 'Mails in the outbox waiting (pending, sending) or given up (failed), across every instance.',
       labelNames: ['status'] as const,
       registers: [registry],
     }),

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLoopbackRequest } from '../app/loopback.js';
 import type { Services } from '../app/services.js';
-import { oldestWaitingMail, outboxStatus } from '../mail/outbox-store.js';
+import { outboxBacklog } from '../mail/outbox-store.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -48,12 +48,12 @@ export async function metricsPlugin(app: FastifyInstance, { services }: { servic
 // (Fastify's documented alternative to fastify-plugin, https://fastify.dev/docs/latest/Reference/Plugins/).
 Object.assign(metricsPlugin, { [Symbol.for('skip-override')]: true });
 
-/** The outbox as every instance shares it, read at scrape time (two small queries). */
+/** The outbox as every instance shares it, read at scrape time (one query on the status index). */
 async function refreshOutboxGauges(services: Services): Promise<void> {
   const { metrics } = services;
-  const [counts, oldest] = await Promise.all([outboxStatus(services), oldestWaitingMail(services.db)]);
+  const { counts, oldestWaiting } = await outboxBacklog(services.db);
   for (const [status, count] of Object.entries(counts)) metrics.outboxMails.set({ status }, count);
   metrics.outboxDepth.set(counts.pending + counts.sending);
-  const age = oldest ? (services.clock.now().getTime() - oldest.getTime()) / 1000 : 0;
+  const age = oldestWaiting ? (services.clock.now().getTime() - oldestWaiting.getTime()) / 1000 : 0;
   metrics.outboxOldestAge.set(Math.max(0, age));
 }
