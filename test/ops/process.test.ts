@@ -52,7 +52,11 @@ async function start(command: string[], env: Record<string, string>, port: numbe
     if (child.exitCode !== null) throw new Error(`exited early (${child.exitCode}):\n${output}`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
     if (ready?.status === 200) break;
-    if (Date.now() - startedAt > 30_000) throw new Error(`not ready after 30 s:\n${output}`);
+    // Generous: the machine running the suite may be saturated; the bound under test is the one on stopping.
+    if (Date.now() - startedAt > 90_000) {
+      child.kill('SIGKILL');
+      throw new Error(`not ready after 90 s:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return { child, port, output: () => output, readyAfterMs: Date.now() - startedAt };
@@ -106,7 +110,7 @@ async function stopAfterLoad(started: Started, signal: NodeJS.Signals): Promise<
   return exitedAt - sentAt;
 }
 
-describe('process lifecycle', { timeout: 120_000 }, () => {
+describe('process lifecycle', { timeout: 400_000 }, () => {
   let directory: string;
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'foyer-process-'));
