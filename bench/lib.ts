@@ -120,12 +120,10 @@ export async function load(
 
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
-/** Compiles src/ to dist/ (npm run build): production figures are measured on what production runs. */
+/** Bundles src/ into dist/ (npm run build): production figures are measured on what production runs. */
 let built = false;
 export function buildDist(): void {
   if (built) return;
   built = true;
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-    stdio: 'inherit',
-  });
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 }

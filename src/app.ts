@@ -1,15 +1,11 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { capConnectionsPerClient, httpServerOptions } from './app/http-server.js';
 import { registerInputGuard } from './app/input-guard.js';
 import { loggerOptions } from './app/logger.js';
+import { openapiOptions } from './app/openapi.js';
 import type { ResolvedConfig, Services } from './app/services.js';
 import type { Db } from './db/connect.js';
 import { demoPlugin } from './demo/routes.js';
@@ -46,6 +42,8 @@ export interface AppDeps {
   logStream?: { write(line: string): void };
 }
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** All wiring, explicit: each concept is a plugin that receives the services it uses. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
@@ -66,7 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Request ids are ours (never taken from the client); the client's own id is echoed separately.
     genReqId: () => services.ids.uuid(),
     requestIdHeader: false,
-    trustProxy: config.trustProxy,
+    // A hop count becomes proxy-addr's own form of it (Fastify's types do not list the number form).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: 1024 * 1024,
     // A path parameter may be a userPrincipalName (up to 256 characters, percent-encoded); longer is a 400.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
@@ -89,22 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerInputGuard(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Foyer directory API',
-        version: '1.0',
-        description: 'Microsoft Graph v1.0-shaped directory and B2B collaboration API.',
-      },
-      servers: [{ url: config.baseUrl }],
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openapiOptions(config));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthPlugin, { services });

@@ -16,6 +16,20 @@ export async function publish(
   event: DomainEvent,
 ): Promise<void> {
   await writeAuditEntry(trx, services, event);
+  countInvitationOutcome(services, event);
+}
+
+/**
+ * foyer_invitations_total{outcome}: the invitation's lifecycle events, counted as they are published (a
+ * transaction that then rolls back, such as a lost race that is retried, is counted too: the figure is a rate
+ * for dashboards, the audit log is the record).
+ */
+function countInvitationOutcome(services: Services, event: DomainEvent): void {
+  if (event.type.startsWith('invitation.')) {
+    services.metrics.invitations.inc({ outcome: event.type.slice('invitation.'.length) });
+  } else if (event.type === 'guest.reset') {
+    services.metrics.invitations.inc({ outcome: 'reset' });
+  }
 }
 
 async function writeAuditEntry(trx: Transaction<Database>, services: Services, event: DomainEvent) {

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Services } from '../app/services.js';
 import { registerDemoApp } from '../demo/registration.js';
 import { isFoyerError } from '../errors/catalogue.js';
@@ -9,7 +7,7 @@ import { countTenants } from '../tenants/store.js';
 
 export interface BootstrapResult extends ProvisionedTenant {
   operatorToken: string;
-  /** True when any value was generated (and so written to data/bootstrap.json). */
+  /** True when any value was generated (and so written to the bootstrap file, see file.ts). */
   generated: boolean;
 }
 
@@ -42,10 +40,4 @@ export async function bootstrapInstance(services: Services): Promise<BootstrapRe
   };
 }
 
-/** data/bootstrap.json, readable by its owner only: it holds the generated secrets. */
-export async function writeBootstrapFile(dataDir: string, result: BootstrapResult): Promise<string> {
-  await mkdir(dataDir, { recursive: true });
-  const path = join(dataDir, 'bootstrap.json');
-  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
-  return path;
-}
+export { bootstrapFileName, writeBootstrapFile } from './file.js';

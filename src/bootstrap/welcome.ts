@@ -2,10 +2,22 @@ import type { ResolvedConfig } from '../app/services.js';
 import { devMailboxEnabled } from '../mail/index.js';
 import type { BootstrapResult } from './index.js';
 
-/** What a newcomer reads after `npm start`: where to go, and (once) the bootstrap secrets. */
+/**
+ * What an operator reads after start: where to go, and on a first start the bootstrap values. Development shows
+ * them once on stdout (a newcomer's terminal); production never prints a secret (stdout there is collected by
+ * a log system), it names the file that holds them.
+ */
 export function printWelcome(config: ResolvedConfig, bootstrap: BootstrapResult | undefined, file?: string) {
-  const lines = ['', `Foyer is running at ${config.baseUrl}`, ''];
-  if (bootstrap) {
+  const lines = ['', `Foyer is running at ${config.baseUrl} (${config.env} mode)`, ''];
+  if (bootstrap && config.env === 'production') {
+    lines.push(
+      `First start: created the bootstrap tenant ${bootstrap.tenantName} (slug ${bootstrap.tenantSlug}, id ${bootstrap.tenantId}).`,
+      file
+        ? `  Its generated credentials are in ${file} (mode 0600): read them, store them safely, delete the file.`
+        : '  Its credentials are the FOYER_BOOTSTRAP_* values you configured.',
+      '',
+    );
+  } else if (bootstrap) {
     lines.push(
       'First start: created the bootstrap tenant. These values are shown once' +
         (file ? ` and saved to ${file} (mode 0600):` : ':'),

@@ -1,8 +1,10 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { z } from 'zod';
 import { operatorActor, operatorPrincipal } from '../auth/principal.js';
 import { loadConfig } from '../config/index.js';
 import { connectDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { explainDatabaseError } from '../db/unavailable.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { resendInvitation, revokeInvitation } from '../invitations/operations.js';
 import { invitationBody } from '../invitations/schemas.js';
@@ -11,10 +13,17 @@ import { outboxStatus } from '../mail/index.js';
 import { rotateSigningKeys } from '../oidc/keys.js';
 import { createOperatorToken } from '../tenants/operator-tokens.js';
 import { provisionTenant } from '../tenants/provision.js';
+import { createTenantBody, domainBody } from '../tenants/schemas.js';
 import { addDomain, requireTenant, verifyDomain } from '../tenants/service.js';
 import { listTenants } from '../tenants/store.js';
+import { createUserBody } from '../users/schemas.js';
 import { createUser } from '../users/service.js';
 import { withServices } from './context.js';
+
+/** A mistake in how the command was called (exit code 2), as opposed to a refused operation (exit code 1). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 export interface Command {
   name: string[];
@@ -29,6 +38,19 @@ const print = (value: unknown): void => {
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
 };
 
+/**
+ * The CLI's input goes through the very schema the HTTP route validates with, so a value the API refuses (a
+ * short password, a bad language tag) is refused here too, with the same messages.
+ */
+function validated<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new FoyerError(
+    'badRequest',
+    parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; '),
+  );
+}
+
 export const commands: Command[] = [
   {
     name: ['migrate'],
@@ -36,9 +58,14 @@ export const commands: Command[] = [
     summary: 'Apply pending database migrations',
     arity: 0,
     async run() {
-      const database = await connectDatabase(loadConfig(process.env).database.url);
+      const { url } = loadConfig(process.env).database;
+      const database = await connectDatabase(url).catch((error: unknown) => {
+        throw explainDatabaseError(error, url);
+      });
       try {
-        const applied = await migrateToLatest(database.db, database.schema);
+        const applied = await migrateToLatest(database.db, database.schema).catch((error: unknown) => {
+          throw explainDatabaseError(error, url);
+        });
         print(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
       } finally {
         await database.close();
@@ -47,7 +74,7 @@ export const commands: Command[] = [
   },
   {
     name: ['tenant', 'create'],
-    usage: 'tenant create <displayName> [--slug s] [--admin-email e]',
+    usage: 'tenant create <displayName> [--slug s] [--admin-email e] [--language l]',
     summary: 'Create a tenant with its admin and automation app',
     arity: 1,
     options: { slug: { type: 'string' }, 'admin-email': { type: 'string' }, language: { type: 'string' } },
@@ -56,12 +83,12 @@ export const commands: Command[] = [
         print(
           await provisionTenant(
             services,
-            {
-              displayName: args[0]!,
-              slug: o.slug as string | undefined,
-              adminEmail: o['admin-email'] as string | undefined,
-              defaultLanguage: o.language as string | undefined,
-            },
+            validated(createTenantBody, {
+              displayName: args[0],
+              ...(o.slug !== undefined && { slug: o.slug }),
+              ...(o['admin-email'] !== undefined && { adminEmail: o['admin-email'] }),
+              ...(o.language !== undefined && { defaultLanguage: o.language }),
+            }),
             operatorActor('cli'),
           ),
         ),
@@ -84,9 +111,15 @@ export const commands: Command[] = [
     summary: 'Add a custom domain; prints the TXT record to publish',
     arity: 2,
     run: (args) =>
-      withServices(async (services) =>
-        print(await addDomain(services, args[0]!, args[1]!, operatorActor('cli'))),
-      ),
+      withServices(async (services) => {
+        const { domain } = validated(domainBody, { domain: args[1] });
+        const added = await addDomain(services, args[0]!, domain, operatorActor('cli'));
+        print({ ...added, txtRecordName: added.domain, txtRecordValue: added.txtRecord });
+        process.stderr.write(
+          `Publish a DNS TXT record named ${added.domain} with the value ${added.txtRecord}, then run: ` +
+            `foyer domain verify ${args[0]} ${added.domain}\n`,
+        );
+      }),
   },
   {
     name: ['domain', 'verify'],
@@ -106,22 +139,23 @@ export const commands: Command[] = [
   },
   {
     name: ['user', 'create'],
-    usage: 'user create <tenant> <userPrincipalName> --name n --password p',
+    usage: 'user create <tenant> <userPrincipalName> --password p [--name n]',
     summary: 'Create a member user',
     arity: 2,
     options: { name: { type: 'string' }, password: { type: 'string' } },
     run: (args, o) =>
       withServices(async (services) => {
-        const tenant = await requireTenant(services, args[0]!);
         const upn = args[1]!;
-        if (typeof o.password !== 'string') throw new Error('--password is required');
-        const user = await createUser(services, operatorPrincipal(tenant.id), {
+        if (typeof o.password !== 'string') throw new UsageError('--password is required');
+        const body = validated(createUserBody, {
           accountEnabled: true,
-          displayName: (o.name as string | undefined) ?? upn.split('@')[0]!,
-          mailNickname: upn.split('@')[0]!,
+          displayName: (o.name as string | undefined) ?? upn.split('@')[0],
+          mailNickname: upn.split('@')[0],
           userPrincipalName: upn,
           passwordProfile: { password: o.password },
         });
+        const tenant = await requireTenant(services, args[0]!);
+        const user = await createUser(services, operatorPrincipal(tenant.id), body);
         print({ id: user.id, userPrincipalName: user.user_principal_name });
       }),
   },
@@ -138,7 +172,7 @@ export const commands: Command[] = [
   },
   {
     name: ['invite'],
-    usage: 'invite <tenant> <email> --redirect url [--name n] [--send] [--language l]',
+    usage: 'invite <tenant> <email> [--redirect url] [--name n] [--send] [--language l]',
     summary: 'Invite a guest (same rules as POST /v1.0/invitations)',
     arity: 2,
     options: {
@@ -150,7 +184,7 @@ export const commands: Command[] = [
     run: (args, o) =>
       withServices(async (services) => {
         const tenant = await requireTenant(services, args[0]!);
-        const parsed = invitationBody.safeParse({
+        const body = validated(invitationBody, {
           invitedUserEmailAddress: args[1],
           inviteRedirectUrl: o.redirect ?? `${services.config.baseUrl}/${tenant.slug}/myapps`,
           ...(o.name && { invitedUserDisplayName: o.name }),
@@ -158,13 +192,7 @@ export const commands: Command[] = [
           // No custom message: the CLI sends as an application, and app-only invitations carry none (§4.4).
           ...(o.language && { invitedUserMessageInfo: { messageLanguage: o.language } }),
         });
-        if (!parsed.success) {
-          throw new FoyerError(
-            'badRequest',
-            parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-          );
-        }
-        print(await invite(services, operatorPrincipal(tenant.id), parsed.data));
+        print(await invite(services, operatorPrincipal(tenant.id), body));
       }),
   },
   {

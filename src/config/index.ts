@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+
+export type { TrustProxy } from './trust-proxy.js';
 
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -28,7 +31,20 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'must be a domain name')
     .default('foyer.localhost'),
-  FOYER_TRUST_PROXY: booleanString.default(false),
+  FOYER_TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+  // Production refuses an http:// FOYER_BASE_URL (cookies and tokens would travel in clear) unless this says so.
+  FOYER_ALLOW_HTTP_BASE_URL: booleanString.default(false),
+  // /metrics: open on loopback only, or to any client presenting this bearer token.
+  FOYER_METRICS_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
+  // After `foyer keys rotate`, how long the new key is only published before it signs (see src/oidc/keys.ts).
+  FOYER_KEY_ROTATION_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60, 'must be at least 60 (longer than every instance key cache)')
+    .default(600),
   FOYER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FOYER_DATA_DIR: z.string().default('./data'),
   FOYER_INVITE_RATE_LIMIT: z.coerce.number().int().min(0).default(150),
@@ -71,7 +87,12 @@ export interface Config {
   /** Undefined only before main.ts resolves the development secret. */
   secret: string | undefined;
   domainSuffix: string;
-  trustProxy: boolean;
+  /** false, a hop count, or the proxies' addresses/CIDRs: never "every hop" (see trust-proxy.ts). */
+  trustProxy: TrustProxy;
+  /** Set only when FOYER_ALLOW_HTTP_BASE_URL let production run on an http:// base URL. */
+  allowHttpBaseUrl: boolean;
+  metricsToken: string | undefined;
+  keyRotationGraceSeconds: number;
   logLevel: string;
   dataDir: string;
   rateLimits: {
@@ -125,6 +146,14 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     if (!env.FOYER_BASE_URL) problems.push('FOYER_BASE_URL: required in production');
     // Without it invitation mail could only go to the development mailbox, which production does not have.
     if (!env.FOYER_SMTP_URL) problems.push('FOYER_SMTP_URL: required in production');
+    if (
+      env.FOYER_BASE_URL?.toLowerCase().startsWith('http://') &&
+      !(parsed.success && parsed.data.FOYER_ALLOW_HTTP_BASE_URL)
+    ) {
+      problems.push(
+        'FOYER_BASE_URL: must be https:// in production (set FOYER_ALLOW_HTTP_BASE_URL=true to accept http://)',
+      );
+    }
   }
   // Node measures the request timeout from the same start as the headers one: it must be the longer.
   if (
@@ -152,6 +181,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     secret: e.FOYER_SECRET,
     domainSuffix: e.FOYER_DOMAIN_SUFFIX.toLowerCase(),
     trustProxy: e.FOYER_TRUST_PROXY,
+    allowHttpBaseUrl: e.FOYER_ALLOW_HTTP_BASE_URL,
+    metricsToken: e.FOYER_METRICS_TOKEN,
+    keyRotationGraceSeconds: e.FOYER_KEY_ROTATION_GRACE_SECONDS,
     logLevel: e.FOYER_LOG_LEVEL,
     dataDir: e.FOYER_DATA_DIR,
     rateLimits: {

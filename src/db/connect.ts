@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
@@ -30,6 +30,19 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectCon
   };
 }
 
+/**
+ * The database holds password hashes, encrypted keys and mail with live links: readable by its owner only. The
+ * file is created 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the database file's own
+ * mode; files left by an older version are tightened too.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
 export interface Db {
   db: Kysely<Database>;
   dialect: Dialect;
@@ -45,7 +58,7 @@ export interface Db {
 export async function connectDatabase(url: string, options: { poolSize?: number } = {}): Promise<Db> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (path !== ':memory:') createPrivately(path);
     const database = new SqliteDatabase(path);
     // WAL lets readers proceed while the single writer commits; NORMAL sync is safe under WAL.
     database.pragma('journal_mode = WAL');

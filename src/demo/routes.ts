@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
+import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { Services } from '../app/services.js';
 import { issuerOf } from '../oidc/issuer.js';
 import { pageHeaders } from '../web/layout.js';
@@ -60,7 +61,7 @@ export async function demoPlugin(app: FastifyInstance, { services }: { services:
     path: '/demo',
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: base.startsWith('https:'),
+    secure: cookiesMustBeSecure(services.config),
     signed: true,
   };
 

@@ -21,19 +21,31 @@ export function startBackgroundJobs(
 ): BackgroundJobs {
   const worker = startMailWorker(services, options.transport ?? createMailTransport(services.config));
   const periodMs = options.periodMs ?? 60_000;
+  const jobs: Array<[name: string, run: () => Promise<unknown>]> = [
+    [
+      'invitation_deadlines',
+      async () => {
+        const { expired, reminded } = await processInvitationDeadlines(services);
+        if (expired || reminded) log.info({ expired, reminded }, 'invitation deadlines processed');
+      },
+    ],
+    ['rate_limit_purge', () => purgeOldCounters(services)],
+    ['oidc_purge', () => purgeExpiredOidcArtefacts(services)],
+  ];
   let running: Promise<void> | undefined;
   const tick = () => {
     running ??= (async () => {
-      try {
-        const { expired, reminded } = await processInvitationDeadlines(services);
-        if (expired || reminded) log.info({ expired, reminded }, 'invitation deadlines processed');
-        await purgeOldCounters(services);
-        await purgeExpiredOidcArtefacts(services);
-      } catch (error) {
-        log.error({ err: error }, 'background job failed');
-      } finally {
-        running = undefined;
+      // Each job on its own: one failing (and counted in foyer_job_runs_total) does not skip the others.
+      for (const [job, run] of jobs) {
+        try {
+          await run();
+          services.metrics.jobRuns.inc({ job, result: 'success' });
+        } catch (error) {
+          services.metrics.jobRuns.inc({ job, result: 'error' });
+          log.error({ err: error, job }, 'background job failed');
+        }
       }
+      running = undefined;
     })();
   };
   const timer = setInterval(tick, periodMs);

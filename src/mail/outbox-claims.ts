@@ -107,6 +107,24 @@ export async function claimDueMail(
 }
 
 /**
+ * Instance-level: extends the lease of every mail still held under `claimToken` (the worker is alive and still
+ * sending). Returns how many it still holds.
+ */
+export async function renewClaim(
+  db: Kysely<Database>,
+  claimToken: string,
+  leaseUntil: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable('mail_outbox')
+    .set({ claimed_until: leaseUntil.toISOString() })
+    .where('claim_token', '=', claimToken)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
  * Guarded: only the holder of the current claim can complete it. False means the lease was lost meanwhile.
  * The bodies are redacted, except for the dev mailbox, where the row is the delivered message.
  */

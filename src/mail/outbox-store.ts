@@ -162,6 +162,37 @@ export async function outboxStatus(
   return counts;
 }
 
+/**
+ * Instance-level, for /metrics on every scrape: mails waiting (pending, sending) or given up (failed), and when
+ * the oldest waiting one was queued. Sent mails are left out on purpose: they pile up forever, and counting
+ * them on every scrape would grow with them (the worker counts deliveries instead).
+ */
+export async function outboxBacklog(
+  db: Executor,
+): Promise<{ counts: Record<'pending' | 'sending' | 'failed', number>; oldestWaiting: Date | undefined }> {
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => [
+      'status',
+      eb.fn.countAll<string | number>().as('n'),
+      eb.fn.min('created_at').as('oldest'),
+    ])
+    .where('status', 'in', ['pending', 'sending', 'failed'])
+    .groupBy('status')
+    .execute();
+  const counts = { pending: 0, sending: 0, failed: 0 };
+  let oldestWaiting: Date | undefined;
+  for (const row of rows) {
+    if (row.status === 'sent') continue;
+    counts[row.status] = Number(row.n);
+    if (row.status !== 'failed' && row.oldest) {
+      const oldest = new Date(row.oldest);
+      if (!oldestWaiting || oldest < oldestWaiting) oldestWaiting = oldest;
+    }
+  }
+  return { counts, oldestWaiting };
+}
+
 /** Instance-level, newest first (dev mailbox). */
 export async function listOutbox(db: Executor, options: { limit: number }): Promise<OutboxMail[]> {
   const rows = await db

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isLoopbackRequest } from '../app/loopback.js';
 import type { Services } from '../app/services.js';
 import { mailboxListPage, mailboxMessagePage, notFoundPage } from './dev-mailbox-pages.js';
 import { findOutboxMail, listOutbox } from './outbox-store.js';
@@ -30,9 +31,6 @@ function sendHtml(reply: FastifyReply, status: number, html: string, csp = PAGE_
 
 const params = z.object({ id: z.string().min(1).max(100) });
 
-/** The addresses `request.ip` has for a client on this machine (it honours FOYER_TRUST_PROXY). */
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
 /**
  * Whether the development mailbox exists: outside production, and only while no SMTP server is configured.
  * With SMTP the mail goes out for real (and its stored bodies are redacted); a mailbox would only leak.
@@ -53,7 +51,7 @@ export async function mailPlugin(fastify: FastifyInstance, { services }: { servi
 
   // Encapsulated: this hook runs for the mailbox routes only.
   app.addHook('onRequest', async (request, reply) => {
-    if (!LOOPBACK.has(request.ip)) return reply.callNotFound();
+    if (!isLoopbackRequest(request)) return reply.callNotFound();
   });
 
   app.get('/dev/mailbox', { schema: { hide: true } }, async (_request, reply) => {

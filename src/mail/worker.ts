@@ -1,6 +1,12 @@
 import { pino } from 'pino';
 import type { Services } from '../app/services.js';
-import { claimDueMail, failExhaustedLeases, markMailAttemptFailed, markMailSent } from './outbox-claims.js';
+import {
+  claimDueMail,
+  failExhaustedLeases,
+  markMailAttemptFailed,
+  markMailSent,
+  renewClaim,
+} from './outbox-claims.js';
 import type { OutboxMail } from './outbox-store.js';
 import type { MailTransport } from './transports.js';
 
@@ -15,9 +21,13 @@ export interface MailWorkerOptions {
   /** Pause between polls when nothing is due. */
   pollMs?: number;
   batchSize?: number;
-  /** How long a claim lasts; a worker that crashes mid-batch loses its mails to another after this. */
+  /**
+   * How long a claim lasts without renewal: a worker that crashes mid-batch loses its mails to another worker
+   * after this. A live worker renews it every renewEveryMs while it sends, however long the send takes.
+   */
   leaseMs?: number;
-  /** A single send is aborted after this; keep it well under leaseMs. */
+  renewEveryMs?: number;
+  /** A single send is aborted after this. */
   sendTimeoutMs?: number;
   /** Attempts before a mail ends as `failed`. */
   maxAttempts?: number;
@@ -33,6 +43,8 @@ export interface MailWorker {
   drain(): Promise<void>;
 }
 
+/** Short, so a crashed instance delays its claimed mail by about this much at most (renewed while sending). */
+export const MAIL_LEASE_MS = 30_000;
 const RETRY_BASE_MS = 5_000;
 const RETRY_CAP_MS = 15 * 60_000;
 
@@ -54,8 +66,9 @@ export function startMailWorker(
 ): MailWorker {
   const pollMs = options.pollMs ?? 2_000;
   const batchSize = options.batchSize ?? 10;
-  const leaseMs = options.leaseMs ?? 5 * 60_000;
-  const sendTimeoutMs = options.sendTimeoutMs ?? Math.min(2 * 60_000, Math.floor(leaseMs / 2));
+  const leaseMs = options.leaseMs ?? MAIL_LEASE_MS;
+  const renewEveryMs = options.renewEveryMs ?? Math.floor(leaseMs / 3);
+  const sendTimeoutMs = options.sendTimeoutMs ?? 2 * 60_000;
   const maxAttempts = options.maxAttempts ?? 12;
   const random = options.random ?? Math.random;
   const logger: MailLogger =
@@ -72,12 +85,14 @@ export function startMailWorker(
       const message = error instanceof Error ? error.message : String(error);
       const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(mail.attempts, random));
       const recorded = await markMailAttemptFailed(db, held, { error: message, nextAttemptAt, giveUp });
+      services.metrics.mailDeliveries.inc({ result: giveUp ? 'failed' : 'retry' });
       if (!recorded) logger.warn(ref, 'mail attempt failed after its lease was lost');
       else if (giveUp) logger.error({ ...ref, err: message }, 'mail delivery failed permanently; giving up');
       else logger.warn({ ...ref, err: message, nextAttemptAt }, 'mail delivery failed; will retry');
       return;
     }
     const recorded = await markMailSent(db, held, { now: clock.now(), deliveredVia: transport.name });
+    services.metrics.mailDeliveries.inc({ result: 'sent' });
     // The mail went out but another worker may re-send it: it carries the same Message-ID, so it is recognisable.
     if (!recorded) logger.warn(ref, 'mail sent after its lease was lost');
   }
@@ -85,6 +100,7 @@ export function startMailWorker(
   async function processBatch(): Promise<number> {
     const now = clock.now();
     for (const lost of await failExhaustedLeases(db, { now, maxAttempts })) {
+      services.metrics.mailDeliveries.inc({ result: 'failed' });
       logger.error(
         { tenantId: lost.tenantId, mailId: lost.id },
         'mail lease expired on its last attempt; giving up',
@@ -98,7 +114,22 @@ export function startMailWorker(
       batchSize,
       maxAttempts,
     });
-    await Promise.all(claimed.map((mail) => deliver(mail, claimToken)));
+    if (claimed.length === 0) return 0;
+    // While the batch is out, keep its lease fresh: another worker takes the mails over only if this one dies.
+    const renewal = setInterval(() => {
+      renewClaim(db, claimToken, new Date(clock.now().getTime() + leaseMs)).catch((error: unknown) =>
+        logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'mail lease renewal failed',
+        ),
+      );
+    }, renewEveryMs);
+    renewal.unref();
+    try {
+      await Promise.all(claimed.map((mail) => deliver(mail, claimToken)));
+    } finally {
+      clearInterval(renewal);
+    }
     return claimed.length;
   }
 

@@ -5,7 +5,7 @@ import { consume } from '../ratelimit/limiter.js';
 import { limitSignIns } from '../web/limits.js';
 import { loadOidcProvider, type OidcProviders } from './providers.js';
 
-export { rotateSigningKeys } from './keys.js';
+export { type Rotation, rotateSigningKeys, signingKeysProblem } from './keys.js';
 export { purgeExpiredOidcArtefacts } from './maintenance.js';
 export { OidcProviders } from './providers.js';
 
@@ -26,13 +26,15 @@ interface OidcRoute {
   internalPath?: string;
 }
 
+const JWKS_URL = '/:tenant/discovery/v2.0/keys';
+
 const routes: OidcRoute[] = [
   {
     url: '/:tenant/v2.0/.well-known/openid-configuration',
     method: ['GET', 'OPTIONS'],
     internalPath: '/.well-known/openid-configuration',
   },
-  { url: '/:tenant/discovery/v2.0/keys', method: ['GET', 'OPTIONS'] },
+  { url: JWKS_URL, method: ['GET', 'OPTIONS'] },
   { url: '/:tenant/oauth2/v2.0/authorize', method: ['GET', 'POST'], limit: 'signIn' },
   { url: '/:tenant/oauth2/v2.0/authorize/:uid', method: ['GET', 'POST'], limit: 'signIn' },
   { url: '/:tenant/oauth2/v2.0/token', method: ['POST', 'OPTIONS'], limit: 'token' },
@@ -90,6 +92,12 @@ export async function oidcPlugin(
     // Headers set by earlier hooks (request-id, client-request-id) must survive the hand-off.
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) reply.raw.setHeader(name, value as string | number | string[]);
+    }
+    if (route.url === JWKS_URL) {
+      // Relying parties that honour HTTP caching refresh the key set well inside a rotation's grace period, so
+      // the new key is in their cache before it signs anything (src/oidc/keys.ts).
+      const maxAge = Math.min(300, Math.floor(services.config.keyRotationGraceSeconds / 2));
+      reply.raw.setHeader('cache-control', `public, max-age=${maxAge}`);
     }
     reply.hijack();
     await handle(raw, reply.raw);

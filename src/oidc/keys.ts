@@ -11,14 +11,22 @@ import {
   insertSigningKey,
   listSigningKeyStates,
   listSigningKeys,
+  listSigningKeysInUse,
   retireCurrentSigningKey,
   type SigningKeyRow,
 } from './store.js';
 
 /**
  * Per-tenant token signing keys: RS256, generated on first use, stored with the private half encrypted,
- * rotated by `foyer keys rotate`. A retired key stays published in the JWKS until every token it signed has
- * expired, so rotation never breaks a token in flight.
+ * rotated by `foyer keys rotate`.
+ *
+ * Rotation in three steps, so that no relying party ever meets a `kid` it has not seen in the JWKS:
+ * 1. `foyer keys rotate` inserts the new key (published at once) and schedules the old one's retirement at
+ *    now + FOYER_KEY_ROTATION_GRACE_SECONDS (`retired_at` in the future). Until then the old key still signs.
+ * 2. At `retired_at` the new key starts signing. Every instance has noticed the new key by then (they check
+ *    every SIGNING_KEY_CACHE_SECONDS, and the grace period is longer), and relying parties that fetched the
+ *    JWKS during the grace period already hold it.
+ * 3. The retired key stays published until every token it signed has expired (retiredKeyRetentionSeconds).
  */
 
 export const SIGNING_ALG = 'RS256';
@@ -26,31 +34,48 @@ export const SIGNING_ALG = 'RS256';
 type KeyServices = Pick<Services, 'db' | 'config' | 'clock'>;
 
 export interface TenantSigningKeys {
-  /** Private JWKs for oidc-provider's `jwks` option: the current key first, then the retired ones still published. */
+  /** Private JWKs for oidc-provider's `jwks` option: the signing key first, then the others still published. */
   privateJwks: JWK[];
+  /** The key that signs now (first in privateJwks): during a rotation's grace period, still the old one. */
   currentKid: string;
-  /** Changes whenever the published set changes (a rotation, or a retired key ageing out of the JWKS). */
+  /** Changes whenever the published set or the signing key changes. */
   version: string;
 }
 
 const generateKeyPair = promisify(generateKeyPairCallback);
 
-/** Rows still published at `now`, the current key first, then retired keys newest first. */
-function publishedRows<T extends Pick<SigningKeyRow, 'kid' | 'retired_at'>>(
+type KeyState = Pick<SigningKeyRow, 'kid' | 'retired_at'>;
+
+/**
+ * The key that signs at `now`: a key whose retirement is scheduled but not yet due keeps signing (the earliest
+ * such one, when rotations overlap); otherwise the current key (retired_at null).
+ */
+function signingRow<T extends KeyState>(rows: readonly T[], now: Date): T | undefined {
+  const scheduled = rows
+    .filter((row) => row.retired_at !== null && Date.parse(row.retired_at) > now.getTime())
+    .sort((a, b) => Date.parse(a.retired_at!) - Date.parse(b.retired_at!));
+  return scheduled[0] ?? rows.find((row) => row.retired_at === null);
+}
+
+/** Rows still published at `now`: the signing key first, then the current key, then the others newest first. */
+function publishedRows<T extends KeyState>(
   rows: readonly T[],
   now: Date,
   config: KeyServices['config'],
 ): T[] {
   const cutoff = now.getTime() - retiredKeyRetentionSeconds(config) * 1000;
-  const current = rows.filter((row) => row.retired_at === null);
-  const retired = rows
-    .filter((row) => row.retired_at !== null && Date.parse(row.retired_at) > cutoff)
+  const signing = signingRow(rows, now);
+  const current = rows.filter((row) => row.retired_at === null && row !== signing);
+  const others = rows
+    .filter((row) => row !== signing && row.retired_at !== null && Date.parse(row.retired_at) > cutoff)
     .sort((a, b) => Date.parse(b.retired_at!) - Date.parse(a.retired_at!));
-  return [...current, ...retired];
+  return [...(signing ? [signing] : []), ...current, ...others];
 }
 
-function versionOf(rows: readonly Pick<SigningKeyRow, 'kid' | 'retired_at'>[]): string {
-  return rows.map((row) => `${row.kid}:${row.retired_at === null ? 'current' : 'retired'}`).join(',');
+/** Changes whenever the published set or the signing key changes (a rotation, a grace period ending, an expiry). */
+function versionOf(rows: readonly KeyState[], now: Date): string {
+  const signing = signingRow(rows, now);
+  return rows.map((row) => `${row.kid}:${row === signing ? 'signing' : 'published'}`).join(',');
 }
 
 const aad = (tenantId: string, kid: string) => `oidc_signing_keys:${tenantId}:${kid}`;
@@ -92,10 +117,10 @@ export async function loadTenantSigningKeys(
     }
     rows = await listSigningKeys(services.db, tenantId);
   }
-  const published = publishedRows(rows, services.clock.now(), services.config);
-  const current = published[0];
-  if (!current || current.retired_at !== null)
-    throw new Error(`Tenant ${tenantId} has no current signing key.`);
+  const now = services.clock.now();
+  const published = publishedRows(rows, now, services.config);
+  const signing = published[0];
+  if (!signing) throw new Error(`Tenant ${tenantId} has no signing key.`);
   return {
     privateJwks: published.map(
       (row) =>
@@ -103,15 +128,16 @@ export async function loadTenantSigningKeys(
           decryptPrivateKey(services.config.secret, aad(tenantId, row.kid), row.private_jwk_encrypted),
         ) as JWK,
     ),
-    currentKid: current.kid,
-    version: versionOf(published),
+    currentKid: signing.kid,
+    version: versionOf(published, now),
   };
 }
 
 /** The published set's version without decrypting anything: one small indexed query, run on a short TTL. */
 export async function signingKeysVersion(services: KeyServices, tenantId: string): Promise<string> {
   const rows = await listSigningKeyStates(services.db, tenantId);
-  return versionOf(publishedRows(rows, services.clock.now(), services.config));
+  const now = services.clock.now();
+  return versionOf(publishedRows(rows, now, services.config), now);
 }
 
 /** Public JWKs of the published keys, for token verification. Never generates a key. */
@@ -142,24 +168,59 @@ export function onSigningKeysRotated(db: KeyServices['db'], listener: RotationLi
   return () => listeners.delete(listener);
 }
 
+export interface Rotation {
+  /** The new key: published now, signing from `signsFrom`. */
+  kid: string;
+  /** The keys it replaces: they keep signing until `signsFrom`, and stay published after that. */
+  retiredKids: string[];
+  signsFrom: string;
+}
+
 /**
- * `foyer keys rotate`: a new current key for the tenant; the previous one is retired but stays published for
- * the longest token lifetime. Providers in this process switch at once; other instances within their key-check
- * interval (src/oidc/providers.ts).
+ * `foyer keys rotate`: a new key for the tenant, published at once and signing after the grace period (see the
+ * top of this file). Providers in this process publish it at once; other instances within
+ * SIGNING_KEY_CACHE_SECONDS, well inside the grace period.
  */
-export async function rotateSigningKeys(
-  services: KeyServices,
-  tenantId: string,
-): Promise<{ kid: string; retiredKids: string[] }> {
+export async function rotateSigningKeys(services: KeyServices, tenantId: string): Promise<Rotation> {
   if (!(await findTenantById(services.db, tenantId)))
     throw new FoyerError('notFound', `Tenant '${tenantId}' not found.`);
   const row = await newSigningKeyRow(services, tenantId);
+  const signsFrom = new Date(
+    services.clock.now().getTime() + services.config.keyRotationGraceSeconds * 1000,
+  ).toISOString();
   const retiredKids = await services.db.transaction().execute(async (trx) => {
-    const retired = await retireCurrentSigningKey(trx, tenantId, row.created_at);
+    const retired = await retireCurrentSigningKey(trx, tenantId, signsFrom);
     await insertSigningKey(trx, row);
     return retired;
   });
   rotationCounts.set(services.db, signingKeyRotations(services.db) + 1);
   for (const listener of rotationListeners.get(services.db) ?? []) listener(tenantId);
-  return { kid: row.kid, retiredKids };
+  return { kid: row.kid, retiredKids, signsFrom };
+}
+
+/**
+ * Instance-level start-up check: whether FOYER_SECRET decrypts every key still in use. A changed secret would
+ * otherwise start "ready" and then answer 500 to every token request. Returns a message naming the problem, or
+ * undefined when every key decrypts (or none exists yet).
+ */
+export async function signingKeysProblem(services: KeyServices): Promise<string | undefined> {
+  const cutoff = new Date(
+    services.clock.now().getTime() - retiredKeyRetentionSeconds(services.config) * 1000,
+  ).toISOString();
+  const rows = await listSigningKeysInUse(services.db, cutoff);
+  const unreadable = new Set<string>();
+  for (const row of rows) {
+    try {
+      decryptPrivateKey(services.config.secret, aad(row.tenant_id, row.kid), row.private_jwk_encrypted);
+    } catch {
+      unreadable.add(row.tenant_id);
+    }
+  }
+  if (unreadable.size === 0) return undefined;
+  const tenants = [...unreadable];
+  return (
+    `FOYER_SECRET does not decrypt the signing keys of ${tenants.length} tenant(s) ` +
+    `(${tenants.slice(0, 3).join(', ')}${tenants.length > 3 ? ', …' : ''}): it is not the secret they were ` +
+    'encrypted with. Start with the previous FOYER_SECRET (every instance needs the same one).'
+  );
 }

@@ -18,9 +18,21 @@ export const REFRESH_TOKEN_TTL_SECONDS = 90 * 24 * 3600;
 export const CLOCK_TOLERANCE_SECONDS = 15;
 
 /**
+ * How long an instance keeps using the signing keys it loaded before checking the database again. The rotation
+ * grace period (FOYER_KEY_ROTATION_GRACE_SECONDS, at least 60) is longer, so every instance publishes a new key
+ * before any instance signs with it.
+ */
+export const SIGNING_KEY_CACHE_SECONDS = 30;
+
+/**
  * How long a retired signing key stays in the JWKS: the longest lifetime of any token it may have signed
- * (refresh tokens are opaque, stored rows, and need no key), plus the clock tolerance.
+ * (refresh tokens are opaque, stored rows, and need no key), plus the clock tolerance, plus the key cache (an
+ * instance may sign with it that long after its retirement).
  */
 export function retiredKeyRetentionSeconds(config: Pick<ResolvedConfig, 'accessTokenTtlSeconds'>): number {
-  return Math.max(config.accessTokenTtlSeconds, ID_TOKEN_TTL_SECONDS) + CLOCK_TOLERANCE_SECONDS;
+  return (
+    Math.max(config.accessTokenTtlSeconds, ID_TOKEN_TTL_SECONDS) +
+    CLOCK_TOLERANCE_SECONDS +
+    SIGNING_KEY_CACHE_SECONDS
+  );
 }

@@ -9,15 +9,17 @@ import { TenantClients } from './clients.js';
 import { providerConfiguration } from './configuration.js';
 import { issuerOf } from './issuer.js';
 import { loadTenantSigningKeys, onSigningKeysRotated, signingKeysVersion } from './keys.js';
+import { SIGNING_KEY_CACHE_SECONDS } from './lifetimes.js';
 
 /**
  * One oidc-provider per tenant, built on first use and cached. A provider is rebuilt when the tenant's published
  * signing keys change: at once after a rotation in this process, and within KEY_CHECK_INTERVAL_MS for a rotation
- * made elsewhere (another instance, the CLI), via one small query per tenant per interval.
+ * made elsewhere (another instance, the CLI) or a rotation's grace period ending, via one small query per tenant
+ * per interval.
  */
 
 const MAX_PROVIDERS = 200;
-const KEY_CHECK_INTERVAL_MS = 30_000;
+const KEY_CHECK_INTERVAL_MS = SIGNING_KEY_CACHE_SECONDS * 1000;
 /** Slugs and domains can move between tenants; a short TTL bounds how long a stale mapping lives. */
 const TENANT_REF_TTL_MS = 60_000;
 const MAX_TENANT_REFS = 10_000;
@@ -83,9 +85,11 @@ export class OidcProviders {
       if (this.entries.get(tenantId) === pending) this.entries.delete(tenantId);
       throw error;
     }
-    if (Date.now() - entry.keysCheckedAt > KEY_CHECK_INTERVAL_MS) {
+    // The service clock, not Date.now(): a grace period ending is a point in that clock's time.
+    const now = this.services.clock.now().getTime();
+    if (now - entry.keysCheckedAt > KEY_CHECK_INTERVAL_MS) {
       // Claimed before the await, so concurrent requests keep using the entry instead of all checking.
-      entry.keysCheckedAt = Date.now();
+      entry.keysCheckedAt = now;
       const version = await signingKeysVersion(this.services, tenantId);
       if (version !== entry.keysVersion) {
         if (this.entries.get(tenantId) === pending) this.entries.delete(tenantId);
@@ -124,7 +128,7 @@ export class OidcProviders {
       provider,
       handle: provider.callback(),
       keysVersion: keys.version,
-      keysCheckedAt: Date.now(),
+      keysCheckedAt: services.clock.now().getTime(),
     };
   }
 

@@ -125,14 +125,24 @@ export async function listSigningKeyStates(db: Executor, tenantId: string) {
     .execute();
 }
 
+/** Instance-level: every tenant's keys still published (current, or retired after `retiredAfter`). */
+export async function listSigningKeysInUse(db: Executor, retiredAfter: string) {
+  return db
+    .selectFrom('oidc_signing_keys')
+    .select(['tenant_id', 'kid', 'private_jwk_encrypted'])
+    .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', retiredAfter)]))
+    .execute();
+}
+
 export async function insertSigningKey(db: Executor, row: SigningKeyRow): Promise<void> {
   await db.insertInto('oidc_signing_keys').values(row).execute();
 }
 
+/** The current key stops being current; it keeps signing until `retiredAt` (the end of the grace period). */
 export async function retireCurrentSigningKey(
   db: Executor,
   tenantId: string,
-  now: string,
+  retiredAt: string,
 ): Promise<string[]> {
   const retired = await db
     .selectFrom('oidc_signing_keys')
@@ -142,7 +152,7 @@ export async function retireCurrentSigningKey(
     .execute();
   await db
     .updateTable('oidc_signing_keys')
-    .set({ retired_at: now })
+    .set({ retired_at: retiredAt })
     .where('tenant_id', '=', tenantId)
     .where('retired_at', 'is', null)
     .execute();

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../app/services.js';
+import { recordSignIn } from '../metrics/registry.js';
 import type { HomeIdentity } from '../sessions/identity.js';
 import { recordSignInAttempt, type SignInAttempt } from '../signins/attempts.js';
 import type { TenantRow } from '../tenants/store.js';
@@ -48,6 +49,10 @@ export function logSignIn(
   },
 ): Promise<string> {
   const user = who(input.user, input.identity, input.email);
+  recordSignIn(
+    services.metrics,
+    input.outcome === 'success' ? 'success' : input.outcome === 'accountLocked' ? 'blocked' : 'failure',
+  );
   return recordSignInAttempt(services, {
     tenantId: flow.tenant.id,
     request,

@@ -1,3 +1,4 @@
+import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { ResolvedConfig } from '../app/services.js';
 
 /**
@@ -10,7 +11,7 @@ export function cookieOptions(config: Pick<ResolvedConfig, 'baseUrl'>, maxAgeSec
     path: '/',
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: config.baseUrl.startsWith('https:'),
+    secure: cookiesMustBeSecure(config),
     ...(maxAgeSeconds !== undefined && { maxAge: maxAgeSeconds }),
   };
 }

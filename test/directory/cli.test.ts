@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { commands } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -106,7 +107,7 @@ describe('foyer CLI', () => {
       ]);
       expect(list.code, list.stderr).toBe(0);
       expect(list.stdout).toMatch(new RegExp(`^${created.tenantId}\\s+acme\\s+Acme$`, 'm'));
-      expect(json(added)).toEqual({
+      expect(json(added)).toMatchObject({
         domain: 'acme.example',
         verified: false,
         txtRecord: expect.stringMatching(/^foyer-verification=/),
@@ -143,7 +144,8 @@ describe('foyer CLI', () => {
         expect(discovery.statusCode, discovery.body).toBe(200);
         expect(discovery.json()).toMatchObject({ issuer: `https://cli.test/${created.tenantId}/v2.0` });
         const jwks = await app.inject({ method: 'GET', url: '/acme/discovery/v2.0/keys' });
-        expect((jwks.json() as { keys: Array<{ kid: string }> }).keys[0]!.kid).toBe(keys.kid);
+        // Published at once (it signs only after the grace period).
+        expect((jwks.json() as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid)).toContain(keys.kid);
         const token = await appToken(app, {
           tenant: 'acme.example',
           clientId: created.clientId,
@@ -165,4 +167,91 @@ describe('foyer CLI', () => {
     },
     CLI_TIMEOUT * 2,
   );
+
+  it(
+    "exit codes 0 / 1 / 2, help for every command, the API's validation, the configured base URL, one-line database errors",
+    async () => {
+      const [help, helpFlag, commandHelp, helpCommand, nothing, unknown, extra, badOption] =
+        await Promise.all([
+          run('help'),
+          run('--help'),
+          run('user', 'create', '--help'),
+          run('help', 'domain', 'add'),
+          run(),
+          run('frobnicate', 'now'),
+          run('tenant', 'list', 'extra'),
+          run('tenant', 'list', '--bogus'),
+        ]);
+      for (const asked of [help, helpFlag]) {
+        expect(asked.code).toBe(0);
+        for (const command of commands) expect(asked.stdout).toContain(`foyer ${command.usage}`);
+      }
+      expect(commandHelp).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining('Usage: foyer user create'),
+      });
+      expect(helpCommand).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining('Usage: foyer domain add'),
+      });
+      expect(nothing.code).toBe(2);
+      expect(unknown).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining("unknown command 'frobnicate now'"),
+      });
+      expect(extra).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining("unexpected argument 'extra'"),
+      });
+      expect(badOption).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining("Unknown option '--bogus'"),
+      });
+
+      const [created, shortPassword, missingPassword, badLanguage, noDatabase] = await Promise.all([
+        foyer(['tenant', 'create', 'Ports', '--slug', 'ports'], { ...env, PORT: '4321' }, directory),
+        run('user', 'create', 'acme', 'bob@acme.foyer.localhost', '--password', 'short'),
+        run('user', 'create', 'acme', 'bob@acme.foyer.localhost'),
+        run('tenant', 'create', 'Babel', '--language', 'not a language'),
+        foyer(
+          ['tenant', 'list'],
+          {
+            ...env,
+            FOYER_DATABASE_URL: `${process.env.FOYER_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/x'}_missing_db`,
+          },
+          directory,
+        ),
+      ]);
+      expect(json<{ tokenEndpoint: string }>(created).tokenEndpoint).toBe(
+        'http://localhost:4321/ports/oauth2/v2.0/token',
+      );
+      expect(shortPassword).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('passwordProfile.password: must be at least 8 characters'),
+      });
+      expect(missingPassword).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('--password is required'),
+      });
+      expect(badLanguage.code).toBe(1);
+      expect(badLanguage.stderr).toContain('defaultLanguage');
+      expect(noDatabase.code).toBe(1);
+      expect(noDatabase.stderr.trim().split('\n')).toHaveLength(1);
+      expect(noDatabase.stderr).toMatch(/^Cannot use the database postgres:\/\/.* \(FOYER_DATABASE_URL\): /);
+      for (const result of [shortPassword, badLanguage, noDatabase])
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+
+      const added = await run('domain', 'add', 'ports', 'ports.example');
+      expect(json(added)).toMatchObject({
+        txtRecordName: 'ports.example',
+        txtRecordValue: expect.stringMatching(/^foyer-verification=/),
+      });
+    },
+    CLI_TIMEOUT * 2,
+  );
+
+  it('README documents every command exactly as its usage says', async () => {
+    const readme = await readFile(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    for (const command of commands) expect(readme).toContain(`foyer ${command.usage}`);
+  });
 });

@@ -59,10 +59,29 @@ describe('loadConfig', () => {
       mailFrom: 'id@example.com',
       secret: SECRET,
       domainSuffix: 'id.example.com',
-      trustProxy: true,
+      trustProxy: 1,
     });
     expect(loadConfig({ FOYER_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ FOYER_DATABASE_URL: 'postgresql://x@y/z' }).database.dialect).toBe('postgres');
+  });
+
+  it('FOYER_TRUST_PROXY is false, one hop for true, a hop count, or proxy addresses and CIDRs, never every hop', () => {
+    const trust = (value: string) => loadConfig({ FOYER_TRUST_PROXY: value }).trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('true')).toBe(1);
+    expect(trust('1')).toBe(1);
+    expect(trust('3')).toBe(3);
+    expect(trust('10.0.0.0/8, 192.0.2.1,fd00::/8, loopback')).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    for (const bad of ['maybe', '10.0.0.0/33', '10.0.0.1/8/2', 'proxy.internal', ',']) {
+      const error = configError({ FOYER_TRUST_PROXY: bad });
+      expect(named(error), bad).toEqual(['FOYER_TRUST_PROXY']);
+    }
   });
 
   it('treats empty optional variables as unset (a blank line in .env)', () => {
@@ -114,6 +133,23 @@ describe('loadConfig', () => {
       FOYER_BASE_URL: 'https://id.example.com',
     });
     expect(named(error)).toEqual(['FOYER_SMTP_URL']);
+  });
+
+  it('production refuses an http:// FOYER_BASE_URL unless FOYER_ALLOW_HTTP_BASE_URL says so', () => {
+    const production = {
+      FOYER_ENV: 'production',
+      FOYER_SECRET: SECRET,
+      FOYER_SMTP_URL: 'smtp://mail:25',
+      FOYER_BASE_URL: 'http://id.example.com',
+    };
+    const error = configError(production);
+    expect(named(error)).toEqual(['FOYER_BASE_URL']);
+    expect(error.message).toMatch(/https:\/\/ in production.*FOYER_ALLOW_HTTP_BASE_URL/);
+    expect(loadConfig({ ...production, FOYER_ALLOW_HTTP_BASE_URL: 'true' }).baseUrl).toBe(
+      'http://id.example.com',
+    );
+    // Development keeps its http://localhost default.
+    expect(loadConfig({ FOYER_BASE_URL: 'http://localhost:3000' }).baseUrl).toBe('http://localhost:3000');
   });
 
   it('lists every problem in one message, including the production requirements', () => {

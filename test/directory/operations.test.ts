@@ -33,7 +33,7 @@ interface ProxyApp {
  * An app at FOYER_BASE_URL=https://id.example.com, with one extra route that reports how Fastify read the
  * request's addressing (client IP, scheme, host): the values logs and rate limits use.
  */
-async function proxyApp(dialect: DialectName, trustProxy: boolean): Promise<ProxyApp> {
+async function proxyApp(dialect: DialectName, trustProxy: boolean | string): Promise<ProxyApp> {
   const database = await freshDatabase(dialect);
   const config: ResolvedConfig = {
     ...loadConfig({
@@ -239,6 +239,34 @@ describe.each(testDialects())('operations on %s', (dialect) => {
         headers: { ...spoofing, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'id.example.com' },
       });
       expect(response.json()).toEqual({ ip: '203.0.113.7', protocol: 'https', host: 'id.example.com' });
+    });
+
+    it('FOYER_TRUST_PROXY=true trusts one hop: a client cannot prepend addresses to X-Forwarded-For', async () => {
+      // The proxy appends the address it saw; whatever the client wrote before it is not believed.
+      const response = await proxied.app.inject({
+        method: 'GET',
+        url: '/__probe',
+        remoteAddress: '10.0.0.2',
+        headers: { 'x-forwarded-for': '127.0.0.1, 198.51.100.4' },
+      });
+      expect(response.json()).toMatchObject({ ip: '198.51.100.4' });
+    });
+
+    it('FOYER_TRUST_PROXY as a list of proxies: only they may forward; anyone else is taken at its socket', async () => {
+      const listed = await proxyApp(dialect, '10.0.0.0/8');
+      try {
+        const probe = (remoteAddress: string) =>
+          listed.app.inject({
+            method: 'GET',
+            url: '/__probe',
+            remoteAddress,
+            headers: { 'x-forwarded-for': '127.0.0.1, 198.51.100.4' },
+          });
+        expect((await probe('10.1.2.3')).json()).toMatchObject({ ip: '198.51.100.4' });
+        expect((await probe('203.0.113.9')).json()).toMatchObject({ ip: '203.0.113.9' });
+      } finally {
+        await listed.close();
+      }
     });
 
     for (const trusted of [false, true]) {

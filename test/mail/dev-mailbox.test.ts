@@ -10,7 +10,10 @@ import { startMailWorker } from '../../src/mail/worker.js';
 import { buildTestApp } from '../helpers/build-test-app.js';
 import { type MailTestDatabase, mailTestDialects, recordingLogger } from './support.js';
 
-async function appWith(services: Services, options: { trustProxy?: boolean } = {}): Promise<FastifyInstance> {
+async function appWith(
+  services: Services,
+  options: { trustProxy?: boolean | ((address: string, hop: number) => boolean) } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, ...options });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -150,6 +153,33 @@ describe.each(mailTestDialects())('dev mailbox on $name', (dialect) => {
       expect((await through('127.0.0.1')).statusCode).toBe(200);
     } finally {
       await proxied.close();
+    }
+  });
+
+  it('cannot be opened from elsewhere by forging X-Forwarded-For: 127.0.0.1, whatever the proxy trust', async () => {
+    const hops = (n: number) => (_address: string, hop: number) => hop < n;
+    for (const trustProxy of [true, hops(1), hops(2)]) {
+      const proxied = await appWith(t.services, { trustProxy });
+      try {
+        for (const forwardedFor of ['127.0.0.1', '::1', '127.0.0.1, 127.0.0.1']) {
+          const response = await proxied.inject({
+            method: 'GET',
+            url: '/dev/mailbox',
+            remoteAddress: '203.0.113.7',
+            headers: { 'x-forwarded-for': forwardedFor },
+          });
+          expect(response.statusCode, `${trustProxy} ${forwardedFor}`).toBe(404);
+        }
+        // Through a proxy on this machine, a client elsewhere stays elsewhere even in the middle of the chain.
+        const chained = await proxied.inject({
+          method: 'GET',
+          url: '/dev/mailbox',
+          headers: { 'x-forwarded-for': '203.0.113.7, 127.0.0.1' },
+        });
+        expect(chained.statusCode).toBe(404);
+      } finally {
+        await proxied.close();
+      }
     }
   });
 

@@ -3,7 +3,7 @@ import { composeInvitationMail } from '../../src/mail/invitation-mail.js';
 import { claimDueMail, failExhaustedLeases, markMailSent } from '../../src/mail/outbox-claims.js';
 import { enqueueMail, findOutboxMail, type NewMail, outboxStatus } from '../../src/mail/outbox-store.js';
 import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
-import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
+import { MAIL_LEASE_MS, type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
 import { MAIL_FROM, type MailTestDatabase, mailTestDialects, recordingLogger } from './support.js';
 
@@ -303,6 +303,72 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
         { now: t.services.clock.now(), deliveredVia: 'smtp' },
       ),
     ).toBe(false);
+  });
+
+  it('a crashed worker delays its claimed mail by about 30 s, not minutes', async () => {
+    expect(MAIL_LEASE_MS).toBeLessThanOrEqual(30_000);
+    const { id, messageId } = await enqueueMail(t.services.db, t.services, simpleMail(t.tenantId, 1));
+    // A worker with the default lease claims the mail; its process dies before it sends (no renewal either).
+    const dying = startMailWorker(
+      t.services,
+      { name: 'smtp', send: () => new Promise(() => {}), close: async () => {} },
+      {
+        pollMs: 3_600_000,
+        renewEveryMs: 3_600_000,
+        logger: recordingLogger(),
+      },
+    );
+    void dying.drain();
+    await expect.poll(async () => (await findOutboxMail(t.services.db, id))?.status).toBe('sending');
+
+    const w = worker();
+    await w.drain();
+    expect(catcher.messages).toHaveLength(0);
+    t.services.clock.advance(30_001);
+    await w.drain();
+    const [mail] = await catcher.waitFor(1);
+    expect(mail?.parsed.messageId).toBe(messageId);
+  });
+
+  it('a live worker renews its lease while a send takes longer than the lease: nobody else sends the mail', async () => {
+    const { id } = await enqueueMail(t.services.db, t.services, simpleMail(t.tenantId, 1));
+    let release!: () => void;
+    const released = new Promise<void>((done) => {
+      release = done;
+    });
+    let sends = 0;
+    const slow: MailTransport = {
+      name: 'smtp',
+      async send(mail, options) {
+        sends += 1;
+        await released;
+        await transport.send(mail, options);
+      },
+      close: async () => {},
+    };
+    const sending = worker({ leaseMs: 30_000, renewEveryMs: 20 });
+    const a = startMailWorker(t.services, slow, {
+      pollMs: 3_600_000,
+      leaseMs: 30_000,
+      renewEveryMs: 20,
+      logger: recordingLogger(),
+    });
+    workers.push(a);
+    const first = a.drain();
+    await expect.poll(() => sends).toBe(1);
+    // Twice the lease passes, with renewals in between.
+    for (let i = 0; i < 2; i++) {
+      t.services.clock.advance(29_000);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await sending.drain();
+    expect(catcher.messages).toHaveLength(0);
+    expect((await findOutboxMail(t.services.db, id))?.status).toBe('sending');
+    release();
+    await first;
+    await catcher.waitFor(1);
+    expect(await findOutboxMail(t.services.db, id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(catcher.messages).toHaveLength(1);
   });
 
   it('re-sends after a crash mid-send with the same Message-ID, so the duplicate is recognisable', async () => {

@@ -1,0 +1,29 @@
+// Bundles Foyer's TypeScript into dist/ with esbuild, so `npm start` and production run plain Node: no
+// TypeScript loader thread (on Node 20, tsx's hooks thread could leave a stopping process in Atomics.wait
+// forever), and a faster start. Packages in node_modules stay external (native better-sqlite3, lazily loaded
+// oidc-provider, pg and nodemailer). Type checking is `npm run typecheck`'s job, not the build's.
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export async function buildFoyer() {
+  // Chunk names change with the content: start from an empty folder so old ones do not pile up.
+  rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: { main: 'src/main.ts', cli: 'src/cli/index.ts' },
+    outdir: 'dist',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+if (fileURLToPath(import.meta.url) === process.argv[1]) await buildFoyer();

@@ -1,0 +1,187 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Foyer as an operator runs it: `npm start` and the production build (`npm run build` + `npm run start:prod`),
+ * real processes on real ports. After load, SIGTERM or SIGINT must end the process within 10 s, every time
+ * (on Node 20 the TypeScript loader thread used to leave it in Atomics.wait forever).
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLIENT_ID = '6f0c1a62-1f5e-4c2b-9d8e-2a7b3c4d5e6f';
+const CLIENT_SECRET = 'process-test-client-secret-0123456789abcdef';
+const ADMIN_PASSWORD = 'process-test-admin-password';
+const SECRET = 'process-test-secret-0123456789-abcdefghijklmnop';
+
+const freePort = () =>
+  new Promise<number>((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  readyAfterMs: number;
+}
+
+async function start(command: string[], env: Record<string, string>, port: number): Promise<Started> {
+  const startedAt = Date.now();
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited early (${child.exitCode}):\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    if (ready?.status === 200) break;
+    // Generous: the machine running the suite may be saturated; the bound under test is the one on stopping.
+    if (Date.now() - startedAt > 90_000) {
+      child.kill('SIGKILL');
+      throw new Error(`not ready after 90 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, port, output: () => output, readyAfterMs: Date.now() - startedAt };
+}
+
+/** Token requests and reads from several concurrent clients until `stop` says so. */
+function load(port: number, until: () => boolean): Promise<number> {
+  const base = `http://127.0.0.1:${port}`;
+  let completed = 0;
+  const client = async () => {
+    while (!until()) {
+      try {
+        await fetch(`${base}/contoso/oauth2/v2.0/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: CLIENT_ID,
+            client_secret: CLIENT_SECRET,
+            scope: `${base}/.default`,
+          }),
+        }).then((r) => r.arrayBuffer());
+        await fetch(`${base}/readyz`).then((r) => r.arrayBuffer());
+        completed += 1;
+      } catch {
+        return; // the server is going away
+      }
+    }
+  };
+  return Promise.all(Array.from({ length: 16 }, client)).then(() => completed);
+}
+
+async function stopAfterLoad(started: Started, signal: NodeJS.Signals): Promise<number> {
+  let signalled = false;
+  const loading = load(started.port, () => signalled);
+  await new Promise((r) => setTimeout(r, 1_500));
+  const exited = new Promise<number>((done) => started.child.once('exit', () => done(Date.now())));
+  const sentAt = Date.now();
+  started.child.kill(signal);
+  const completed = await Promise.race([
+    loading,
+    new Promise<number>((r) => setTimeout(() => r(-1), 12_000)),
+  ]);
+  signalled = true;
+  expect(completed, 'requests served before the signal').toBeGreaterThan(5);
+  const exitedAt = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(0), 12_000))]);
+  if (!exitedAt) started.child.kill('SIGKILL');
+  expect(exitedAt, `exited after ${signal}:\n${started.output()}`).toBeGreaterThan(0);
+  // Nothing is left listening: not the process npm started either.
+  expect(await fetch(`http://127.0.0.1:${started.port}/healthz`).catch(() => 'gone')).toBe('gone');
+  return exitedAt - sentAt;
+}
+
+describe('process lifecycle', { timeout: 400_000 }, () => {
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'foyer-process-'));
+  });
+  afterAll(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  const bootstrapEnv = {
+    FOYER_BOOTSTRAP_CLIENT_ID: CLIENT_ID,
+    FOYER_BOOTSTRAP_CLIENT_SECRET: CLIENT_SECRET,
+    FOYER_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    FOYER_LOG_LEVEL: 'warn',
+  };
+
+  it('npm start exits within 10 s of SIGTERM or SIGINT after load, every time', async () => {
+    const data = join(directory, 'dev');
+    const env = {
+      ...bootstrapEnv,
+      FOYER_DATA_DIR: data,
+      FOYER_DATABASE_URL: `sqlite:${join(data, 'foyer.db')}`,
+    };
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGTERM'] as const) {
+      const started = await start(['npm', 'start'], env, await freePort());
+      const stoppedInMs = await stopAfterLoad(started, signal);
+      if (process.env.FOYER_TEST_TIMINGS)
+        console.log(signal, { readyAfterMs: started.readyAfterMs, stoppedInMs });
+      expect(stoppedInMs, started.output()).toBeLessThan(10_000);
+    }
+  });
+
+  it('the production build starts explicitly in production, prints no secret, and exits on a signal', async () => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'ignore' });
+    const data = join(directory, 'prod');
+    const env = {
+      ...bootstrapEnv,
+      FOYER_DATA_DIR: data,
+      FOYER_DATABASE_URL: `sqlite:${join(data, 'foyer.db')}`,
+      FOYER_SECRET: SECRET,
+      FOYER_BASE_URL: 'https://id.example.test',
+      FOYER_SMTP_URL: 'smtp://127.0.0.1:9',
+    };
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const started = await start(['node', 'dist/main.js', '--production'], env, await freePort());
+      expect(started.output()).toContain('(production mode)');
+      for (const secret of [CLIENT_SECRET, ADMIN_PASSWORD, SECRET])
+        expect(started.output()).not.toContain(secret);
+      const stoppedInMs = await stopAfterLoad(started, signal);
+      if (process.env.FOYER_TEST_TIMINGS)
+        console.log(signal, { readyAfterMs: started.readyAfterMs, stoppedInMs });
+      expect(stoppedInMs, started.output()).toBeLessThan(10_000);
+    }
+    // The generated operator token went to the bootstrap file, once.
+    expect(await readdir(data)).toContain('bootstrap.json');
+
+    // Another FOYER_SECRET cannot decrypt the signing keys the load created: refused at start, in one message.
+    const refused = spawnSync('node', ['dist/main.js', '--production'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...env,
+        PORT: String(await freePort()),
+        FOYER_SECRET: 'another-secret-than-before-0123456789-abcdefgh',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^Foyer cannot start: FOYER_SECRET does not decrypt the signing keys of 1 tenant/,
+    );
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+  });
+});
