@@ -32,5 +32,6 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;
 pre{white-space:pre-wrap;word-break:break-word;background:#f9fafb;padding:1rem;border:1px solid #e5e7eb}
 iframe{width:100%;height:48rem;border:1px solid #d1d5db}
 caption{text-align:left;font-weight:600;padding:.4rem 0}
+form + form{margin-top:1rem}
 footer{color:#4b5563;font-size:.85rem;text-align:center}
 `;
