@@ -5,6 +5,7 @@ import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { Services } from '../app/services.js';
 import { issuerOf } from '../oidc/issuer.js';
 import { pageHeaders } from '../web/layout.js';
+import { injectFetch } from './inject-fetch.js';
 import { demoClaimsPage, demoHomePage } from './pages.js';
 import { demoRedirectUri, findDemoApp } from './registration.js';
 
@@ -17,21 +18,7 @@ const STATE_COOKIE = 'foyer_demo';
  */
 export async function demoPlugin(app: FastifyInstance, { services }: { services: Services }) {
   const base = services.config.baseUrl;
-  const viaInject: oidc.CustomFetch = async (url, init) => {
-    const target = new URL(url);
-    const response = await app.inject({
-      method: (init.method ?? 'GET') as 'GET' | 'POST',
-      url: `${target.pathname}${target.search}`,
-      headers: Object.fromEntries(
-        new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).entries(),
-      ),
-      ...(init.body !== undefined && init.body !== null && { payload: String(init.body) }),
-    });
-    return new Response(response.rawPayload.length > 0 ? response.rawPayload : null, {
-      status: response.statusCode,
-      headers: response.headers as Record<string, string>,
-    });
-  };
+  const viaInject = injectFetch(app);
 
   let configuration: Promise<oidc.Configuration | undefined> | undefined;
   const client = () => {

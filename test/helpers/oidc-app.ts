@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import * as client from 'openid-client';
+import { injectFetch } from '../../src/demo/inject-fetch.js';
 import type { PageClient } from './page-client.js';
 
 /**
@@ -10,21 +11,8 @@ export async function relyingParty(
   app: FastifyInstance,
   options: { tenant: string; clientId: string; clientSecret?: string },
 ) {
-  const fetchThroughInject: client.CustomFetch = async (url, init) => {
-    const target = new URL(url);
-    const response = await app.inject({
-      method: (init.method ?? 'GET') as 'GET' | 'POST',
-      url: `${target.pathname}${target.search}`,
-      headers: Object.fromEntries(
-        new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).entries(),
-      ),
-      ...(init.body !== undefined && init.body !== null && { payload: String(init.body) }),
-    });
-    return new Response(response.rawPayload.length > 0 ? response.rawPayload : null, {
-      status: response.statusCode,
-      headers: response.headers as Record<string, string>,
-    });
-  };
+  const fetchThroughInject = injectFetch(app);
+
   const auth = options.clientSecret ? client.ClientSecretPost(options.clientSecret) : client.None();
   const config = await client.discovery(
     new URL(`https://foyer.test/${options.tenant}/v2.0`),

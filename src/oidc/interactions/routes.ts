@@ -138,18 +138,24 @@ export async function interactionsPlugin(
     );
   }
 
-  function reviewPage(request: FastifyRequest, reply: FastifyReply, interaction: Interaction) {
-    const csrf = csrfToken(services, request, reply);
+  /** "Review permissions": the guest's consent to the tenant (`review`), or what an app asks for (`consent`). */
+  function reviewPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    interaction: Interaction,
+    step: 'review' | 'consent' = 'review',
+  ) {
     const { tenant, language } = interaction;
     return sendPage(
       reply,
       consentPage({
         tenant,
         language,
-        csrf,
+        csrf: csrfToken(services, request, reply),
         hidden: {},
-        action: `${interaction.base}/review`,
-        guestConsent: true,
+        action: `${interaction.base}/${step}`,
+        guestConsent: step === 'review',
+        ...(step === 'consent' && { app: appConsent(interaction) }),
       }),
     );
   }
@@ -229,22 +235,8 @@ export async function interactionsPlugin(
 
   app.get('/:tenantId/login/:uid', { schema: { hide: true, params } }, async (request, reply) => {
     const interaction = await load(request, reply);
-    if (interaction.details.prompt.name === 'consent') {
-      const csrf = csrfToken(services, request, reply);
-      const { tenant, language } = interaction;
-      return sendPage(
-        reply,
-        consentPage({
-          tenant,
-          language,
-          csrf,
-          hidden: {},
-          action: `${interaction.base}/consent`,
-          guestConsent: false,
-          app: appConsent(interaction),
-        }),
-      );
-    }
+    if (interaction.details.prompt.name === 'consent')
+      return reviewPage(request, reply, interaction, 'consent');
     const session = await currentSession(services, request);
     if (sessionUsable(interaction, session)) return continueAs(request, reply, interaction, session, true);
     return signInPage(request, reply, interaction);
