@@ -46,3 +46,13 @@ ${claimsTable('Access token claims', input.accessToken)}
 <p><a class="button secondary" href="${input.logoutUrl}">Sign out</a> <a href="/demo">Back</a></p>`,
   });
 }
+
+export function demoErrorPage(reason: string): string {
+  return renderPage({
+    title: 'Not signed in',
+    branding: { organizationName: 'Foyer demo app' },
+    body: html`<h1>Not signed in</h1>
+<p role="alert">${reason}</p>
+<p><a class="button" href="/demo">Back</a></p>`,
+  });
+}

@@ -4,9 +4,10 @@ import * as oidc from 'openid-client';
 import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { Services } from '../app/services.js';
 import { issuerOf } from '../oidc/issuer.js';
+import { registerPageErrors } from '../web/errors.js';
 import { pageHeaders } from '../web/layout.js';
 import { injectFetch } from './inject-fetch.js';
-import { demoClaimsPage, demoHomePage } from './pages.js';
+import { demoClaimsPage, demoErrorPage, demoHomePage } from './pages.js';
 import { demoRedirectUri, findDemoApp } from './registration.js';
 
 const STATE_COOKIE = 'foyer_demo';
@@ -17,6 +18,7 @@ const STATE_COOKIE = 'foyer_demo';
  * it works whatever the network between a proxy and this instance allows.
  */
 export async function demoPlugin(app: FastifyInstance, { services }: { services: Services }) {
+  registerPageErrors(app);
   const base = services.config.baseUrl;
   const viaInject = injectFetch(app);
 
@@ -81,12 +83,24 @@ export async function demoPlugin(app: FastifyInstance, { services }: { services:
     if (!config || !unsigned?.valid || !unsigned.value) return reply.redirect('/demo', 303);
     const { verifier, state, nonce } = JSON.parse(unsigned.value) as Record<string, string>;
     reply.clearCookie(STATE_COOKIE, cookie);
-    const query = request.url.slice(request.url.indexOf('?'));
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(`${demoRedirectUri(base)}${query}`), {
-      pkceCodeVerifier: verifier!,
-      expectedState: state!,
-      expectedNonce: nonce!,
-    });
+    const queryAt = request.url.indexOf('?');
+    const query = queryAt === -1 ? '' : request.url.slice(queryAt);
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, new URL(`${demoRedirectUri(base)}${query}`), {
+        pkceCodeVerifier: verifier!,
+        expectedState: state!,
+        expectedNonce: nonce!,
+      });
+    } catch (error) {
+      // The provider's answer (access_denied after Cancel…) or a failed check (state, nonce, code): a page.
+      const reason = error instanceof Error ? error.message : String(error);
+      const params = new URLSearchParams(query);
+      return reply
+        .status(400)
+        .headers(pageHeaders)
+        .send(demoErrorPage(params.get('error_description') ?? params.get('error') ?? reason));
+    }
     const logout = oidc.buildEndSessionUrl(config, {
       id_token_hint: tokens.id_token!,
       post_logout_redirect_uri: `${base}/demo`,

@@ -35,15 +35,20 @@ export async function userClaims(services: Services, tenantId: string, user: Use
 const epochSeconds = (iso: string | null) => (iso ? Math.floor(Date.parse(iso) / 1000) : 0);
 
 /**
- * Whether a session or token predates the user's signInSessionsValidFromDateTime. Times have one-second precision:
- * a token (refresh, code) of the revocation's very second counts as older, to be safe; a browser session of that
- * second as newer, so that signing in right after a password reset cannot loop.
+ * Whether a session or token comes from a sign-in before the user's signInSessionsValidFromDateTime. Tokens
+ * carry the time of the sign-in they descend from (`authTime`: a code and every refresh token of its chain), the
+ * provider's session its `loginTs`. Times have one-second precision: a sign-in of the revocation's very second
+ * counts as newer, so that signing in right after a password reset works.
  */
-function revoked(user: UserRow, ctx: KoaContextWithOIDC, token: { iat?: number } | undefined): boolean {
+function revoked(
+  user: UserRow,
+  ctx: KoaContextWithOIDC,
+  token: { iat?: number; authTime?: number } | undefined,
+): boolean {
   const validFrom = epochSeconds(user.sign_in_sessions_valid_from);
   if (validFrom === 0) return false;
-  if (token?.iat !== undefined) return token.iat <= validFrom;
-  return (ctx.oidc.session?.loginTs ?? validFrom) < validFrom;
+  const signedInAt = token ? (token.authTime ?? token.iat) : ctx.oidc.session?.loginTs;
+  return signedInAt !== undefined && signedInAt < validFrom;
 }
 
 /**
@@ -55,7 +60,7 @@ export function accountFinder(services: Services, tenantId: string) {
   return async (
     ctx: KoaContextWithOIDC,
     sub: string,
-    token?: { iat?: number },
+    token?: { iat?: number; authTime?: number },
   ): Promise<Account | undefined> => {
     const user = await findUser(services.db, tenantId, sub);
     if (user?.account_enabled !== 1 || revoked(user, ctx, token)) {

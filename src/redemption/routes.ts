@@ -17,7 +17,7 @@ import { dictionaryOf, fill, type PageLanguage, pageLanguage } from '../web/i18n
 import { limitSignIns } from '../web/limits.js';
 import { redeemInvitation } from './bind.js';
 import { consentPage, landingPage, messagePage } from './pages.js';
-import { assertRedeemableDomain, passcodeEnabled, pathFor } from './service.js';
+import { assertRedeemableDomain, pathFor } from './service.js';
 import { type OpenInvitation, openTicket } from './tickets.js';
 
 const ticketQuery = z.object({ ticket: z.string().max(200).optional() });
@@ -104,8 +104,10 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
       tenant: open.tenant,
       language: languageOf(open, request),
       fixedEmail: email,
+      passcodeOffered: async () => false,
+      // Only where the precedence says so: an address with a home account signs in with it (PRODUCT §4.3).
       passcodeAllowed: async (candidate) =>
-        sameEmail(candidate, email) && passcodeEnabled(services, open.tenant.id),
+        sameEmail(candidate, email) && (await pathFor(services, open.tenant, email)) === 'passcode',
       complete: (session, reply) => review(request, reply, open, session, ticket),
     };
   }

@@ -26,9 +26,12 @@ const hashOf = (services: Services, value: string) => hashSecret(`session:${valu
 
 export async function startSession(
   services: Services,
+  request: FastifyRequest,
   reply: FastifyReply,
   input: { identity: HomeIdentity; amr: string[]; lifetimeSeconds: number },
 ): Promise<WebSession> {
+  // A new sign-in replaces the browser's previous session: a leaked older cookie must not outlive it.
+  await endSessionByCookieValue(services, request.cookies[SESSION_COOKIE]);
   const value = services.ids.token(32);
   const now = services.clock.now();
   const authTime = Math.floor(now.getTime() / 1000);

@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Services } from '../app/services.js';
 import type { CodePurpose } from '../db/schema.js';
+import { isFoyerError } from '../errors/catalogue.js';
 import { enqueueMail } from '../mail/index.js';
 import { hashSecret, secretMatches } from '../platform/secrets.js';
+import { consume, type Limit } from '../ratelimit/limiter.js';
 import type { TenantRow } from '../tenants/store.js';
 import { html } from '../web/html.js';
 import { dictionaryOf, fill, type PageLanguage } from '../web/i18n/index.js';
@@ -14,29 +16,50 @@ import { dictionaryOf, fill, type PageLanguage } from '../web/i18n/index.js';
  */
 export const CODE_TTL_MS = 30 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
-export const MAX_CODES_PER_WINDOW = 5;
 export const CODE_SEND_WINDOW_MS = 15 * 60_000;
+/** Codes one client address may have mailed to one address per window: a person asking again and again. */
+export const MAX_CODES_PER_SENDER = 5;
+/** Codes any number of senders may have mailed to one address per window: no flooding of a mailbox. */
+export const MAX_CODES_PER_ADDRESS = 20;
 
 const hashOf = (services: Services, purpose: CodePurpose, email: string, code: string) =>
   hashSecret(`code:${purpose}:${email.toLowerCase()}:${code}`, services.config.secret);
 
 export type IssueResult = 'sent' | 'tooMany';
 
+/** True while a counter stays within its limit (counted like every other throttle, in src/ratelimit). */
+async function allowed(services: Services, bucket: string, limit: Limit): Promise<boolean> {
+  try {
+    await consume(services, bucket, limit);
+    return true;
+  } catch (error) {
+    if (isFoyerError(error) && error.key === 'tooManyRequests') return false;
+    throw error;
+  }
+}
+
 export async function issueCode(
   services: Services,
-  input: { purpose: CodePurpose; email: string; tenant: TenantRow; language: PageLanguage },
+  input: {
+    purpose: CodePurpose;
+    email: string;
+    tenant: TenantRow;
+    language: PageLanguage;
+    ipAddress: string;
+  },
 ): Promise<IssueResult> {
   const emailLower = input.email.toLowerCase();
   const now = services.clock.now();
-  const since = new Date(now.getTime() - CODE_SEND_WINDOW_MS).toISOString();
-  const recent = await services.db
-    .selectFrom('one_time_codes')
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .where('purpose', '=', input.purpose)
-    .where('email_lower', '=', emailLower)
-    .where('created_at', '>', since)
-    .executeTakeFirstOrThrow();
-  if (Number(recent.n) >= MAX_CODES_PER_WINDOW) return 'tooMany';
+  // Per sender and per address: another client's requests cannot use up the person's own allowance.
+  const window = { windowSeconds: CODE_SEND_WINDOW_MS / 1000 };
+  const withinLimits = await Promise.all([
+    allowed(services, `code:${input.purpose}:${emailLower}:${input.ipAddress}`, {
+      ...window,
+      limit: MAX_CODES_PER_SENDER,
+    }),
+    allowed(services, `code:${input.purpose}:${emailLower}`, { ...window, limit: MAX_CODES_PER_ADDRESS }),
+  ]);
+  if (withinLimits.includes(false)) return 'tooMany';
 
   const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
   await services.db.transaction().execute(async (trx) => {

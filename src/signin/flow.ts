@@ -21,7 +21,9 @@ export interface SignInFlow {
   app?: { appId: string; displayName: string };
   /** Redemption: the address is the invited one; the person does not type it. */
   fixedEmail?: string;
-  /** Whether the one-time passcode may be offered for an address (policy on, and a guest could use it). */
+  /** Whether the organization accepts one-time passcodes at all: the password page then offers one to anyone. */
+  passcodeOffered(): Promise<boolean>;
+  /** Whether a passcode is actually mailed to, and accepted from, this address (a guest who may use it). */
   passcodeAllowed(email: string): Promise<boolean>;
   /** Called once the person proved who they are (the session cookie is already set). */
   complete(session: WebSession, reply: FastifyReply): Promise<unknown>;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Services } from '../app/services.js';
 
 /**
@@ -23,32 +24,50 @@ export async function lockedMinutes(services: Services, email: string, ip: strin
   return left > 0 ? Math.ceil(left / 60_000) : 0;
 }
 
-/** Records a failure; returns how long to hold the answer back (ms) and whether the account is now locked. */
-export async function recordFailure(services: Services, email: string, ip: string) {
-  const key = keyOf(email, ip);
-  const now = services.clock.now();
+/**
+ * Counts one failure under `key` atomically (parallel failures cannot lose updates): a count older than the
+ * window starts again at one. Returns the count.
+ */
+async function countFailure(services: Services, key: string, now: Date): Promise<number> {
+  const windowStart = new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString();
   const row = await services.db
-    .selectFrom('sign_in_failures')
-    .selectAll()
-    .where('key', '=', key)
-    .executeTakeFirst();
-  const fresh = !row || now.getTime() - Date.parse(row.first_failure_at) > FAILURE_WINDOW_MS;
-  const failures = fresh ? 1 : row.failures + 1;
-  const lockedUntil = failures >= LOCK_AFTER ? new Date(now.getTime() + LOCK_MS).toISOString() : null;
-  await services.db
     .insertInto('sign_in_failures')
-    .values({ key, failures, first_failure_at: now.toISOString(), locked_until: lockedUntil })
+    .values({ key, failures: 1, first_failure_at: now.toISOString(), locked_until: null })
     .onConflict((oc) =>
       oc.column('key').doUpdateSet({
-        failures,
-        locked_until: lockedUntil,
-        ...(fresh && { first_failure_at: now.toISOString() }),
+        failures: sql<number>`case when sign_in_failures.first_failure_at > ${windowStart} then sign_in_failures.failures + 1 else 1 end`,
+        first_failure_at: sql<string>`case when sign_in_failures.first_failure_at > ${windowStart} then sign_in_failures.first_failure_at else ${now.toISOString()} end`,
       }),
     )
-    .execute();
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  return Number(row.failures);
+}
+
+/**
+ * Records a failure. The account locks for this client address after LOCK_AFTER failures from it; every address
+ * together slows the account down (not a lock: an attacker elsewhere must not lock a person out of their own
+ * network). Returns how long to hold the answer back (ms) and whether the account is now locked here.
+ */
+export async function recordFailure(services: Services, email: string, ip: string) {
+  const now = services.clock.now();
+  const key = keyOf(email, ip);
+  const [fromHere, fromAnywhere] = await Promise.all([
+    countFailure(services, key, now),
+    countFailure(services, `pwd:${email.toLowerCase()}:*`, now),
+  ]);
+  const locked = fromHere >= LOCK_AFTER;
+  if (locked) {
+    await services.db
+      .updateTable('sign_in_failures')
+      .set({ locked_until: new Date(now.getTime() + LOCK_MS).toISOString() })
+      .where('key', '=', key)
+      .execute();
+  }
+  const slowness = Math.max(fromHere, Math.floor(fromAnywhere / 3));
   const delayMs =
-    failures > SLOW_DOWN_AFTER ? Math.min(1000, 100 * 2 ** (failures - SLOW_DOWN_AFTER - 1)) : 0;
-  return { delayMs, locked: lockedUntil !== null };
+    slowness > SLOW_DOWN_AFTER ? Math.min(1000, 100 * 2 ** (slowness - SLOW_DOWN_AFTER - 1)) : 0;
+  return { delayMs, locked };
 }
 
 export async function clearFailures(services: Services, email: string, ip: string): Promise<void> {

@@ -59,7 +59,7 @@ ${hiddenFields(input)}<label for="email">${t.emailLabel}</label>
   );
 }
 
-export function passwordPage(input: PageInput & { email: string }): string {
+export function passwordPage(input: PageInput & { email: string; offerPasscode?: boolean }): string {
   const t = dictionaryOf(input.flow.language);
   return frame(
     input,
@@ -75,7 +75,14 @@ ${hiddenFields(input, { email: input.email })}<input type="text" name="username"
 </form>
 <form method="post" action="${input.flow.base}/forgot">
 ${hiddenFields(input, { email: input.email })}<button type="submit" class="link">${t.forgotPassword}</button>
-</form>`,
+</form>
+${
+  input.offerPasscode
+    ? html`<form method="post" action="${input.flow.base}/passcode-send">
+${hiddenFields(input, { email: input.email })}<button type="submit" class="secondary">${t.emailMeCode}</button>
+</form>`
+    : ''
+}`,
   );
 }
 
@@ -85,7 +92,7 @@ export function passcodePage(input: PageInput & { email: string }): string {
     input,
     t.passcodeTitle,
     html`<h1>${t.passcodeHeading}</h1>
-<p>${fill(t.passcodeSent, { email: input.email })}</p>
+<p>${fill(input.flow.fixedEmail ? t.passcodeSent : t.passcodeMaybeSent, { email: input.email })}</p>
 ${alert(input.error)}
 <form method="post" action="${input.flow.base}/passcode">
 ${hiddenFields(input, { email: input.email })}<label for="code">${t.passcodeLabel}</label>

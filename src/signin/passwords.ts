@@ -27,7 +27,9 @@ export async function signInWithPassword(
   const member = await findMemberByEmail(services.db, email);
   const personal = member ? undefined : await findAccountByEmail(services.db, email);
   const stored = member?.user.password_hash ?? personal?.password_hash ?? (await decoyPasswordHash());
-  const matches = (member || personal) !== undefined && (await verifyPassword(input.password, stored));
+  // Verify first, always: an unknown address costs the same argon2 work as a known one.
+  const verified = await verifyPassword(input.password, stored);
+  const matches = verified && (member ?? personal) !== undefined;
   if (!matches) {
     const failure = await recordFailure(services, email, ipAddress);
     if (failure.delayMs > 0) await sleep(failure.delayMs);
@@ -45,7 +47,9 @@ export async function signInWithPassword(
         kind: 'member',
         tenantId: tenant.id,
         userId: user.id,
-        email: user.mail ?? user.user_principal_name,
+        // The address just proven: the member's UPN or mail on a domain its tenant verified. Never the `mail`
+        // property as such, which an administrator may set to any address.
+        email,
         name: user.display_name,
       },
     };

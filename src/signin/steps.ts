@@ -46,18 +46,6 @@ const emailSchema = z.email();
 
 type MethodPage = 'password' | 'passcode' | 'signup';
 
-/**
- * Which page follows the address in a sign-in (identifier-first): a password for a member or a personal
- * account; the passcode where the organization accepts one for this address; otherwise the password page
- * again, so an unknown address looks exactly like a known one (and fails the same way).
- */
-async function methodFor(services: Services, flow: SignInFlow, email: string): Promise<MethodPage> {
-  if (await findMemberByEmail(services.db, email)) return 'password';
-  if (await findAccountByEmail(services.db, email)) return 'password';
-  if (await flow.passcodeAllowed(email)) return 'passcode';
-  return 'password';
-}
-
 export function sendPage(reply: FastifyReply, page: string, status = 200) {
   return reply.status(status).headers(pageHeaders).send(page);
 }
@@ -72,10 +60,24 @@ export async function showMethod(
   email: string,
 ) {
   const csrf = csrfToken(services, request, reply);
-  if (method === 'password') return sendPage(reply, passwordPage({ flow, csrf, email }));
+  if (method === 'password') {
+    return sendPage(reply, passwordPage({ flow, csrf, email, offerPasscode: await flow.passcodeOffered() }));
+  }
   const purpose = method === 'passcode' ? 'passcode' : 'signup';
-  const sent = await issueCode(services, { purpose, email, tenant: flow.tenant, language: flow.language });
-  const error = sent === 'tooMany' ? dictionaryOf(flow.language).errorTooManyCodes : undefined;
+  // A code goes out only where it can be used. Anyone else sees the same page, so it reveals nothing, and
+  // "too many codes" is said only in a redemption, whose address the person already knows is invited.
+  const allowed = purpose === 'signup' || (await flow.passcodeAllowed(email));
+  const sent = allowed
+    ? await issueCode(services, {
+        purpose,
+        email,
+        tenant: flow.tenant,
+        language: flow.language,
+        ipAddress: request.ip,
+      })
+    : 'sent';
+  const error =
+    sent === 'tooMany' && flow.fixedEmail ? dictionaryOf(flow.language).errorTooManyCodes : undefined;
   const page = method === 'passcode' ? passcodePage : signupPage;
   return sendPage(reply, page({ flow, csrf, email, ...(error && { error }) }), error ? 429 : 200);
 }
@@ -99,7 +101,9 @@ export async function runStep(
 
   switch (step) {
     case 'identify':
-      return showMethod(services, request, reply, flow, await methodFor(services, flow, email), email);
+      // The same next page for every address (no enumeration): the password, and a passcode offered to all
+      // when the organization accepts them.
+      return showMethod(services, request, reply, flow, 'password', email);
 
     case 'password': {
       const outcome = await signInWithPassword(services, {
@@ -108,7 +112,7 @@ export async function runStep(
         ipAddress: request.ip,
       });
       if (outcome.ok) {
-        const session = await startSession(services, reply, {
+        const session = await startSession(services, request, reply, {
           identity: outcome.identity,
           amr: ['pwd'],
           lifetimeSeconds: PASSWORD_SESSION_SECONDS,
@@ -136,12 +140,14 @@ export async function runStep(
     }
 
     case 'passcode-send':
-      if (!(await flow.passcodeAllowed(email))) return sendPage(reply, passwordPage({ flow, csrf, email }));
+      if (!(await flow.passcodeOffered())) return sendPage(reply, passwordPage({ flow, csrf, email }));
       return showMethod(services, request, reply, flow, 'passcode', email);
 
     case 'passcode': {
-      if (!(await flow.passcodeAllowed(email))) return sendPage(reply, passwordPage({ flow, csrf, email }));
-      const result = await checkCode(services, { purpose: 'passcode', email, code: body.code ?? '' });
+      // An address that may not use a passcode has no code to match: it fails like a wrong one.
+      const result = (await flow.passcodeAllowed(email))
+        ? await checkCode(services, { purpose: 'passcode', email, code: body.code ?? '' })
+        : 'wrong';
       if (result !== 'ok') {
         await logSignIn(services, request, flow, {
           method: 'emailOtp',
@@ -151,7 +157,7 @@ export async function runStep(
         const error = result === 'wrong' ? t.errorWrongCode : t.errorCodeExhausted;
         return sendPage(reply, passcodePage({ flow, csrf, email, error }), 401);
       }
-      const session = await startSession(services, reply, {
+      const session = await startSession(services, request, reply, {
         identity: { kind: 'mail', email, name: email },
         amr: ['otp'],
         lifetimeSeconds: PASSCODE_SESSION_SECONDS,
@@ -164,20 +170,20 @@ export async function runStep(
       return signUp(services, request, reply, flow, step, body, email);
 
     case 'forgot': {
-      // The same page whether or not the address has an account: a code goes out only when it does.
-      const known =
-        (await findMemberByEmail(services.db, email)) ?? (await findAccountByEmail(services.db, email));
-      let error: string | undefined;
+      // The same page whether or not the address has an account; a code goes out only when it does, in the name
+      // of a member's own organization. "Too many codes" is never said here: it would tell which addresses exist.
+      const member = await findMemberByEmail(services.db, email);
+      const known = member ?? (await findAccountByEmail(services.db, email));
       if (known) {
-        const sent = await issueCode(services, {
+        await issueCode(services, {
           purpose: 'reset',
           email,
-          tenant: flow.tenant,
+          tenant: member?.tenant ?? flow.tenant,
           language: flow.language,
+          ipAddress: request.ip,
         });
-        if (sent === 'tooMany') error = t.errorTooManyCodes;
       }
-      return sendPage(reply, resetPage({ flow, csrf, email, ...(error && { error }) }));
+      return sendPage(reply, resetPage({ flow, csrf, email }));
     }
 
     case 'reset': {
@@ -233,7 +239,7 @@ async function signUp(
   });
   if (account === 'exists')
     return sendPage(reply, passwordPage({ flow, csrf, email, notice: t.errorAccountExists }));
-  const session = await startSession(services, reply, {
+  const session = await startSession(services, request, reply, {
     identity: { kind: 'personal', accountId: account.id, email: account.email, name: account.display_name },
     amr: ['pwd'],
     lifetimeSeconds: PASSWORD_SESSION_SECONDS,

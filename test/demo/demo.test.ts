@@ -50,4 +50,18 @@ describe.each(testDialects())('the demo app (%s)', (dialect) => {
     expect(claims.body).toMatch(/<th scope="row">acct<\/th><td>1<\/td>/);
     expect(claims.body).toMatch(/<th scope="row">idp<\/th><td>mail<\/td>/);
   });
+
+  it('a refused or broken callback is a page, never a 500', async () => {
+    const browser = pageClient(t.app);
+    await browser.get('/demo/login');
+    const cancelled = await browser.get(
+      '/demo/callback?error=access_denied&error_description=The+user+declined.',
+    );
+    expect(cancelled.statusCode).toBe(400);
+    expect(cancelled.headers['content-type']).toContain('text/html');
+    expect(cancelled.body).toContain('The user declined.');
+    await browser.get('/demo/login');
+    const bare = await browser.get('/demo/callback');
+    expect(bare.statusCode).toBe(400);
+  });
 });

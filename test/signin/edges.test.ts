@@ -185,4 +185,117 @@ describe.each(testDialects())('consent, redirects, codes and resets (%s)', (dial
     expect(after.identities).toEqual([]);
     expect(after.user.external_user_state).toBe('PendingAcceptance');
   });
+
+  it('the address step reveals nothing: the same page for a member, an invited guest and a stranger, and no mail', async () => {
+    await inviteGuest(admin, 'quiet.invitee@partner.example');
+    const browser = pageClient(t.app);
+    const { page } = await authorize(browser, 'openid');
+    const pages = [];
+    for (const email of [
+      t.tenant.adminUserPrincipalName,
+      'quiet.invitee@partner.example',
+      'stranger@nowhere.example',
+    ]) {
+      const next = await browser.submit(page, '/identify', { email });
+      pages.push(next.body.replaceAll(email, 'X').replace(/name="csrf" value="[^"]*"/g, ''));
+    }
+    expect(new Set(pages).size).toBe(1);
+    const codes = await t.app.services.db
+      .selectFrom('one_time_codes')
+      .selectAll()
+      .where('email_lower', '=', 'quiet.invitee@partner.example')
+      .execute();
+    expect(codes).toEqual([]);
+    // Asking for a code: the same page for everyone; only the invitee gets a mail.
+    const member = await browser.submit(
+      await browser.submit(page, '/identify', { email: t.tenant.adminUserPrincipalName }),
+      '/passcode-send',
+    );
+    const stranger = await browser.submit(
+      await browser.submit(page, '/identify', { email: 'stranger@nowhere.example' }),
+      '/passcode-send',
+    );
+    expect(member.statusCode).toBe(stranger.statusCode);
+    const sent = await t.app.services.db.selectFrom('one_time_codes').select('email_lower').execute();
+    expect(sent.map((row) => row.email_lower)).not.toContain(t.tenant.adminUserPrincipalName.toLowerCase());
+    expect(sent.map((row) => row.email_lower)).not.toContain('stranger@nowhere.example');
+  });
+
+  it('a passcode cannot skip the precedence: an address with a personal account must use its password', async () => {
+    const email = 'has.account@elsewhere.example';
+    await t.app.services.db
+      .insertInto('personal_accounts')
+      .values({
+        id: crypto.randomUUID(),
+        email,
+        email_lower: email,
+        display_name: 'Has Account',
+        password_hash: 'x',
+        preferred_language: null,
+        account_enabled: 1,
+        created_at: new Date().toISOString(),
+        password_changed_at: new Date().toISOString(),
+      })
+      .execute();
+    const { path } = await inviteGuest(admin, email);
+    const browser = pageClient(t.app);
+    const passwordPage = await browser.submit(await browser.get(path), '/redeem/start');
+    expect(passwordPage.body).toContain('Enter your password');
+    const forced = await browser.post('/redeem/passcode-send', {
+      ticket: new URL(`https://x${path}`).searchParams.get('ticket')!,
+      csrf: /name="csrf" value="([^"]+)"/.exec(passwordPage.body)![1]!,
+      email,
+    });
+    expect(forced.body).not.toContain('Review permissions');
+    const codes = await t.app.services.db
+      .selectFrom('one_time_codes')
+      .selectAll()
+      .where('email_lower', '=', email)
+      .execute();
+    expect(codes).toEqual([]);
+  });
+
+  it('a member whose mail property names someone else cannot take that person’s invitation', async () => {
+    // An administrator of Fabrikam sets an arbitrary `mail` on its own member…
+    const { provisionOtherTenant } = await import('../helpers/build-test-app.js');
+    const { callerFor } = await import('../invitations/support.js');
+    const fabrikam = await provisionOtherTenant(t, 'Fabrikam Evil');
+    const evil = await callerFor(t, fabrikam);
+    const upn = `eve@${fabrikam.tenantSlug}.foyer.localhost`;
+    const created = await evil.post('/v1.0/users', {
+      accountEnabled: true,
+      displayName: 'Eve',
+      mailNickname: 'eve',
+      userPrincipalName: upn,
+      mail: 'victim@gmail.example',
+      passwordProfile: { password: 'eve has a long password' },
+    });
+    expect(created.statusCode).toBe(201);
+    // …Contoso invites the victim, and Eve signs in to a Contoso app with her own account.
+    const { guestId } = await inviteGuest(admin, 'victim@gmail.example');
+    const browser = pageClient(t.app);
+    const { page } = await authorize(browser, 'openid');
+    const pw = await browser.submit(page, '/identify', { email: upn });
+    const answer = await browser.submit(pw, '/password', { password: 'eve has a long password' });
+    expect(answer.body).not.toContain('Review permissions');
+    expect(answer.body).toContain('has no access');
+    const { invitation, identities } = await guestOf(t, t.tenant.tenantId, guestId);
+    expect(invitation.status).toBe('PendingAcceptance');
+    expect(identities).toEqual([]);
+  });
+
+  it('revoking a guest’s sessions sends its browser back to sign-in, never into a redirect loop', async () => {
+    const email = 'revoked.guest@partner.example';
+    const { path, guestId } = await inviteGuest(admin, email);
+    const browser = pageClient(t.app);
+    const code = await browser.submit(await browser.get(path), '/redeem/start');
+    const consent = await browser.submit(code, '/redeem/passcode', { code: await latestCode(t, email) });
+    await browser.submit(consent, '/redeem/consent', { decision: 'accept' });
+    expect((await authorize(browser, 'openid')).page.statusCode).toBe(303);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await admin.post(`/v1.0/users/${guestId}/revokeSignInSessions`)).statusCode).toBe(200);
+    const again = await authorize(browser, 'openid');
+    expect(again.page.statusCode).toBe(200);
+    expect(again.page.body).toContain('type="email"');
+  });
 });

@@ -202,7 +202,8 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
     expect(created.statusCode).toBe(201);
     const browser = pageClient(t.app);
     const { rp, started, page } = await authorize(browser);
-    const codePage = await browser.submit(page, '/identify', { email });
+    const passwordPage = await browser.submit(page, '/identify', { email });
+    const codePage = await browser.submit(passwordPage, '/passcode-send');
     const review = await browser.submit(codePage, '/passcode', { code: await latestCode(t, email) });
     expect(review.body).toContain('Review permissions');
     const cb = await follow(

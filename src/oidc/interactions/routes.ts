@@ -3,14 +3,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { InteractionDetails, Provider } from 'oidc-provider';
 import { z } from 'zod';
+import { findAccountByEmail } from '../../accounts/store.js';
 import type { Services } from '../../app/services.js';
 import { FoyerError } from '../../errors/catalogue.js';
+import { hashSecret, secretMatches } from '../../platform/secrets.js';
 import { recordConsent, redeemInvitation } from '../../redemption/bind.js';
 import { type AppConsent, consentPage } from '../../redemption/pages.js';
 import { assertRedeemableDomain, passcodeEnabled } from '../../redemption/service.js';
 import { currentSession, endSession, type WebSession } from '../../sessions/service.js';
 import type { SignInFlow } from '../../signin/flow.js';
 import { logSignIn, methodOf } from '../../signin/log.js';
+import { findMemberByEmail } from '../../signin/members.js';
 import { emailPage } from '../../signin/pages.js';
 import { runStep, SIGN_IN_STEPS, sendPage, stepBody } from '../../signin/steps.js';
 import { findTenantById, type TenantRow } from '../../tenants/store.js';
@@ -24,6 +27,7 @@ import { accountInTenant } from './accounts.js';
 
 const params = z.object({ tenantId: z.uuid(), uid: z.string().min(1).max(64) });
 const decisionBody = z.object({
+  fresh: z.string().max(100).optional(),
   csrf: z.string().max(200).optional(),
   decision: z.enum(['accept', 'cancel']).optional(),
 });
@@ -111,10 +115,14 @@ export async function interactionsPlugin(
       language: interaction.language,
       ...(interaction.appName && { appName: interaction.appName }),
       ...(interaction.app && { app: interaction.app }),
-      // The passcode signs in guests, never members: offered when the tenant allows it and the address is a
-      // guest's here (bound to the address, or invited and pending).
+      passcodeOffered: () => passcodeEnabled(services, tenantId),
+      // The passcode signs in guests, never members nor personal accounts (they have passwords, PRODUCT §4.3):
+      // a guest of this tenant bound to the address, or a pending invitation to it.
       passcodeAllowed: async (email) => {
         if (!(await passcodeEnabled(services, tenantId))) return false;
+        if ((await findMemberByEmail(services.db, email)) || (await findAccountByEmail(services.db, email))) {
+          return false;
+        }
         const account = await accountInTenant(services, tenantId, { kind: 'mail', email, name: email });
         return account.kind === 'jit' || (account.kind === 'user' && account.user.user_type === 'Guest');
       },
@@ -144,6 +152,7 @@ export async function interactionsPlugin(
     reply: FastifyReply,
     interaction: Interaction,
     step: 'review' | 'consent' = 'review',
+    hidden: Record<string, string> = {},
   ) {
     const { tenant, language } = interaction;
     return sendPage(
@@ -152,7 +161,7 @@ export async function interactionsPlugin(
         tenant,
         language,
         csrf: csrfToken(services, request, reply),
-        hidden: {},
+        hidden,
         action: `${interaction.base}/${step}`,
         guestConsent: step === 'review',
         ...(step === 'consent' && { app: appConsent(interaction) }),
@@ -188,6 +197,11 @@ export async function interactionsPlugin(
       await log('accountDisabled');
       throw new FoyerError('accountDisabled', 'The account is disabled.');
     }
+    if (revokedFor(account.user, session)) {
+      // Revoked since this browser signed in: sign in again (the provider would refuse the old sign-in anyway).
+      await endSession(services, request, reply);
+      return signInPage(request, reply, interaction);
+    }
     if (account.kind === 'jit') {
       await assertRedeemableDomain(services, tenant, account.invitation.invited_email).catch(
         async (error) => {
@@ -200,7 +214,13 @@ export async function interactionsPlugin(
       account.kind === 'jit' ||
       (account.user.user_type === 'Guest' && account.user.consented_at === null)
     ) {
-      return reviewPage(request, reply, interaction);
+      return reviewPage(
+        request,
+        reply,
+        interaction,
+        'review',
+        reused ? {} : { fresh: freshProof(interaction, session) },
+      );
     }
     await log('success');
     return finish(request, reply, interaction, {
@@ -208,19 +228,31 @@ export async function interactionsPlugin(
     });
   }
 
-  /** Whether the browser's session may answer this request (prompt=login and max_age ask for a fresh one). */
+  /**
+   * Whether the browser's session, signed in before this request, may answer it: not for prompt=login (a sign-in
+   * made during this interaction is proven by `freshProof` instead), and for max_age only when recent enough
+   * (OIDC Core §3.1.2.1).
+   */
   function sessionUsable(interaction: Interaction, session: WebSession | undefined): session is WebSession {
     if (!session) return false;
-    const { reasons } = interaction.details.prompt;
-    if (reasons.includes('login_prompt')) return false;
-    const maxAge = Number(interaction.details.params.max_age);
+    const { details } = interaction;
+    if (details.prompt.reasons.includes('login_prompt')) return false;
+    const maxAge = details.params.max_age === undefined ? Number.NaN : Number(details.params.max_age);
     const now = Math.floor(services.clock.now().getTime() / 1000);
-    return !(
-      Number.isFinite(maxAge) &&
-      interaction.details.params.max_age !== undefined &&
-      now - session.authTime > maxAge
-    );
+    return !(Number.isFinite(maxAge) && now - session.authTime > maxAge);
   }
+
+  /**
+   * Proof, carried by the review form, that the browser signed in during this very interaction (so prompt=login
+   * is satisfied): a keyed hash of the interaction and the sign-in time, which only this server can make.
+   */
+  const freshProof = (interaction: Interaction, session: WebSession) =>
+    hashSecret(`fresh:${interaction.details.uid}:${session.authTime}`, services.config.secret);
+
+  /** A session that predates the account's signInSessionsValidFrom (same-second sessions count as newer). */
+  const revokedFor = (user: { sign_in_sessions_valid_from: string | null }, session: WebSession) =>
+    user.sign_in_sessions_valid_from !== null &&
+    session.authTime < Math.floor(Date.parse(user.sign_in_sessions_valid_from) / 1000);
 
   function appConsent(interaction: Interaction): AppConsent {
     const requested = String(interaction.details.params.scope ?? '')
@@ -249,8 +281,25 @@ export async function interactionsPlugin(
       assertCsrf(services, request, request.body.csrf);
       const interaction = await load(request, reply);
       const session = await currentSession(services, request);
-      if (!session) return signInPage(request, reply, interaction);
-      if (request.body.decision !== 'accept') return finish(request, reply, interaction, declined);
+      const fresh =
+        session !== undefined &&
+        typeof request.body.fresh === 'string' &&
+        secretMatches(
+          `fresh:${interaction.details.uid}:${session.authTime}`,
+          request.body.fresh,
+          services.config.secret,
+        );
+      if (!session || !(fresh || sessionUsable(interaction, session)))
+        return signInPage(request, reply, interaction);
+      if (request.body.decision !== 'accept') {
+        await logSignIn(services, request, interaction, {
+          method: methodOf(session.amr),
+          outcome: 'consentDeclined',
+          identity: session.identity,
+          correlationId: interaction.details.uid,
+        });
+        return finish(request, reply, interaction, declined);
+      }
       const account = await accountInTenant(services, interaction.tenant.id, session.identity);
       if (account.kind === 'jit') {
         await assertRedeemableDomain(services, interaction.tenant, account.invitation.invited_email);
