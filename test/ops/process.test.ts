@@ -63,7 +63,7 @@ async function start(command: string[], env: Record<string, string>, port: numbe
 }
 
 /** Token requests and reads from several concurrent clients until `stop` says so. */
-function load(port: number, until: () => boolean): Promise<number> {
+function load(port: number, until: () => boolean, progress: { completed: number }): Promise<number> {
   const base = `http://127.0.0.1:${port}`;
   let completed = 0;
   const client = async () => {
@@ -81,6 +81,7 @@ function load(port: number, until: () => boolean): Promise<number> {
         }).then((r) => r.arrayBuffer());
         await fetch(`${base}/readyz`).then((r) => r.arrayBuffer());
         completed += 1;
+        progress.completed = completed;
       } catch {
         return; // the server is going away
       }
@@ -91,8 +92,12 @@ function load(port: number, until: () => boolean): Promise<number> {
 
 async function stopAfterLoad(started: Started, signal: NodeJS.Signals): Promise<number> {
   let signalled = false;
-  const loading = load(started.port, () => signalled);
-  await new Promise((r) => setTimeout(r, 1_500));
+  const progress = { completed: 0 };
+  const loading = load(started.port, () => signalled, progress);
+  // Under load means some requests served (not a fixed time: a busy machine serves fewer per second).
+  for (let waited = 0; progress.completed <= 5 && waited < 30_000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const exited = new Promise<number>((done) => started.child.once('exit', () => done(Date.now())));
   const sentAt = Date.now();
   started.child.kill(signal);
