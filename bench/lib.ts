@@ -31,7 +31,7 @@ export async function freePort(): Promise<number> {
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `foyer-bench-${prefix}-`));
 
 /** Pins a process to one core where taskset exists, so "per core" figures mean one core. */
-function pinned(command: string, args: string[], core: number): [string, string[]] {
+export function pinned(command: string, args: string[], core: number): [string, string[]] {
   return process.platform === 'linux' ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
 }
 
