@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,4 +128,40 @@ export function buildDist(): void {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
   });
+}
+
+/**
+ * CPU seconds a process has used so far (user + system), of all its threads and of its main (JavaScript) thread
+ * alone, from /proc (Linux; undefined elsewhere). On a shared, noisy machine the rate of a run depends on what
+ * else holds the core, but the CPU a request costs does not: the notes report both.
+ */
+export function cpuTime(pid: number | undefined): { total: number; main: number } | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  const seconds = (stat: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  };
+  try {
+    return {
+      total: seconds(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+      main: seconds(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
+    };
+  } catch {
+    return undefined;
+  }
+}
+// USER_HZ: 100 on every Linux this runs on.
+const CLOCK_TICKS = 100;
+
+/** CPU milliseconds per operation between two cpuTime readings, as a note fragment ('' when unknown). */
+export function cpuPerOp(
+  before: ReturnType<typeof cpuTime>,
+  after: ReturnType<typeof cpuTime>,
+  operations: number,
+  label: string,
+): string {
+  if (!before || !after || operations === 0) return '';
+  const ms = (seconds: number) => round((seconds * 1000) / operations, 1);
+  return `${label} CPU ${ms(after.total - before.total)} ms/op (main thread ${ms(after.main - before.main)})`;
 }

@@ -1,7 +1,7 @@
 import { REDIRECT_URI, signIn } from '../browser.js';
 import { foyerEnv } from '../foyer-env.js';
 import { benchSpa } from '../foyer-spa.js';
-import { buildDist, type Figure, freePort, round, startServer } from '../lib.js';
+import { buildDist, cpuPerOp, cpuTime, type Figure, freePort, round, startServer } from '../lib.js';
 import { drive, driveNote } from '../virtual-users.js';
 
 const USERS = 8;
@@ -12,7 +12,7 @@ const SECONDS = 15;
  * Refresh-token chains: refresh tokens rotate on every use, so each virtual user refreshes sequentially with the
  * token the previous answer gave it. A failed refresh breaks that user's chain, so it stops (and is reported).
  */
-async function refreshChains(tokenUrl: string, clientId: string, tokens: string[]) {
+async function refreshChains(tokenUrl: string, clientId: string, tokens: string[], pid: number | undefined) {
   const step = async (user: number) => {
     const response = await fetch(tokenUrl, {
       method: 'POST',
@@ -34,8 +34,10 @@ async function refreshChains(tokenUrl: string, clientId: string, tokens: string[
     tokens[user] = body.refresh_token;
   };
   const warmup = await drive(tokens.length, WARMUP_SECONDS, step, { stopOnError: true });
+  const cpuBefore = cpuTime(pid);
   const result = await drive(tokens.length, SECONDS, step, { stopOnError: true });
-  return { ...result, errors: result.errors + warmup.errors };
+  const cpu = cpuPerOp(cpuBefore, cpuTime(pid), result.completed, 'server');
+  return { ...result, errors: result.errors + warmup.errors, cpu };
 }
 
 /** The same chains against a bare oidc-provider, its refresh tokens minted directly (no sign-in to measure). */
@@ -55,7 +57,7 @@ async function bareBaseline() {
         return body.refresh_token;
       }),
     );
-    return await refreshChains(`${bare.url}/token`, 'bench-spa', tokens);
+    return await refreshChains(`${bare.url}/token`, 'bench-spa', tokens, bare.process.pid);
   } finally {
     await bare.stop();
   }
@@ -78,7 +80,12 @@ export async function refresh(): Promise<Figure[]> {
       if (!refreshToken) throw new Error('the code exchange gave no refresh token');
       tokens.push(refreshToken);
     }
-    const result = await refreshChains(`${foyer.url}/bench/oauth2/v2.0/token`, appId, tokens);
+    const result = await refreshChains(
+      `${foyer.url}/bench/oauth2/v2.0/token`,
+      appId,
+      tokens,
+      foyer.process.pid,
+    );
     const ratio = result.rate / baseline.rate;
     return [
       {
@@ -91,7 +98,7 @@ export async function refresh(): Promise<Figure[]> {
         met: ratio >= 0.85 && result.errors + baseline.errors === 0,
         note: driveNote(
           result,
-          `${USERS} chains, baseline p99 ${baseline.p99} ms, baseline errors ${baseline.errors}`,
+          `${USERS} chains, Foyer ${result.cpu}; bare: p99 ${baseline.p99} ms, errors ${baseline.errors}, ${baseline.cpu}`,
         ),
       },
     ];

@@ -1,7 +1,8 @@
 /**
  * The password-login baseline of BENCH.md: argon2id verifications per second alone, with Foyer's parameters
  * (src/users/passwords.ts: m = 19 MiB, t = 2, p = 1, @node-rs/argon2), a few in flight as a server would have.
- * Hashes once, verifies in a loop for DURATION_SECONDS, and prints one JSON line {"rate":…,"verified":…,"failed":…}.
+ * Hashes once, verifies in a loop for DURATION_SECONDS, and prints one JSON line {"rate", "verified", "failed",
+ * "cpuMs"}: cpuMs is this process's CPU per verification, which the noise of a shared machine does not change.
  * Usage: DURATION_SECONDS=8 IN_FLIGHT=4 node --import tsx this-file (pinned to a core by the caller)
  */
 import { hash, verify } from '@node-rs/argon2';
@@ -17,6 +18,7 @@ await verify(stored, password);
 
 let verified = 0;
 let failed = 0;
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const deadline = started + seconds * 1000;
 async function worker() {
@@ -27,4 +29,6 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: inFlight }, worker));
 const elapsed = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ rate: verified / elapsed, verified, failed })}\n`);
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, verified);
+process.stdout.write(`${JSON.stringify({ rate: verified / elapsed, verified, failed, cpuMs })}\n`);
