@@ -154,14 +154,31 @@ export function cpuTime(pid: number | undefined): { total: number; main: number 
 // USER_HZ: 100 on every Linux this runs on.
 const CLOCK_TICKS = 100;
 
-/** CPU milliseconds per operation between two cpuTime readings, as a note fragment ('' when unknown). */
-export function cpuPerOp(
-  before: ReturnType<typeof cpuTime>,
-  after: ReturnType<typeof cpuTime>,
-  operations: number,
-  label: string,
-): string {
-  if (!before || !after || operations === 0) return '';
-  const ms = (seconds: number) => round((seconds * 1000) / operations, 1);
-  return `${label} CPU ${ms(after.total - before.total)} ms/op (main thread ${ms(after.main - before.main)})`;
+/** Adds up a process's CPU over the windows measured (the server's load windows, not the baseline's). */
+export class CpuMeter {
+  private total = 0;
+  private main = 0;
+  private known = true;
+
+  constructor(private readonly pid: number | undefined) {}
+
+  async measure<T>(window: () => Promise<T>): Promise<T> {
+    const before = cpuTime(this.pid);
+    const result = await window();
+    const after = cpuTime(this.pid);
+    if (before && after) {
+      this.total += after.total - before.total;
+      this.main += after.main - before.main;
+    } else {
+      this.known = false;
+    }
+    return result;
+  }
+
+  /** CPU milliseconds per operation, as a note fragment ('' when unknown). */
+  perOp(operations: number, label: string): string {
+    if (!this.known || operations === 0) return '';
+    const ms = (seconds: number) => round((seconds * 1000) / operations, 1);
+    return `${label} CPU ${ms(this.total)} ms/op (main thread ${ms(this.main)})`;
+  }
 }

@@ -4,12 +4,13 @@
  */
 
 export interface DriveResult {
-  /** Completed steps per second over the measured window. */
+  /** Completed steps per second over the measured window(s). */
   rate: number;
   completed: number;
+  seconds: number;
   errors: number;
-  /** 99th percentile of one step's duration, ms. */
-  p99: number;
+  /** Each completed step's duration, ms. */
+  durations: number[];
   /** The first few distinct error messages, to report. */
   messages: string[];
 }
@@ -44,22 +45,38 @@ export async function drive(
   }
   await Promise.all(Array.from({ length: users }, (_, user) => run(user)));
   const elapsed = (performance.now() - started) / 1000;
-  durations.sort((a, b) => a - b);
-  const p99 =
-    durations.length > 0
-      ? durations[Math.min(durations.length - 1, Math.floor(durations.length * 0.99))]!
-      : 0;
   return {
     rate: durations.length / elapsed,
     completed: durations.length,
+    seconds: elapsed,
     errors,
-    p99: Math.round(p99),
+    durations,
     messages: [...messages],
   };
 }
 
+/** Several measured windows as one: steps over the summed time, every duration for the percentile. */
+export function combine(results: DriveResult[]): DriveResult {
+  const completed = results.reduce((sum, r) => sum + r.completed, 0);
+  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
+  return {
+    rate: seconds > 0 ? completed / seconds : 0,
+    completed,
+    seconds,
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    durations: results.flatMap((r) => r.durations),
+    messages: [...new Set(results.flatMap((r) => r.messages))].slice(0, 5),
+  };
+}
+
+export function p99(result: DriveResult): number {
+  const sorted = [...result.durations].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!);
+}
+
 /** The note of a figure: latency, errors and what they said. */
 export const driveNote = (result: DriveResult, extra = '') =>
-  `p99 ${result.p99} ms, ${result.completed} done, errors ${result.errors}${
+  `p99 ${p99(result)} ms, ${result.completed} done, errors ${result.errors}${
     result.messages.length > 0 ? ` (${result.messages.join(' | ')})` : ''
   }${extra ? `, ${extra}` : ''}`;

@@ -3,21 +3,34 @@ import { promisify } from 'node:util';
 import { REDIRECT_URI, signIn } from '../browser.js';
 import { foyerEnv } from '../foyer-env.js';
 import { benchSpa } from '../foyer-spa.js';
-import { buildDist, cpuPerOp, cpuTime, type Figure, freePort, pinned, round, startServer } from '../lib.js';
-import { drive, driveNote } from '../virtual-users.js';
+import { buildDist, CpuMeter, type Figure, freePort, pinned, round, startServer } from '../lib.js';
+import { combine, type DriveResult, drive, driveNote } from '../virtual-users.js';
 
-const USERS = 4;
+// 16 users, as BENCH.md's other scenarios use 16 connections: each user spends most of a sign-in outside the
+// password step, so with 4 (or 8) the core sat partly idle and the figure measured latency, not capacity.
+// The baseline keeps 4 verifications in flight, as many as libuv's 4 threads run at once.
+const USERS = 16;
+const IN_FLIGHT = 4;
 const WARMUP_SECONDS = 3;
-const SECONDS = 15;
-const BASELINE_SECONDS = 8;
+// Foyer and the baseline take turns in short windows, so a neighbour's load on the shared core weighs on both
+// alike instead of on whichever ran while it lasted: 3 × 5 s each.
+const ROUNDS = 3;
+const ROUND_SECONDS = 5;
 
-/** argon2id verifications/s alone, Foyer's parameters, in a child pinned to the core Foyer runs on. */
-async function argon2VerifyRate(): Promise<{ rate: number; cpuMs: number }> {
+interface Argon2Round {
+  verified: number;
+  seconds: number;
+  failed: number;
+  cpuMs: number;
+}
+
+/** argon2id verifications alone, Foyer's parameters, in a child pinned to the core Foyer runs on. */
+async function argon2Round(): Promise<Argon2Round> {
   const [command, args] = pinned(process.execPath, ['--import', 'tsx', 'bench/servers/argon2-verify.ts'], 0);
   const { stdout } = await promisify(execFile)(command, args, {
-    env: { ...process.env, DURATION_SECONDS: String(BASELINE_SECONDS), IN_FLIGHT: String(USERS) },
+    env: { ...process.env, DURATION_SECONDS: String(ROUND_SECONDS), IN_FLIGHT: String(IN_FLIGHT) },
   });
-  const result = JSON.parse(stdout.trim()) as { rate: number; failed: number; cpuMs: number };
+  const result = JSON.parse(stdout.trim()) as Argon2Round;
   if (result.failed > 0) throw new Error(`argon2 baseline: ${result.failed} verifications failed`);
   return result;
 }
@@ -27,8 +40,6 @@ async function argon2VerifyRate(): Promise<{ rate: number; cpuMs: number }> {
  * few virtual users, each sign-in in a fresh browser, against the argon2id verify rate alone in the same run.
  */
 export async function passwordLogin(): Promise<Figure[]> {
-  const argon2 = await argon2VerifyRate();
-
   const port = await freePort();
   const { env, clientId } = foyerEnv('login', { FOYER_BASE_URL: `http://127.0.0.1:${port}` });
   buildDist();
@@ -40,22 +51,31 @@ export async function passwordLogin(): Promise<Figure[]> {
       await signIn(foyer.url, 'bench', user);
     };
     const warmup = await drive(USERS, WARMUP_SECONDS, once);
-    const cpuBefore = cpuTime(foyer.process.pid);
-    const result = await drive(USERS, SECONDS, once);
-    const cpu = cpuPerOp(cpuBefore, cpuTime(foyer.process.pid), result.completed, 'Foyer');
-    const ratio = result.rate / argon2.rate;
+
+    const argon2: Argon2Round[] = [];
+    const rounds: DriveResult[] = [];
+    const cpu = new CpuMeter(foyer.process.pid);
+    for (let i = 0; i < ROUNDS; i++) {
+      argon2.push(await argon2Round());
+      rounds.push(await cpu.measure(() => drive(USERS, ROUND_SECONDS, once)));
+    }
+    const result = combine(rounds);
+    const verified = argon2.reduce((sum, r) => sum + r.verified, 0);
+    const baseline = verified / argon2.reduce((sum, r) => sum + r.seconds, 0);
+    const argon2Cpu = argon2.reduce((sum, r) => sum + r.cpuMs * r.verified, 0) / Math.max(1, verified);
+    const ratio = result.rate / baseline;
     return [
       {
         scenario: 'password-login',
         value: round(result.rate, 1),
         unit: 'sign-ins/s',
-        baseline: round(argon2.rate, 1),
+        baseline: round(baseline, 1),
         ratio: round(ratio, 2),
         target: '>= 85% of the argon2id verify rate alone (same params, same core)',
         met: ratio >= 0.85 && result.errors + warmup.errors === 0,
         note: driveNote(
           result,
-          `${USERS} users, warm-up errors ${warmup.errors}, ${cpu}, argon2 CPU ${round(argon2.cpuMs, 1)} ms/verify`,
+          `${USERS} users, warm-up errors ${warmup.errors}, ${cpu.perOp(result.completed, 'Foyer')}, argon2 CPU ${round(argon2Cpu, 1)} ms/verify`,
         ),
       },
     ];
