@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export async function freePort(): Promise<number> {
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `foyer-bench-${prefix}-`));
 
 /** Pins a process to one core where taskset exists, so "per core" figures mean one core. */
-function pinned(command: string, args: string[], core: number): [string, string[]] {
+export function pinned(command: string, args: string[], core: number): [string, string[]] {
   return process.platform === 'linux' ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
 }
 
@@ -126,4 +126,57 @@ export function buildDist(): void {
   if (built) return;
   built = true;
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+}
+
+/**
+ * CPU seconds a process has used so far (user + system), of all its threads and of its main (JavaScript) thread
+ * alone, from /proc (Linux; undefined elsewhere). On a shared, noisy machine the rate of a run depends on what
+ * else holds the core, but the CPU a request costs does not: the notes report both.
+ */
+export function cpuTime(pid: number | undefined): { total: number; main: number } | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  const seconds = (stat: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  };
+  try {
+    return {
+      total: seconds(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+      main: seconds(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
+    };
+  } catch {
+    return undefined;
+  }
+}
+// USER_HZ: 100 on every Linux this runs on.
+const CLOCK_TICKS = 100;
+
+/** Adds up a process's CPU over the windows measured (the server's load windows, not the baseline's). */
+export class CpuMeter {
+  private total = 0;
+  private main = 0;
+  private known = true;
+
+  constructor(private readonly pid: number | undefined) {}
+
+  async measure<T>(window: () => Promise<T>): Promise<T> {
+    const before = cpuTime(this.pid);
+    const result = await window();
+    const after = cpuTime(this.pid);
+    if (before && after) {
+      this.total += after.total - before.total;
+      this.main += after.main - before.main;
+    } else {
+      this.known = false;
+    }
+    return result;
+  }
+
+  /** CPU milliseconds per operation, as a note fragment ('' when unknown). */
+  perOp(operations: number, label: string): string {
+    if (!this.known || operations === 0) return '';
+    const ms = (seconds: number) => round((seconds * 1000) / operations, 1);
+    return `${label} CPU ${ms(this.total)} ms/op (main thread ${ms(this.main)})`;
+  }
 }

@@ -8,10 +8,14 @@ import type { Figure } from './lib.js';
 import { clientCredentials } from './scenarios/client-credentials.js';
 import { graphList } from './scenarios/graph-list.js';
 import { invite } from './scenarios/invite.js';
+import { passwordLogin } from './scenarios/password-login.js';
+import { refresh } from './scenarios/refresh.js';
 import { startup } from './scenarios/startup.js';
 
 const scenarios: Record<string, () => Promise<Figure[]>> = {
   'client-credentials': clientCredentials,
+  'password-login': passwordLogin,
+  refresh,
   invite,
   'graph-list': graphList,
   startup,
