@@ -44,6 +44,23 @@ const routes: OidcRoute[] = [
   { url: '/:tenant/oidc/userinfo', method: ['GET', 'POST', 'OPTIONS'] },
 ];
 
+/**
+ * Token requests are counted per client id when the request names it in its Authorization header
+ * (client_secret_basic), else per client address: a body's client_id belongs to oidc-provider, which reads the
+ * stream itself. The ceiling is above what one core serves, so a load test from one address still measures
+ * the server.
+ */
+function tokenBucket(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (typeof header === 'string' && /^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const clientId = decoded.slice(0, Math.max(0, decoded.indexOf(':'))).slice(0, 200);
+    // The id as sent (form-encoded, RFC 6749 §2.3.1): counting needs no decoding, and bad escapes cannot throw.
+    if (clientId) return `token:client:${clientId}`;
+  }
+  return `token:${request.ip}`;
+}
+
 export async function oidcPlugin(
   app: FastifyInstance,
   options: { services: Services; providers: OidcProviders },
@@ -64,11 +81,8 @@ export async function oidcPlugin(
 
   async function handOff(route: OidcRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (route.limit === 'signIn' && (await limitSignIns(services, request, reply))) return;
-    if (route.limit === 'token') {
-      // Per client address with a ceiling above what one core serves, so a load test from one address still
-      // measures the server: the request body (and its client_id) belongs to oidc-provider, unread here.
-      await consume(services, `token:${request.ip}`, services.config.rateLimits.tokenPerAddress);
-    }
+    if (route.limit === 'token')
+      await consume(services, tokenBucket(request), services.config.rateLimits.tokenPerAddress);
     const { tenant: ref } = request.params as { tenant: string };
     const tenantId = await providers.resolveTenant(ref);
     if (!tenantId) throw new FoyerError('notFound', `Tenant '${ref}' not found.`);

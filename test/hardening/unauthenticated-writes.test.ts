@@ -92,4 +92,20 @@ describe.each(testDialects())('unauthenticated OIDC requests (%s)', (dialect) =>
     expect(statuses.slice(0, 3).every((s) => s !== 429)).toBe(true);
     expect(statuses[3]).toBe(429);
   });
+
+  it('a client authenticating with Basic is counted by its client id, whatever its address', async () => {
+    const basic = (id: string) => `Basic ${Buffer.from(`${id}:secret`).toString('base64')}`;
+    const post = (id: string, address: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/${t.tenant.tenantId}/oauth2/v2.0/token`,
+        remoteAddress: address,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(id) },
+        payload: 'grant_type=client_credentials',
+      });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post('busy-client', `10.9.1.${i}`)).statusCode);
+    expect(statuses[3]).toBe(429);
+    expect((await post('another-client', '10.9.1.0')).statusCode).not.toBe(429);
+  });
 });
