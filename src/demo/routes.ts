@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { Services } from '../app/services.js';
-import { issuerOf } from '../oidc/issuer.js';
+import { issuerOf } from '../platform/issuer.js';
 import { registerPageErrors } from '../web/errors.js';
 import { pageHeaders } from '../web/layout.js';
 import { injectFetch } from './inject-fetch.js';

@@ -1,8 +1,8 @@
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { groupIdsOfMember } from '../groups/store.js';
+import { issuerOf } from '../platform/issuer.js';
 import { findUser, identitiesByUser, type UserRow } from '../users/store.js';
-import { issuerOf } from './issuer.js';
 
 /** Groups travel in tokens up to this many ids, as Entra's `groups` claim does before it overflows. */
 const MAX_GROUP_CLAIMS = 200;

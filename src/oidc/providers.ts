@@ -3,11 +3,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
+import { issuerOf } from '../platform/issuer.js';
 import { endSessionByCookieValue, SESSION_COOKIE } from '../sessions/service.js';
 import { findTenantByRef } from '../tenants/store.js';
 import { TenantClients } from './clients.js';
 import { providerConfiguration } from './configuration.js';
-import { issuerOf } from './issuer.js';
 import { loadTenantSigningKeys, onSigningKeysRotated, signingKeysVersion } from './keys.js';
 import { SIGNING_KEY_CACHE_SECONDS } from './lifetimes.js';
 

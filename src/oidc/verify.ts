@@ -9,7 +9,7 @@ import {
 } from 'jose';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
-import { issuerOf } from './issuer.js';
+import { issuerOf } from '../platform/issuer.js';
 import { publishedPublicJwks, SIGNING_ALG, signingKeyRotations } from './keys.js';
 
 export interface AccessTokenClaims {

@@ -1,4 +1,4 @@
-import { issuerOf } from '../oidc/issuer.js';
+import { issuerOf } from '../platform/issuer.js';
 
 /**
  * A person's home identity: what they proved at sign-in, before any tenant is involved (PRODUCT §4.3). A guest

@@ -10,7 +10,7 @@ import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { queryPage } from '../graph/collection.js';
 import type { QueryOptions } from '../graph/odata/index.js';
-import { issuerOf } from '../oidc/issuer.js';
+import { issuerOf } from '../platform/issuer.js';
 import { revokeIdentityEverywhere, revokeUserSessions } from '../sessions/revoke.js';
 import { findTenantById, listDomains } from '../tenants/store.js';
 import { userEntity } from './entity.js';

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { importJWK, SignJWT } from 'jose';
 import { defaultDelegatedScopes } from '../../src/auth/permissions.js';
-import { issuerOf } from '../../src/oidc/issuer.js';
 import { loadTenantSigningKeys, SIGNING_ALG } from '../../src/oidc/keys.js';
+import { issuerOf } from '../../src/platform/issuer.js';
 
 export interface DelegatedTokenOptions {
   tenantId: string;
