@@ -20,6 +20,9 @@ export function foyerEnv(name: string, extra: Record<string, string> = {}) {
       FOYER_BOOTSTRAP_CLIENT_ID: clientId,
       FOYER_BOOTSTRAP_CLIENT_SECRET: CLIENT_SECRET,
       FOYER_BOOTSTRAP_ADMIN_PASSWORD: 'bench-admin-password',
+      // BENCH.md: shipped defaults in every scenario, except throttling, which is off.
+      FOYER_SIGNIN_RATE_LIMIT: '0',
+      FOYER_TOKEN_RATE_LIMIT: '0',
       ...extra,
     },
   };
