@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorToken } from '../../src/tenants/operator-tokens.js';
 import { testDialects } from '../helpers/database.js';
+import { graphClient, V1 } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
 import {
   type DirectoryContext,
   directoryContext,
   expectGraphError,
-  graphClient,
   newUser,
   TEST_BASE_URL,
   UUID_PATTERN,
@@ -126,7 +126,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientId: created.clientId,
       clientSecret: created.clientSecret,
     });
-    const organization = await graphClient(ctx.app, token).get('/organization');
+    const organization = await graphClient(ctx.app, token, V1).get('/organization');
     expect(organization.json()).toMatchObject({
       value: [{ id: created.id, displayName: 'Northwind Traders' }],
     });
@@ -185,7 +185,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientId: created.clientId,
       clientSecret: created.clientSecret,
     });
-    const api = graphClient(ctx.app, token);
+    const api = graphClient(ctx.app, token, V1);
     const early = newUser('tailspin.example');
     expectGraphError(await api.post('/users', early), 400, 'Request_InvalidValue');
 
@@ -213,7 +213,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientSecret: created.clientSecret,
     });
     expect(
-      (await graphClient(ctx.app, byDomain).post('/users', newUser('tailspin.example'))).statusCode,
+      (await graphClient(ctx.app, byDomain, V1).post('/users', newUser('tailspin.example'))).statusCode,
     ).toBe(201);
     const organization = (await api.get('/organization')).json() as {
       value: Array<{ verifiedDomains: Array<{ name: string; isDefault: boolean }> }>;

@@ -7,16 +7,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { type ProvisionedTenant, provisionTenant } from '../../src/tenants/provision.js';
 import { TEST_SECRET } from '../helpers/build-test-app.js';
 import { type DialectName, freshDatabase, testDialects } from '../helpers/database.js';
-import {
-  createUser,
-  type DirectoryContext,
-  directoryContext,
-  type GraphClient,
-  graphClient,
-  newUser,
-  TEST_BASE_URL,
-  tokenFor,
-} from './support.js';
+import { type GraphClient, graphClient, tokenFor, V1 } from '../helpers/graph.js';
+import { createUser, type DirectoryContext, directoryContext, newUser, TEST_BASE_URL } from './support.js';
 
 const PUBLIC_BASE = 'https://id.example.com';
 
@@ -54,7 +46,7 @@ async function proxyApp(dialect: DialectName, trustProxy: boolean | string): Pro
     displayName: 'Contoso',
     adminPassword: 'correct horse battery',
   });
-  const api = graphClient(app, await tokenFor(app, tenant));
+  const api = graphClient(app, await tokenFor(app, tenant), V1);
   let databaseOpen = true;
   return {
     app,

@@ -7,7 +7,7 @@ import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { type AxeViolation, launchChromium, seriousViolations } from '../helpers/browser.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import type { DialectName } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient } from '../helpers/graph.js';
 import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
 
 async function freePort(): Promise<number> {
@@ -21,7 +21,7 @@ async function freePort(): Promise<number> {
 export interface FlowEnv {
   t: TestApp;
   base: string;
-  admin: GraphCaller;
+  admin: GraphClient;
   catcher: SmtpCatcher;
   worker: MailWorker;
   browser: Browser;

@@ -2,25 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import {
+  buildTestApp,
+  type MailingApp,
+  mailingTestApp,
+  silentMailLogger,
+  type TestApp,
+} from '../helpers/build-test-app.js';
+import { movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
 import { delegatedToken } from '../helpers/delegated-token.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
+import { adminCaller, callerFor, type GraphClient, graphClient } from '../helpers/graph.js';
 import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
   appNamed,
-  callerFor,
   htmlOf,
   invitation,
   isLiveRedeemUrl,
   linksOf,
-  type MailingApp,
-  mailingTestApp,
   mailsTo,
-  movableClock,
   outboxTo,
   rawHeadersOf,
-  silentMailLogger,
 } from './support.js';
 
 const SENDER = 'invitations@foyer.test';
@@ -37,7 +39,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let worker: MailWorker;
 
   beforeAll(async () => {
@@ -47,7 +49,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   afterAll(() => mailing.close());
 
   /** Invites with a mail, lets the worker deliver, and returns the API's answer and the one mail received. */
-  async function inviteAndReceive(caller: GraphCaller, body: ReturnType<typeof invitation>) {
+  async function inviteAndReceive(caller: GraphClient, body: ReturnType<typeof invitation>) {
     const response = await caller.post('/v1.0/invitations', { ...body, sendInvitationMessage: true });
     expect(response.statusCode, response.body).toBe(201);
     await worker.drain();
@@ -131,7 +133,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   });
 
   describe('language precedence: messageLanguage > guest > home tenant > inviting tenant > en-US', () => {
-    let northwind: GraphCaller;
+    let northwind: GraphClient;
     beforeAll(async () => {
       // A German-speaking inviting tenant and a Spanish-speaking home tenant on the same instance.
       const inviting = await provisionTenant(t.app.services, {
@@ -275,7 +277,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     });
     expect(member.statusCode).toBe(201);
     // Bea invites through a client she signed in to (a delegated token, as interactive sign-in issues it).
-    const bea = graphCaller(
+    const bea = graphClient(
       t.app,
       await delegatedToken(t.app, { tenantId: t.tenant.tenantId, userId: member.json().id }),
     );

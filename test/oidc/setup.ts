@@ -45,12 +45,6 @@ export interface OidcTestContext {
   close(): Promise<void>;
 }
 
-/** A clock tests can move. */
-export function movableClock(): Clock & { advance(ms: number): void } {
-  let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => (offset += ms) };
-}
-
 async function testDatabase(): Promise<{ url: string; schema?: string; drop(): Promise<void> }> {
   const pgUrl = process.env.FOYER_TEST_DATABASE_URL;
   if (!pgUrl) {

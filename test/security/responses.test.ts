@@ -6,13 +6,13 @@ import { createOperatorToken } from '../../src/tenants/operator-tokens.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
 import { buildTestApp, TEST_BASE_URL, TEST_SECRET, type TestApp } from '../helpers/build-test-app.js';
 import { freshDatabase, testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient, graphClient } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
 import { invitation, invitationRow } from '../invitations/support.js';
 
 describe.each(testDialects())('what responses carry, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);
@@ -67,7 +67,7 @@ describe.each(testDialects())('what responses carry, on %s', (dialect) => {
 describe.each(testDialects())('what the logs carry, on %s', (dialect) => {
   const lines: string[] = [];
   let close: () => Promise<void>;
-  let caller: GraphCaller;
+  let caller: GraphClient;
   let logged: FastifyInstance;
   beforeAll(async () => {
     const database = await freshDatabase(dialect);
@@ -86,7 +86,7 @@ describe.each(testDialects())('what the logs carry, on %s', (dialect) => {
       clientId: tenant.clientId,
       clientSecret: tenant.clientSecret,
     });
-    caller = graphCaller(app, token);
+    caller = graphClient(app, token);
     logged = app;
     close = async () => {
       await app.close();
