@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorToken } from '../../src/tenants/operator-tokens.js';
 import { testDialects } from '../helpers/database.js';
-import { graphClient, V1 } from '../helpers/graph.js';
+import { graphClient, INSTANCE_API, V1 } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
 import {
   type DirectoryContext,
@@ -31,15 +31,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
   afterAll(async () => ctx?.close());
 
   const operator = (method: 'GET' | 'POST', url: string, body?: unknown, token = operatorToken) =>
-    ctx.app.inject({
-      method,
-      url: `/instance/v1${url}`,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { payload: JSON.stringify(body) }),
-    });
+    graphClient(ctx.app, token, INSTANCE_API).request(method, url, body !== undefined ? { body } : {});
   const discovery = (tenant: string) =>
     ctx.app.inject({ method: 'GET', url: `/${tenant}/v2.0/.well-known/openid-configuration` });
 

@@ -1,8 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import type { Clock } from '../../src/platform/clock.js';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, TEST_BASE_URL, type TestApp } from '../helpers/build-test-app.js';
+import { buildTestApp, TEST_BASE_URL, type TestApp, type TestAppOptions } from '../helpers/build-test-app.js';
 import type { DialectName } from '../helpers/database.js';
 import { type GraphClient, graphClient, tokenFor, V1 } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
@@ -19,7 +18,7 @@ export interface DirectoryContext extends TestApp {
 /** A whole Foyer on a fresh database, with a directory API client for its first tenant. */
 export async function directoryContext(
   dialect: DialectName,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: TestAppOptions = {},
 ): Promise<DirectoryContext> {
   const testApp = await buildTestApp(dialect, options);
   const token = await tokenFor(testApp.app, testApp.tenant);

@@ -18,6 +18,10 @@ export interface TestAppOptions {
   /** Configuration variables over the test defaults (FOYER_ENV=test, FOYER_BASE_URL=TEST_BASE_URL). */
   env?: Record<string, string>;
   clock?: Clock;
+  /** Where the app's JSON log lines go (tests that read the logs); without it the app does not log. */
+  logStream?: { write(line: string): void };
+  /** Extra routes or hooks, added before the app is ready (e.g. a probe that echoes what Fastify read). */
+  setUp?: (app: FastifyInstance) => void;
 }
 
 /** An app on a fresh database with no tenant yet, for tests that seed their own directory. */
@@ -47,9 +51,10 @@ async function instanceOn(database: Db, options: TestAppOptions) {
   const app = await buildApp({
     config,
     database,
-    logger: false,
+    ...(options.logStream ? { logStream: options.logStream } : { logger: false }),
     ...(options.clock && { clock: options.clock }),
   });
+  options.setUp?.(app);
   await app.ready();
   return { app, config };
 }

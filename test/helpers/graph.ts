@@ -7,6 +7,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** Where the directory API lives; clients made with it take paths below it (`/users`, not `/v1.0/users`). */
 export const V1 = '/v1.0';
+/** Where the operator's instance API lives (tenants), called with an operator token. */
+export const INSTANCE_API = '/instance/v1';
 
 /** A Graph client over inject(), bound to one bearer token: JSON in and out. */
 export interface GraphClient {
