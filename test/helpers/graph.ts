@@ -76,18 +76,14 @@ export async function callerWithPermissions(
   t: TestApp,
   admin: GraphClient,
   permissions: string[],
+  displayName = `app ${permissions.join(' ')}`,
 ): Promise<GraphClient> {
-  const created = (
-    await admin.post('/v1.0/applications', { displayName: `app ${permissions.join(' ')}` })
-  ).json();
+  const created = await admin.post('/v1.0/applications', { displayName });
+  if (created.statusCode !== 201) throw new Error(`application: ${created.statusCode} ${created.body}`);
+  const { id, appId } = created.json() as { id: string; appId: string };
   if (permissions.length > 0)
-    await admin.post(`/v1.0/applications/${created.id}/grantedPermissions`, { permissions });
-  const secret = (await admin.post(`/v1.0/applications/${created.id}/addPassword`, {})).json()
-    .secretText as string;
-  const token = await appToken(t.app, {
-    tenant: t.tenant.tenantSlug,
-    clientId: created.appId,
-    clientSecret: secret,
-  });
+    await admin.post(`/v1.0/applications/${id}/grantedPermissions`, { permissions });
+  const secret = (await admin.post(`/v1.0/applications/${id}/addPassword`, {})).json().secretText as string;
+  const token = await appToken(t.app, { tenant: t.tenant.tenantSlug, clientId: appId, clientSecret: secret });
   return graphClient(t.app, token);
 }

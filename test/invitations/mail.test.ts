@@ -12,18 +12,15 @@ import {
 import { movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
 import { delegatedToken } from '../helpers/delegated-token.js';
-import { adminCaller, callerFor, type GraphClient, graphClient } from '../helpers/graph.js';
-import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
-  appNamed,
-  htmlOf,
-  invitation,
-  isLiveRedeemUrl,
-  linksOf,
-  mailsTo,
-  outboxTo,
-  rawHeadersOf,
-} from './support.js';
+  adminCaller,
+  callerFor,
+  callerWithPermissions,
+  type GraphClient,
+  graphClient,
+} from '../helpers/graph.js';
+import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
+import { htmlOf, invitation, isLiveRedeemUrl, linksOf, mailsTo, outboxTo, rawHeadersOf } from './support.js';
 
 const SENDER = 'invitations@foyer.test';
 
@@ -221,11 +218,11 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   });
 
   it('header injection in names and message adds no header and no recipient; HTML in names is escaped', async () => {
-    const mallory = await appNamed(
+    const mallory = await callerWithPermissions(
       t,
       admin,
-      'Mallory <img src=x onerror=alert(1)>\r\nBcc: spy1@evil.example',
       ['User.Invite.All'],
+      'Mallory <img src=x onerror=alert(1)>\r\nBcc: spy1@evil.example',
     );
     const { mail } = await inviteAndReceive(
       mallory,

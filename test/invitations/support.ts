@@ -2,9 +2,8 @@ import type { Selectable } from 'kysely';
 import type { InvitationsTable } from '../../src/db/schema.js';
 import { hashTicket } from '../../src/invitations/tickets.js';
 import type { TestApp } from '../helpers/build-test-app.js';
-import { type GraphClient, graphClient } from '../helpers/graph.js';
+import type { GraphClient } from '../helpers/graph.js';
 import type { CaughtMail } from '../helpers/smtp-catcher.js';
-import { appToken } from '../helpers/tokens.js';
 
 /** A POST /v1.0/invitations body. */
 export const invitation = (email: string, extra: Record<string, unknown> = {}) => ({
@@ -12,22 +11,6 @@ export const invitation = (email: string, extra: Record<string, unknown> = {}) =
   inviteRedirectUrl: 'https://apps.contoso.example/welcome',
   ...extra,
 });
-
-/** A new application named `displayName` with exactly `permissions`, and a caller with its token. */
-export async function appNamed(
-  t: TestApp,
-  admin: GraphClient,
-  displayName: string,
-  permissions: string[],
-): Promise<GraphClient> {
-  const created = await admin.post('/v1.0/applications', { displayName });
-  if (created.statusCode !== 201) throw new Error(`appNamed: ${created.statusCode} ${created.body}`);
-  const { id, appId } = created.json() as { id: string; appId: string };
-  await admin.post(`/v1.0/applications/${id}/grantedPermissions`, { permissions });
-  const secret = (await admin.post(`/v1.0/applications/${id}/addPassword`, {})).json().secretText as string;
-  const token = await appToken(t.app, { tenant: t.tenant.tenantSlug, clientId: appId, clientSecret: secret });
-  return graphClient(t.app, token);
-}
 
 /** Directory audit entries with this activity, newest first, as an administrator sees them over Graph. */
 export async function auditEntries(
