@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApplicationWith, type GraphClient, graphClient } from '../directory/support.js';
+import { createApplicationWith } from '../directory/support.js';
 import { testDialects } from '../helpers/database.js';
+import { type GraphClient, graphClient, V1 } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
 import { ALL_SCOPES, type AuthContext, authContext, expectGraphError } from './support.js';
 
@@ -127,7 +128,7 @@ describe.each(testDialects())('taking access away on %s', (dialect) => {
     await expect(tokenOf(app.appId, app.secretText)).rejects.toThrow(/invalid_client/);
     // Tokens carry whole seconds: one minted in the second of the removal is refused too, so ask a bit later.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const fresh = graphClient(ctx.app, await tokenOf(app.appId, second.secretText));
+    const fresh = graphClient(ctx.app, await tokenOf(app.appId, second.secretText), V1);
     expect((await fresh.get('/users')).statusCode).toBe(200);
 
     expectGraphError(

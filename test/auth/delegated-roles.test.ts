@@ -1,17 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRINCIPAL_CACHE_MS } from '../../src/auth/resolve.js';
-import { graphClient } from '../directory/support.js';
+import { movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
 import { delegatedToken } from '../helpers/delegated-token.js';
-import {
-  ALL_SCOPES,
-  type AuthContext,
-  authContext,
-  expectGraphError,
-  movableClock,
-  newGroup,
-  newUser,
-} from './support.js';
+import { graphClient, V1 } from '../helpers/graph.js';
+import { ALL_SCOPES, type AuthContext, authContext, expectGraphError, newGroup, newUser } from './support.js';
 
 /**
  * Delegated calls: a person through a client. The call needs a delegated scope that grants the operation AND
@@ -194,6 +187,7 @@ describe.each(testDialects())('delegated users on %s', (dialect) => {
         scopes: ALL_SCOPES,
         claims: { roles: ['Global Administrator'], wids: ['62e90394-69f5-4237-9190-012177145e10'] },
       }),
+      V1,
     );
     expectGraphError(await forged.post('/users', newUser(ctx.domain)), 403, 'Authorization_RequestDenied');
     await ctx.grantRole(userId, 'User Administrator');

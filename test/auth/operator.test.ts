@@ -3,6 +3,7 @@ import { operatorPrincipal } from '../../src/auth/principal.js';
 import { createOperatorToken } from '../../src/tenants/operator-tokens.js';
 import { createUser } from '../../src/users/service.js';
 import { testDialects } from '../helpers/database.js';
+import { graphClient, INSTANCE_API } from '../helpers/graph.js';
 import { type AuthContext, authContext } from './support.js';
 
 /** The instance operator is its own kind of caller: never an application holding roles. */
@@ -39,11 +40,8 @@ describe.each(testDialects())('the instance operator on %s', (dialect) => {
 
   it('through /instance/v1, tenant provisioning is audited as the operator', async () => {
     const token = await createOperatorToken(ctx.app.services, 'tests');
-    const created = await ctx.app.inject({
-      method: 'POST',
-      url: '/instance/v1/tenants',
-      headers: { authorization: `Bearer ${token}` },
-      payload: { displayName: 'Operator Made' },
+    const created = await graphClient(ctx.app, token, INSTANCE_API).post('/tenants', {
+      displayName: 'Operator Made',
     });
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json() as { id: string };

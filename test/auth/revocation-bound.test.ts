@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRINCIPAL_CACHE_MS } from '../../src/auth/resolve.js';
-import { createApplicationWith, graphClient } from '../directory/support.js';
-import { secondInstance } from '../invitations/support.js';
-import { type AuthContext, authContext, expectGraphError, movableClock } from './support.js';
+import { createApplicationWith } from '../directory/support.js';
+import { secondInstance } from '../helpers/build-test-app.js';
+import { movableClock } from '../helpers/clock.js';
+import { graphClient, V1 } from '../helpers/graph.js';
+import { type AuthContext, authContext, expectGraphError } from './support.js';
 
 it('the directory is re-read at least every 30 s, within the promised 60 s', () => {
   expect(PRINCIPAL_CACHE_MS).toBeLessThanOrEqual(30_000);
@@ -29,9 +31,9 @@ describe.skipIf(!process.env.FOYER_TEST_DATABASE_URL && process.env.CI !== 'true
 
     it('a deleted application and a disabled user stop working on the other instance after the cache window', async () => {
       const app = await createApplicationWith(ctx, ['User.Read.All']);
-      const appElsewhere = graphClient(other.app, app.api.token);
+      const appElsewhere = graphClient(other.app, app.api.token, V1);
       const userId = await ctx.member();
-      const userElsewhere = graphClient(other.app, (await ctx.as(userId)).token);
+      const userElsewhere = graphClient(other.app, (await ctx.as(userId)).token, V1);
       expect((await appElsewhere.get('/users')).statusCode).toBe(200);
       expect((await userElsewhere.get('/me')).statusCode).toBe(200);
 

@@ -1,18 +1,13 @@
 import { assignRole } from '../../src/users/store.js';
-import {
-  type DirectoryContext,
-  directoryContext,
-  type GraphClient,
-  graphClient,
-} from '../directory/support.js';
+import { type DirectoryContext, directoryContext } from '../directory/support.js';
 import type { DialectName } from '../helpers/database.js';
 import { delegatedToken } from '../helpers/delegated-token.js';
+import { type GraphClient, graphClient, V1 } from '../helpers/graph.js';
 
 export {
   createGroup,
   createUser,
   expectGraphError,
-  movableClock,
   newGroup,
   newUser,
 } from '../directory/support.js';
@@ -45,7 +40,7 @@ export async function authContext(
         ...(scopes && { scopes }),
         ...(acct !== undefined && { acct }),
       });
-      return graphClient(ctx.app, token);
+      return graphClient(ctx.app, token, V1);
     },
     grantRole: (userId, role) => assignRole(ctx.app.services.db, tenantId, userId, role),
     async member(fields = {}) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
 import { appToken } from '../helpers/tokens.js';
 import {
@@ -12,7 +13,6 @@ import {
   directoryContext,
   expectGraphError,
   ids,
-  movableClock,
   newGroup,
   newUser,
   TEST_BASE_URL,

@@ -8,8 +8,8 @@ import { commands } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { graphClient, V1 } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
-import { graphClient } from './support.js';
 
 /**
  * The `foyer` command, spawned as an operator would run it (node bin/foyer.js, through tsx), on a SQLite file in
@@ -151,7 +151,7 @@ describe('foyer CLI', () => {
           clientId: created.clientId,
           clientSecret: created.clientSecret,
         });
-        const organization = await graphClient(app, token).get('/organization');
+        const organization = await graphClient(app, token, V1).get('/organization');
         expect(organization.json()).toMatchObject({
           value: [
             {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient } from '../helpers/graph.js';
 
 describe.each(testDialects())('query options on a single object, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let ids: { user: string; group: string; application: string };
   beforeAll(async () => {
     t = await buildTestApp(dialect);

@@ -13,17 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTenantSigningKeys } from '../../src/oidc/keys.js';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { provisionOtherTenant } from '../helpers/build-test-app.js';
+import { movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
+import { graphClient, tokenFor, V1 } from '../helpers/graph.js';
 import {
   createUser,
   type DirectoryContext,
   directoryContext,
   expectGraphError,
-  graphClient,
-  movableClock,
   newUser,
   TEST_BASE_URL,
-  tokenFor,
   UUID_PATTERN,
 } from './support.js';
 
@@ -499,7 +498,7 @@ describe.each(testDialects())('errors and request ids on %s', (dialect) => {
       await refused(`Bearer ${await forge({ tid: ghost, iss: `${TEST_BASE_URL}/${ghost}/v2.0` }, keyA)}`);
       await refused(`Bearer ${await forge({ tid: 'not-a-guid' }, keyA)}`);
       // Tenant B's real token works, and shows tenant B's directory.
-      const organization = await graphClient(ctx.app, otherToken).get('/organization');
+      const organization = await graphClient(ctx.app, otherToken, V1).get('/organization');
       expect((organization.json() as { value: Array<{ id: string }> }).value[0]!.id).toBe(other.tenantId);
     });
 

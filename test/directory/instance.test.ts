@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorToken } from '../../src/tenants/operator-tokens.js';
 import { testDialects } from '../helpers/database.js';
+import { graphClient, INSTANCE_API, V1 } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
 import {
   type DirectoryContext,
   directoryContext,
   expectGraphError,
-  graphClient,
   newUser,
   TEST_BASE_URL,
   UUID_PATTERN,
@@ -31,15 +31,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
   afterAll(async () => ctx?.close());
 
   const operator = (method: 'GET' | 'POST', url: string, body?: unknown, token = operatorToken) =>
-    ctx.app.inject({
-      method,
-      url: `/instance/v1${url}`,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { payload: JSON.stringify(body) }),
-    });
+    graphClient(ctx.app, token, INSTANCE_API).request(method, url, body !== undefined ? { body } : {});
   const discovery = (tenant: string) =>
     ctx.app.inject({ method: 'GET', url: `/${tenant}/v2.0/.well-known/openid-configuration` });
 
@@ -126,7 +118,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientId: created.clientId,
       clientSecret: created.clientSecret,
     });
-    const organization = await graphClient(ctx.app, token).get('/organization');
+    const organization = await graphClient(ctx.app, token, V1).get('/organization');
     expect(organization.json()).toMatchObject({
       value: [{ id: created.id, displayName: 'Northwind Traders' }],
     });
@@ -185,7 +177,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientId: created.clientId,
       clientSecret: created.clientSecret,
     });
-    const api = graphClient(ctx.app, token);
+    const api = graphClient(ctx.app, token, V1);
     const early = newUser('tailspin.example');
     expectGraphError(await api.post('/users', early), 400, 'Request_InvalidValue');
 
@@ -213,7 +205,7 @@ describe.each(testDialects())('instance operator API on %s', (dialect) => {
       clientSecret: created.clientSecret,
     });
     expect(
-      (await graphClient(ctx.app, byDomain).post('/users', newUser('tailspin.example'))).statusCode,
+      (await graphClient(ctx.app, byDomain, V1).post('/users', newUser('tailspin.example'))).statusCode,
     ).toBe(201);
     const organization = (await api.get('/organization')).json() as {
       value: Array<{ verifiedDomains: Array<{ name: string; isDefault: boolean }> }>;

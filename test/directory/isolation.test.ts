@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { provisionOtherTenant } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
+import { type GraphClient, graphClient, tokenFor, V1 } from '../helpers/graph.js';
 import {
   type CreatedApplication,
   createApplicationWith,
@@ -11,12 +12,9 @@ import {
   type DirectoryContext,
   directoryContext,
   expectGraphError,
-  type GraphClient,
-  graphClient,
   newGroup,
   newUser,
   TEST_BASE_URL,
-  tokenFor,
 } from './support.js';
 
 /**
@@ -65,7 +63,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   beforeAll(async () => {
     ctx = await directoryContext(dialect);
     tenantB = await provisionOtherTenant(ctx);
-    b = graphClient(ctx.app, await tokenFor(ctx.app, tenantB));
+    b = graphClient(ctx.app, await tokenFor(ctx.app, tenantB), V1);
     domainB = tenantB.adminUserPrincipalName.split('@')[1]!;
 
     userA = await createUser(ctx.api, ctx.domain, { displayName: 'Alice of A' });

@@ -4,7 +4,7 @@ import { devMailboxTransport } from '../../src/mail/transports.js';
 import { recordSignIn } from '../../src/metrics/registry.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { type GraphClient, graphClient, tokenFor } from './support.js';
+import { type GraphClient, graphClient, tokenFor, V1 } from '../helpers/graph.js';
 
 const METRICS_TOKEN = 'metrics-scraper-token-0123456789';
 
@@ -27,7 +27,7 @@ describe.each(testDialects())('/metrics on %s', (dialect) => {
         FOYER_TRUST_PROXY: 'true',
       },
     });
-    api = graphClient(t.app, await tokenFor(t.app, t.tenant));
+    api = graphClient(t.app, await tokenFor(t.app, t.tenant), V1);
   });
   afterAll(() => t.close());
 

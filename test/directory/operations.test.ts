@@ -1,32 +1,13 @@
-import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResolvedConfig } from '../../src/app/services.js';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { type ProvisionedTenant, provisionTenant } from '../../src/tenants/provision.js';
-import { TEST_SECRET } from '../helpers/build-test-app.js';
-import { type DialectName, freshDatabase, testDialects } from '../helpers/database.js';
-import {
-  createUser,
-  type DirectoryContext,
-  directoryContext,
-  type GraphClient,
-  graphClient,
-  newUser,
-  TEST_BASE_URL,
-  tokenFor,
-} from './support.js';
+import { type DialectName, testDialects } from '../helpers/database.js';
+import { tokenFor } from '../helpers/graph.js';
+import { createUser, type DirectoryContext, directoryContext, newUser, TEST_BASE_URL } from './support.js';
 
 const PUBLIC_BASE = 'https://id.example.com';
 
-interface ProxyApp {
-  app: FastifyInstance;
-  tenant: ProvisionedTenant;
-  api: GraphClient;
-  domain: string;
+interface ProxyApp extends DirectoryContext {
   closeDatabase(): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
@@ -34,40 +15,25 @@ interface ProxyApp {
  * request's addressing (client IP, scheme, host): the values logs and rate limits use.
  */
 async function proxyApp(dialect: DialectName, trustProxy: boolean | string): Promise<ProxyApp> {
-  const database = await freshDatabase(dialect);
-  const config: ResolvedConfig = {
-    ...loadConfig({
-      FOYER_ENV: 'test',
-      FOYER_BASE_URL: PUBLIC_BASE,
-      FOYER_TRUST_PROXY: String(trustProxy),
-    }),
-    secret: TEST_SECRET,
-  };
-  const app = await buildApp({ config, database, logger: false });
-  app.get('/__probe', { schema: { hide: true } }, async (request) => ({
-    ip: request.ip,
-    protocol: request.protocol,
-    host: request.host,
-  }));
-  await app.ready();
-  const tenant = await provisionTenant(app.services, {
-    displayName: 'Contoso',
-    adminPassword: 'correct horse battery',
+  const ctx = await directoryContext(dialect, {
+    env: { FOYER_BASE_URL: PUBLIC_BASE, FOYER_TRUST_PROXY: String(trustProxy) },
+    setUp: (app) =>
+      app.get('/__probe', { schema: { hide: true } }, async (request) => ({
+        ip: request.ip,
+        protocol: request.protocol,
+        host: request.host,
+      })),
   });
-  const api = graphClient(app, await tokenFor(app, tenant));
   let databaseOpen = true;
   return {
-    app,
-    tenant,
-    api,
-    domain: tenant.adminUserPrincipalName.split('@')[1]!,
+    ...ctx,
     async closeDatabase() {
       databaseOpen = false;
-      await database.close();
+      await ctx.database.close();
     },
     async close() {
-      await app.close();
-      if (databaseOpen) await database.close();
+      await ctx.app.close();
+      if (databaseOpen) await ctx.database.close();
     },
   };
 }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, callerWithPermissions, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, callerWithPermissions, type GraphClient } from '../helpers/graph.js';
 
 describe.each(testDialects())('users holding a directory role, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
-  let userWriter: GraphCaller;
+  let admin: GraphClient;
+  let userWriter: GraphClient;
   let globalAdminId: string;
   beforeAll(async () => {
     t = await buildTestApp(dialect);

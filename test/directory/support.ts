@@ -1,52 +1,12 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import type { Clock } from '../../src/platform/clock.js';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, TEST_BASE_URL, type TestApp } from '../helpers/build-test-app.js';
+import { buildTestApp, TEST_BASE_URL, type TestApp, type TestAppOptions } from '../helpers/build-test-app.js';
 import type { DialectName } from '../helpers/database.js';
+import { type GraphClient, graphClient, tokenFor, V1 } from '../helpers/graph.js';
 import { appToken } from '../helpers/tokens.js';
 
 export { TEST_BASE_URL };
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-/** A directory API caller bound to one bearer token: every call goes through app.inject() under /v1.0. */
-export interface GraphClient {
-  token: string;
-  request(
-    method: Method,
-    path: string,
-    options?: { body?: unknown; headers?: Record<string, string> },
-  ): Promise<LightMyRequestResponse>;
-  get(path: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
-  post(path: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
-  patch(path: string, body: unknown): Promise<LightMyRequestResponse>;
-  delete(path: string): Promise<LightMyRequestResponse>;
-}
-
-export function graphClient(app: FastifyInstance, token: string): GraphClient {
-  const request: GraphClient['request'] = (method, path, options = {}) =>
-    app.inject({
-      method,
-      url: `/v1.0${path}`,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(options.body !== undefined && { 'content-type': 'application/json' }),
-        ...options.headers,
-      },
-      ...(options.body !== undefined && {
-        payload: typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-      }),
-    });
-  return {
-    token,
-    request,
-    get: (path, headers) => request('GET', path, headers ? { headers } : {}),
-    post: (path, body, headers) => request('POST', path, { body: body ?? {}, ...(headers && { headers }) }),
-    patch: (path, body) => request('PATCH', path, { body }),
-    delete: (path) => request('DELETE', path),
-  };
-}
 
 export interface DirectoryContext extends TestApp {
   /** The provisioned tenant's automation app (every permission). */
@@ -55,24 +15,16 @@ export interface DirectoryContext extends TestApp {
   domain: string;
 }
 
-export function tokenFor(app: FastifyInstance, tenant: ProvisionedTenant): Promise<string> {
-  return appToken(app, {
-    tenant: tenant.tenantSlug,
-    clientId: tenant.clientId,
-    clientSecret: tenant.clientSecret,
-  });
-}
-
 /** A whole Foyer on a fresh database, with a directory API client for its first tenant. */
 export async function directoryContext(
   dialect: DialectName,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: TestAppOptions = {},
 ): Promise<DirectoryContext> {
   const testApp = await buildTestApp(dialect, options);
   const token = await tokenFor(testApp.app, testApp.tenant);
   return {
     ...testApp,
-    api: graphClient(testApp.app, token),
+    api: graphClient(testApp.app, token, V1),
     domain: testApp.tenant.adminUserPrincipalName.split('@')[1]!,
   };
 }
@@ -90,12 +42,6 @@ export function expectGraphError(response: LightMyRequestResponse, status: numbe
   expect(body.error.message.length).toBeGreaterThan(0);
   expect(body.error.innerError['request-id']).toBe(response.headers['request-id']);
   return body.error;
-}
-
-/** A clock tests can move forward (token and secret lifetimes) without waiting. */
-export function movableClock(): Clock & { advance(ms: number): void } {
-  let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => (offset += ms) };
 }
 
 let counter = 0;
@@ -172,7 +118,7 @@ export async function createApplicationWith(
     clientId: appId,
     clientSecret: secretText,
   });
-  return { id, appId, secretText, api: graphClient(ctx.app, token) };
+  return { id, appId, secretText, api: graphClient(ctx.app, token, V1) };
 }
 
 /** Follows @odata.nextLink to the end; returns every item and the number of pages. */

@@ -97,7 +97,7 @@ describe.runIf(browserAvailable()).each(testDialects())('redemption in Chromium 
       await context.close();
 
       // Fabrikam invites the same address: the personal account now exists, so a password is asked.
-      const fabrikamAdmin = await (await import('../invitations/support.js')).callerFor(env.t, fabrikam);
+      const fabrikamAdmin = await (await import('../helpers/graph.js')).callerFor(env.t, fabrikam);
       const response = await fabrikamAdmin.post('/v1.0/invitations', {
         invitedUserEmailAddress: email,
         inviteRedirectUrl: `${env.base}/demo`,

@@ -2,13 +2,12 @@ import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { registerDemoApp } from '../../src/demo/registration.js';
-import { smtpTransport } from '../../src/mail/transports.js';
-import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
+import type { MailWorker } from '../../src/mail/worker.js';
 import { type AxeViolation, launchChromium, seriousViolations } from '../helpers/browser.js';
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { mailingTestApp, type TestApp } from '../helpers/build-test-app.js';
 import type { DialectName } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
-import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
+import type { GraphClient } from '../helpers/graph.js';
+import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -21,7 +20,7 @@ async function freePort(): Promise<number> {
 export interface FlowEnv {
   t: TestApp;
   base: string;
-  admin: GraphCaller;
+  admin: GraphClient;
   catcher: SmtpCatcher;
   worker: MailWorker;
   browser: Browser;
@@ -36,20 +35,15 @@ export interface FlowEnv {
 export async function startFlowEnv(dialect: DialectName): Promise<FlowEnv> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const catcher = await startSmtpCatcher();
-  const t = await buildTestApp(dialect, { env: { FOYER_BASE_URL: base, FOYER_SMTP_URL: catcher.url } });
+  const mailing = await mailingTestApp(dialect, { env: { FOYER_BASE_URL: base }, pollMs: 100 });
+  const { t, admin, catcher, worker } = mailing;
   await t.app.listen({ port, host: '127.0.0.1' });
   await registerDemoApp(t.app.services, t.tenant.tenantId);
-  const transport = smtpTransport(catcher.url);
-  const worker = startMailWorker(t.app.services, transport, {
-    pollMs: 100,
-    logger: { info() {}, warn() {}, error() {} },
-  });
   const browser = await launchChromium();
   return {
     t,
     base,
-    admin: await adminCaller(t),
+    admin,
     catcher,
     worker,
     browser,
@@ -57,10 +51,7 @@ export async function startFlowEnv(dialect: DialectName): Promise<FlowEnv> {
     audited: 0,
     async close() {
       await browser.close();
-      await worker.stop();
-      await transport.close();
-      await t.close();
-      await catcher.close();
+      await mailing.close();
     },
   };
 }

@@ -3,20 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transition } from '../../src/invitations/store.js';
 import type { MailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
-import { provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import {
+  type MailingApp,
+  mailingTestApp,
+  provisionOtherTenant,
+  type TestApp,
+} from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import type { GraphCaller } from '../helpers/graph.js';
+import type { GraphClient } from '../helpers/graph.js';
+import { callerFor } from '../helpers/graph.js';
 import type { SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
   auditEntries,
-  callerFor,
   htmlOf,
   invitation,
   invitationRow,
   isLiveRedeemUrl,
   linksOf,
-  type MailingApp,
-  mailingTestApp,
   mailsTo,
   outboxTo,
 } from './support.js';
@@ -25,7 +28,7 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
   let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let worker: MailWorker;
 
   beforeAll(async () => {
@@ -35,7 +38,7 @@ describe.each(testDialects())('"Block future invitations" on %s', (dialect) => {
   afterAll(() => mailing.close());
 
   /** Invites with a mail and returns the invitation and the block link as the recipient receives it. */
-  async function invitedWithMail(caller: GraphCaller, address: string) {
+  async function invitedWithMail(caller: GraphClient, address: string) {
     const response = await caller.post('/v1.0/invitations', {
       ...invitation(address),
       sendInvitationMessage: true,

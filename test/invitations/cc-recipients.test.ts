@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processInvitationDeadlines } from '../../src/invitations/deadlines.js';
 import type { TestApp } from '../helpers/build-test-app.js';
+import { type MailingApp, mailingTestApp } from '../helpers/build-test-app.js';
+import { DAY_MS, movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
-import type { GraphCaller } from '../helpers/graph.js';
+import type { GraphClient } from '../helpers/graph.js';
 import type { SmtpCatcher } from '../helpers/smtp-catcher.js';
-import {
-  DAY_MS,
-  invitation,
-  isLiveRedeemUrl,
-  linksOf,
-  type MailingApp,
-  mailingTestApp,
-  mailsTo,
-  movableClock,
-  outboxTo,
-} from './support.js';
+import { invitation, isLiveRedeemUrl, linksOf, mailsTo, outboxTo } from './support.js';
 
 /** A cc copy is the invitation mail sent to one more address: the same refusals apply to it. */
 describe.each(testDialects())('ccRecipients on %s', (dialect) => {
@@ -22,7 +14,7 @@ describe.each(testDialects())('ccRecipients on %s', (dialect) => {
   let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
 
   beforeAll(async () => {
     mailing = await mailingTestApp(dialect, { clock });

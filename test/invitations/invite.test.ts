@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, callerWithPermissions, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, callerWithPermissions, type GraphClient } from '../helpers/graph.js';
 import { invitation } from './support.js';
 
 describe.each(testDialects())('POST /v1.0/invitations on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);

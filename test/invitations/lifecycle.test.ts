@@ -6,22 +6,24 @@ import { processInvitationDeadlines } from '../../src/invitations/deadlines.js';
 import { graphStatus, type InvitationEvent, nextState, sourcesOf } from '../../src/invitations/lifecycle.js';
 import { transition } from '../../src/invitations/store.js';
 import type { MailWorker } from '../../src/mail/worker.js';
-import { provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import {
+  type MailingApp,
+  mailingTestApp,
+  provisionOtherTenant,
+  type TestApp,
+} from '../helpers/build-test-app.js';
+import { DAY_MS, movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
-import type { GraphCaller } from '../helpers/graph.js';
+import type { GraphClient } from '../helpers/graph.js';
+import { callerFor } from '../helpers/graph.js';
 import type { SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
   auditEntries,
-  callerFor,
-  DAY_MS,
   invitation,
   invitationRow,
   isLiveRedeemUrl,
   linksOf,
-  type MailingApp,
-  mailingTestApp,
   mailsTo,
-  movableClock,
   outboxTo,
 } from './support.js';
 
@@ -83,7 +85,7 @@ describe.each(testDialects())('invitation lifecycle on %s', (dialect) => {
   let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let worker: MailWorker;
 
   beforeAll(async () => {

@@ -2,26 +2,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
 import { provisionTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
-import { testDialects } from '../helpers/database.js';
-import { delegatedToken } from '../helpers/delegated-token.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
-import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
 import {
-  appNamed,
-  callerFor,
-  htmlOf,
-  invitation,
-  isLiveRedeemUrl,
-  linksOf,
+  buildTestApp,
   type MailingApp,
   mailingTestApp,
-  mailsTo,
-  movableClock,
-  outboxTo,
-  rawHeadersOf,
   silentMailLogger,
-} from './support.js';
+  type TestApp,
+} from '../helpers/build-test-app.js';
+import { movableClock } from '../helpers/clock.js';
+import { testDialects } from '../helpers/database.js';
+import { delegatedToken } from '../helpers/delegated-token.js';
+import {
+  adminCaller,
+  callerFor,
+  callerWithPermissions,
+  type GraphClient,
+  graphClient,
+} from '../helpers/graph.js';
+import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
+import { htmlOf, invitation, isLiveRedeemUrl, linksOf, mailsTo, outboxTo, rawHeadersOf } from './support.js';
 
 const SENDER = 'invitations@foyer.test';
 
@@ -37,7 +36,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   let mailing: MailingApp;
   let catcher: SmtpCatcher;
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let worker: MailWorker;
 
   beforeAll(async () => {
@@ -47,7 +46,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   afterAll(() => mailing.close());
 
   /** Invites with a mail, lets the worker deliver, and returns the API's answer and the one mail received. */
-  async function inviteAndReceive(caller: GraphCaller, body: ReturnType<typeof invitation>) {
+  async function inviteAndReceive(caller: GraphClient, body: ReturnType<typeof invitation>) {
     const response = await caller.post('/v1.0/invitations', { ...body, sendInvitationMessage: true });
     expect(response.statusCode, response.body).toBe(201);
     await worker.drain();
@@ -131,7 +130,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   });
 
   describe('language precedence: messageLanguage > guest > home tenant > inviting tenant > en-US', () => {
-    let northwind: GraphCaller;
+    let northwind: GraphClient;
     beforeAll(async () => {
       // A German-speaking inviting tenant and a Spanish-speaking home tenant on the same instance.
       const inviting = await provisionTenant(t.app.services, {
@@ -219,11 +218,11 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
   });
 
   it('header injection in names and message adds no header and no recipient; HTML in names is escaped', async () => {
-    const mallory = await appNamed(
+    const mallory = await callerWithPermissions(
       t,
       admin,
-      'Mallory <img src=x onerror=alert(1)>\r\nBcc: spy1@evil.example',
       ['User.Invite.All'],
+      'Mallory <img src=x onerror=alert(1)>\r\nBcc: spy1@evil.example',
     );
     const { mail } = await inviteAndReceive(
       mallory,
@@ -275,7 +274,7 @@ describe.each(testDialects())('the invitation mail, through a real SMTP server, 
     });
     expect(member.statusCode).toBe(201);
     // Bea invites through a client she signed in to (a delegated token, as interactive sign-in issues it).
-    const bea = graphCaller(
+    const bea = graphClient(
       t.app,
       await delegatedToken(t.app, { tenantId: t.tenant.tenantId, userId: member.json().id }),
     );

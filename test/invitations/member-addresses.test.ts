@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, callerWithPermissions, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, callerWithPermissions, type GraphClient } from '../helpers/graph.js';
 import { invitation } from './support.js';
 
 /**
@@ -10,8 +10,8 @@ import { invitation } from './support.js';
  */
 describe.each(testDialects())('inviting an address the directory already knows, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
-  let inviter: GraphCaller;
+  let admin: GraphClient;
+  let inviter: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);
@@ -110,7 +110,7 @@ describe.each(testDialects())('inviting an address the directory already knows, 
 
 describe.each(testDialects())('identities in the tenant’s own namespace, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, callerWithPermissions, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, callerWithPermissions, type GraphClient } from '../helpers/graph.js';
 import { invitation, invitationRow } from './support.js';
 
 /**
@@ -11,8 +11,8 @@ import { invitation, invitationRow } from './support.js';
  */
 describe.each(testDialects())('Member invitations need an administrator on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
-  let inviter: GraphCaller;
+  let admin: GraphClient;
+  let inviter: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);

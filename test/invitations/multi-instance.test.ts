@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxStatus } from '../../src/mail/outbox-store.js';
 import { type MailTransport, smtpTransport } from '../../src/mail/transports.js';
 import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
-import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
+import { buildTestApp, secondInstance, silentMailLogger, type TestApp } from '../helpers/build-test-app.js';
+import { movableClock } from '../helpers/clock.js';
+import { adminCaller, type GraphClient, graphClient } from '../helpers/graph.js';
 import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
-import { invitation, movableClock, secondInstance, silentMailLogger } from './support.js';
+import { invitation } from './support.js';
 
 const INVITATIONS = 200;
 
@@ -65,7 +66,7 @@ describe.skipIf(!process.env.FOYER_TEST_DATABASE_URL && process.env.CI !== 'true
 
     it(`delivers ${INVITATIONS} invitation mails, each exactly once`, async () => {
       const first = await adminCaller(t);
-      const instances: GraphCaller[] = [first, graphCaller(other.app, first.token)];
+      const instances: GraphClient[] = [first, graphClient(other.app, first.token)];
       const address = (n: number) => `guest${String(n).padStart(3, '0')}@fabrikam.com`;
       const inviteBatch = async (from: number, to: number) => {
         for (let start = from; start < to; start += 20) {

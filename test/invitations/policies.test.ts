@@ -3,15 +3,15 @@ import { assignRole } from '../../src/users/store.js';
 import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { delegatedToken } from '../helpers/delegated-token.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
-import { auditEntries, callerFor, invitation, outboxTo } from './support.js';
+import { adminCaller, callerFor, type GraphClient, graphClient } from '../helpers/graph.js';
+import { auditEntries, invitation, outboxTo } from './support.js';
 
 const DOMAINS = '/v1.0/policies/b2bManagementPolicy';
 const AUTHORIZATION = '/v1.0/policies/authorizationPolicy';
 
 describe.each(testDialects())('invitation policies on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
 
   beforeAll(async () => {
     t = await buildTestApp(dialect);
@@ -34,7 +34,7 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
     expect(invites.filter((e) => e.additionalDetails.some((d) => d.value === address))).toEqual([]);
   }
 
-  const inviteWithMail = (caller: GraphCaller, address: string) =>
+  const inviteWithMail = (caller: GraphClient, address: string) =>
     caller.post('/v1.0/invitations', { ...invitation(address), sendInvitationMessage: true });
 
   describe('authorizationPolicy.allowInvitesFrom', () => {
@@ -58,7 +58,7 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
     });
 
     describe('for people (delegated tokens, roles from the directory)', () => {
-      const people: Record<string, GraphCaller> = {};
+      const people: Record<string, GraphClient> = {};
       beforeAll(async () => {
         const member = async (nickname: string, role?: string) => {
           const created = await admin.post('/v1.0/users', {
@@ -75,7 +75,7 @@ describe.each(testDialects())('invitation policies on %s', (dialect) => {
         };
         const guest = (await admin.post('/v1.0/invitations', invitation('gus@fabrikam.com'))).json();
         const as = async (userId: string, acct: 0 | 1 = 0) =>
-          graphCaller(t.app, await delegatedToken(t.app, { tenantId: t.tenant.tenantId, userId, acct }));
+          graphClient(t.app, await delegatedToken(t.app, { tenantId: t.tenant.tenantId, userId, acct }));
         people.admin = await as(await member('ada', 'User Administrator'));
         people.guestInviter = await as(await member('gil', 'Guest Inviter'));
         people.member = await as(await member('mo'));

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertInvitationDomainAllowed } from '../../src/policies/service.js';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient } from '../helpers/graph.js';
 
 // The check redemption runs again (PRODUCT §4.1, §5): the policy may have changed while an invitation was pending.
 describe.each(testDialects())('the domain check redemption uses, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);

@@ -1,20 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { connectDatabase } from '../../src/db/connect.js';
 import type { InvitationsTable } from '../../src/db/schema.js';
 import { hashTicket } from '../../src/invitations/tickets.js';
-import { smtpTransport } from '../../src/mail/transports.js';
-import type { MailLogger } from '../../src/mail/worker.js';
-import { type MailWorker, startMailWorker } from '../../src/mail/worker.js';
-import type { Clock } from '../../src/platform/clock.js';
-import type { ProvisionedTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, TEST_BASE_URL, TEST_SECRET, type TestApp } from '../helpers/build-test-app.js';
-import type { DialectName } from '../helpers/database.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
-import { type CaughtMail, type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-catcher.js';
-import { appToken } from '../helpers/tokens.js';
+import type { TestApp } from '../helpers/build-test-app.js';
+import type { GraphClient } from '../helpers/graph.js';
+import type { CaughtMail } from '../helpers/smtp-catcher.js';
 
 /** A POST /v1.0/invitations body. */
 export const invitation = (email: string, extra: Record<string, unknown> = {}) => ({
@@ -23,92 +12,9 @@ export const invitation = (email: string, extra: Record<string, unknown> = {}) =
   ...extra,
 });
 
-export interface MovableClock extends Clock {
-  advance(ms: number): void;
-  /** Back to real time. */
-  reset(): void;
-}
-
-/**
- * Real time plus an offset the test moves. oidc-provider issues tokens at real time while the directory API
- * verifies them with services.clock, so API calls only work while the offset stays inside a token's hour;
- * tests that jump days ahead drive the jobs through services and come back (reset) before calling the API.
- */
-export function movableClock(): MovableClock {
-  let offset = 0;
-  return {
-    now: () => new Date(Date.now() + offset),
-    advance(ms) {
-      offset += ms;
-    },
-    reset() {
-      offset = 0;
-    },
-  };
-}
-
-export const DAY_MS = 86_400_000;
-
-export const silentMailLogger: MailLogger = { info() {}, warn() {}, error() {} };
-
-/**
- * Another Foyer instance on the test app's database (its own connection pool), configured as buildTestApp
- * configures the first: same secret, so the tokens of one are valid on the other. Meaningful on PostgreSQL
- * (an in-memory SQLite database cannot be shared).
- */
-export async function secondInstance(
-  t: TestApp,
-  options: { env?: Record<string, string>; clock?: Clock } = {},
-): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
-  const database = await connectDatabase(t.databaseUrl, { poolSize: 5 });
-  const app = await buildApp({
-    config: {
-      ...loadConfig({ FOYER_ENV: 'test', FOYER_BASE_URL: TEST_BASE_URL, ...options.env }),
-      secret: TEST_SECRET,
-    },
-    database,
-    logger: false,
-    ...(options.clock && { clock: options.clock }),
-  });
-  await app.ready();
-  return {
-    app,
-    async close() {
-      await app.close();
-      await database.close();
-    },
-  };
-}
-
-/** A caller holding the automation app token of another provisioned tenant. */
-export async function callerFor(t: TestApp, tenant: ProvisionedTenant): Promise<GraphCaller> {
-  const token = await appToken(t.app, {
-    tenant: tenant.tenantSlug,
-    clientId: tenant.clientId,
-    clientSecret: tenant.clientSecret,
-  });
-  return graphCaller(t.app, token);
-}
-
-/** A new application named `displayName` with exactly `permissions`, and a caller with its token. */
-export async function appNamed(
-  t: TestApp,
-  admin: GraphCaller,
-  displayName: string,
-  permissions: string[],
-): Promise<GraphCaller> {
-  const created = await admin.post('/v1.0/applications', { displayName });
-  if (created.statusCode !== 201) throw new Error(`appNamed: ${created.statusCode} ${created.body}`);
-  const { id, appId } = created.json() as { id: string; appId: string };
-  await admin.post(`/v1.0/applications/${id}/grantedPermissions`, { permissions });
-  const secret = (await admin.post(`/v1.0/applications/${id}/addPassword`, {})).json().secretText as string;
-  const token = await appToken(t.app, { tenant: t.tenant.tenantSlug, clientId: appId, clientSecret: secret });
-  return graphCaller(t.app, token);
-}
-
 /** Directory audit entries with this activity, newest first, as an administrator sees them over Graph. */
 export async function auditEntries(
-  admin: GraphCaller,
+  admin: GraphClient,
   activity: string,
 ): Promise<
   Array<{
@@ -175,44 +81,3 @@ export const htmlOf = (mail: CaughtMail): string =>
 
 /** The raw header block of a message (everything before the first blank line). */
 export const rawHeadersOf = (mail: CaughtMail): string => mail.raw.split(/\r?\n\r?\n/)[0] ?? '';
-
-export interface MailingApp {
-  t: TestApp;
-  admin: GraphCaller;
-  catcher: SmtpCatcher;
-  worker: MailWorker;
-  close(): Promise<void>;
-}
-
-/**
- * A whole app whose mail goes over real SMTP to an in-process catcher, with its own outbox worker (tests call
- * `worker.drain()`, or let it poll every `pollMs`).
- */
-export async function mailingTestApp(
-  dialect: DialectName,
-  options: { clock?: Clock; env?: Record<string, string>; pollMs?: number } = {},
-): Promise<MailingApp> {
-  const catcher = await startSmtpCatcher();
-  const t = await buildTestApp(dialect, {
-    env: { FOYER_SMTP_URL: catcher.url, ...options.env },
-    ...(options.clock && { clock: options.clock }),
-  });
-  const admin = await adminCaller(t);
-  const transport = smtpTransport(catcher.url);
-  const worker = startMailWorker(t.app.services, transport, {
-    pollMs: options.pollMs ?? 60_000,
-    logger: silentMailLogger,
-  });
-  return {
-    t,
-    admin,
-    catcher,
-    worker,
-    async close() {
-      await worker.stop();
-      await transport.close();
-      await t.close();
-      await catcher.close();
-    },
-  };
-}

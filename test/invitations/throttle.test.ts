@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import {
+  buildTestApp,
+  provisionOtherTenant,
+  secondInstance,
+  type TestApp,
+} from '../helpers/build-test-app.js';
+import { movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
-import { callerFor, invitation, movableClock, secondInstance } from './support.js';
+import { adminCaller, callerFor, type GraphClient, graphClient } from '../helpers/graph.js';
+import { invitation } from './support.js';
 
 const LIMIT = 5;
 const WINDOW_SECONDS = 60;
@@ -44,7 +50,7 @@ it('defaults to 150 invitation requests per 5 seconds per tenant (PRODUCT §3)',
 describe.each(testDialects())('invitation throttling on %s', (dialect) => {
   const clock = movableClock();
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
 
   beforeAll(async () => {
     t = await buildTestApp(dialect, { env, clock });
@@ -124,7 +130,7 @@ describe.skipIf(!process.env.FOYER_TEST_DATABASE_URL && process.env.CI !== 'true
 
     it('shares one counter: the limit holds over both', async () => {
       const first = await adminCaller(t);
-      const second = graphCaller(other.app, first.token);
+      const second = graphClient(other.app, first.token);
       startOfAWindow(clock);
       const callers = [first, second, first, second, first];
       for (const [n, caller] of callers.entries()) {
@@ -146,7 +152,7 @@ describe.skipIf(!process.env.FOYER_TEST_DATABASE_URL && process.env.CI !== 'true
 
     it('holds under a concurrent burst on both instances: exactly the limit gets through', async () => {
       const first = await adminCaller(t);
-      const second = graphCaller(other.app, first.token);
+      const second = graphClient(other.app, first.token);
       startOfAWindow(clock);
       const responses = await Promise.all(
         Array.from({ length: 16 }, (_, n) =>

@@ -9,28 +9,14 @@ import { connectDatabase, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { MailLogger } from '../../src/mail/worker.js';
 import { createMetrics } from '../../src/metrics/registry.js';
-import type { Clock } from '../../src/platform/clock.js';
 import { randomIds } from '../../src/platform/ids.js';
+import { type StandingClock, standingClock } from '../helpers/clock.js';
 
 export const MAIL_FROM = 'invitations@foyer.test';
 
-export interface TestClock extends Clock {
-  advance(ms: number): void;
-}
-
-export function testClock(start = '2030-01-01T09:00:00.000Z'): TestClock {
-  let now = new Date(start).getTime();
-  return {
-    now: () => new Date(now),
-    advance(ms) {
-      now += ms;
-    },
-  };
-}
-
 export interface MailTestDatabase {
   dialect: 'sqlite' | 'postgres';
-  services: Services & { clock: TestClock };
+  services: Services & { clock: StandingClock };
   tenantId: string;
   /** Another connection (pool) to the same database, e.g. for a second worker. */
   connectAgain(): Promise<Db>;
@@ -123,7 +109,7 @@ async function openServices(
   const config = Object.freeze({ ...loaded, secret: loaded.secret ?? 's'.repeat(40) });
   const database = await connectDatabase(url);
   await migrateToLatest(database.db, schema);
-  const clock = testClock();
+  const clock = standingClock('2030-01-01T09:00:00.000Z');
   const tenantId = randomIds.uuid();
   await database.db
     .insertInto('tenants')

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SqlAdapter } from '../../src/oidc/adapter.js';
 import { purgeExpiredOidcArtefacts } from '../../src/oidc/index.js';
-import { createOidcTestContext, movableClock, type OidcTestContext } from './setup.js';
+import { movableClock } from '../helpers/clock.js';
+import { createOidcTestContext, type OidcTestContext } from './setup.js';
 
 // oidc-provider's storage contract (example/my_adapter.js), on this run's dialect.
 let ctx: OidcTestContext;

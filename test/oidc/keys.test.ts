@@ -6,8 +6,9 @@ import { rotateSigningKeys } from '../../src/oidc/index.js';
 import { publishedPublicJwks, signingKeysProblem } from '../../src/oidc/keys.js';
 import { retiredKeyRetentionSeconds, SIGNING_KEY_CACHE_SECONDS } from '../../src/oidc/lifetimes.js';
 import { createTokenVerifier } from '../../src/oidc/verify.js';
+import { movableClock, standingClock } from '../helpers/clock.js';
 import { appToken } from '../helpers/tokens.js';
-import { BASE_URL, createOidcTestContext, movableClock, type OidcTestContext } from './setup.js';
+import { BASE_URL, createOidcTestContext, type OidcTestContext } from './setup.js';
 
 const GRACE_MS = 600_000; // FOYER_KEY_ROTATION_GRACE_SECONDS' default
 const clock = movableClock();
@@ -94,7 +95,7 @@ describe('signing key rotation', () => {
     const retention = retiredKeyRetentionSeconds(ctx.config) * 1000;
     const current = await publishedPublicJwks(ctx.services, ctx.contoso.id);
     expect(current.length).toBeGreaterThan(1);
-    const later = { ...ctx.services, clock: { now: () => new Date(now + GRACE_MS + retention + 60_000) } };
+    const later = { ...ctx.services, clock: standingClock(now + GRACE_MS + retention + 60_000) };
     const published = await publishedPublicJwks(later, ctx.contoso.id);
     const { kid: currentKid } = await ctx.database.db
       .selectFrom('oidc_signing_keys')

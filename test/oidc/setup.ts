@@ -1,19 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
-import type { ResolvedConfig, Services } from '../../src/app/services.js';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { connectDatabase, type Db } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { createMetrics } from '../../src/metrics/registry.js';
+import type { Services } from '../../src/app/services.js';
 import type { Clock } from '../../src/platform/clock.js';
-import { randomIds } from '../../src/platform/ids.js';
 import { hashSecret } from '../../src/platform/secrets.js';
+import { type BareTestApp, buildBareTestApp } from '../helpers/build-test-app.js';
+import { testDialects } from '../helpers/database.js';
 
 /**
- * A fresh app on a fresh database (SQLite in memory, or a throw-away PostgreSQL schema when
- * FOYER_TEST_DATABASE_URL is set), with two tenants and their applications seeded directly.
+ * The test harness's app with no provisioned tenant, and two tenants and their applications seeded straight
+ * into the database (an expired secret and an unverified domain are not reachable through the API).
  */
 
 export const BASE_URL = 'https://id.example.test';
@@ -34,89 +28,37 @@ export interface SeededTenant {
   app: SeededApplication;
 }
 
-export interface OidcTestContext {
-  app: FastifyInstance;
-  config: ResolvedConfig;
-  database: Db;
+export interface OidcTestContext extends Omit<BareTestApp, 'databaseUrl'> {
   /** Services over the same database, for calling library functions (rotation, verifier) directly. */
   services: Services;
   contoso: SeededTenant & { expiredApp: SeededApplication; unverifiedDomain: string };
   fabrikam: SeededTenant;
-  close(): Promise<void>;
-}
-
-/** A clock tests can move. */
-export function movableClock(): Clock & { advance(ms: number): void } {
-  let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms) => (offset += ms) };
-}
-
-async function testDatabase(): Promise<{ url: string; schema?: string; drop(): Promise<void> }> {
-  const pgUrl = process.env.FOYER_TEST_DATABASE_URL;
-  if (!pgUrl) {
-    if (process.env.CI === 'true')
-      throw new Error('FOYER_TEST_DATABASE_URL must be set in CI (PostgreSQL matrix).');
-    return { url: 'sqlite::memory:', drop: async () => {} };
-  }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const url = new URL(pgUrl);
-  url.searchParams.set('schema', schema);
-  return {
-    url: url.toString(),
-    schema,
-    drop: async () => {
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    },
-  };
 }
 
 export async function createOidcTestContext(
   options: { clock?: Clock; accessTokenTtlSeconds?: number } = {},
 ): Promise<OidcTestContext> {
-  const testDb = await testDatabase();
-  const database = await connectDatabase(testDb.url, { poolSize: 4 });
+  // One run per file, on the last dialect of the matrix (PostgreSQL when configured, as before).
+  const dialect = testDialects().at(-1) ?? 'sqlite';
+  const bare = await buildBareTestApp(dialect, {
+    env: {
+      FOYER_BASE_URL: BASE_URL,
+      FOYER_LOG_LEVEL: 'silent',
+      FOYER_ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds ?? 3600),
+    },
+    ...(options.clock && { clock: options.clock }),
+  });
   try {
-    return await setUp(testDb, database, options);
+    return await seed(bare);
   } catch (error) {
-    await database.close();
-    await testDb.drop();
+    await bare.close();
     throw error;
   }
 }
 
-async function setUp(
-  testDb: Awaited<ReturnType<typeof testDatabase>>,
-  database: Db,
-  options: { clock?: Clock; accessTokenTtlSeconds?: number },
-): Promise<OidcTestContext> {
-  await migrateToLatest(database.db, testDb.schema);
-  const config: ResolvedConfig = {
-    ...loadConfig({
-      FOYER_ENV: 'test',
-      FOYER_BASE_URL: BASE_URL,
-      FOYER_LOG_LEVEL: 'silent',
-      FOYER_ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds ?? 3600),
-    }),
-    secret: 'x'.repeat(40),
-  };
-  const clock = options.clock ?? { now: () => new Date() };
-  const app = await buildApp({ config, database, clock, logger: false });
-  const services: Services = {
-    config,
-    db: database.db,
-    dialect: database.dialect,
-    clock,
-    ids: randomIds,
-    metrics: createMetrics(),
-  };
-
+async function seed({ app, config, database, close }: BareTestApp): Promise<OidcTestContext> {
+  const services = app.services;
+  const clock = services.clock;
   const now = clock.now();
   const iso = (ms: number) => new Date(now.getTime() + ms).toISOString();
 
@@ -231,11 +173,7 @@ async function setUp(
       domain: 'fabrikam.com',
       app: await seedApplication(fabrikamId, 'Fabrikam automation', ['Directory.Read.All']),
     },
-    async close() {
-      await app.close();
-      await database.close();
-      await testDb.drop();
-    },
+    close,
   };
   return context;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isFoyerError } from '../../src/errors/catalogue.js';
 import { loadTenantSigningKeys } from '../../src/oidc/keys.js';
 import { createTokenVerifier } from '../../src/oidc/verify.js';
+import { movableClock } from '../helpers/clock.js';
 import { appToken } from '../helpers/tokens.js';
 import { BASE_URL, createOidcTestContext, type OidcTestContext } from './setup.js';
 
@@ -87,7 +88,9 @@ describe('token verifier', () => {
   });
 
   test('rejects an expired token (by the injected clock)', async () => {
-    const later = { ...ctx.services, clock: { now: () => new Date(Date.now() + 2 * 3600 * 1000) } };
+    const clock = movableClock();
+    clock.advance(2 * 3600 * 1000);
+    const later = { ...ctx.services, clock };
     expect(await rejection(createTokenVerifier(later).verify(token))).toMatch(/expired/);
   });
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import type { Clock } from '../../src/platform/clock.js';
 import {
   type CreatedApplication,
   createApplicationWith,
   type DirectoryContext,
   directoryContext,
 } from '../directory/support.js';
+import { standingClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
 
 /**
@@ -23,18 +23,6 @@ const env = {
   FOYER_INVITE_RATE_LIMIT: String(INVITES),
   FOYER_INVITE_RATE_WINDOW_SECONDS: '60',
 };
-
-/** A clock that stands still where the test puts it, so a burst never straddles two counting windows. */
-function standingClock(): Clock & { nextWindow(windowMs: number): void } {
-  let now = Date.now();
-  return {
-    now: () => new Date(now),
-    nextWindow(windowMs) {
-      now = (Math.floor(now / 60_000) + 1) * 60_000 + 100;
-      if (now % windowMs !== 100) throw new Error('windows must divide a minute');
-    },
-  };
-}
 
 const invitation = (email: string) => ({
   invitedUserEmailAddress: email,

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient } from '../helpers/graph.js';
 import { pageClient } from '../helpers/page-client.js';
 import { guestOf, inviteGuest, latestCode } from './support.js';
 
 describe.each(testDialects())('redemption over HTTP (%s)', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let fabrikam: ProvisionedTenant;
 
   beforeAll(async () => {
@@ -211,8 +211,8 @@ describe.each(testDialects())('redemption over HTTP (%s)', (dialect) => {
 
 async function adminCallerFor(t: TestApp, tenant: ProvisionedTenant) {
   const { appToken } = await import('../helpers/tokens.js');
-  const { graphCaller } = await import('../helpers/graph.js');
-  return graphCaller(
+  const { graphClient } = await import('../helpers/graph.js');
+  return graphClient(
     t.app,
     await appToken(t.app, {
       tenant: tenant.tenantSlug,

@@ -1,8 +1,8 @@
 import type { TestApp } from '../helpers/build-test-app.js';
-import type { GraphCaller } from '../helpers/graph.js';
+import type { GraphClient } from '../helpers/graph.js';
 
 /** Invites `email` through the API and returns the redeem path (`/redeem?ticket=…`) and the guest's id. */
-export async function inviteGuest(admin: GraphCaller, email: string, extra: Record<string, unknown> = {}) {
+export async function inviteGuest(admin: GraphClient, email: string, extra: Record<string, unknown> = {}) {
   const response = await admin.post('/v1.0/invitations', {
     invitedUserEmailAddress: email,
     inviteRedirectUrl: 'https://apps.contoso.example/welcome',

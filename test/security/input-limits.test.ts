@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient } from '../helpers/graph.js';
 
 /** A 400 in the Graph envelope: what every hostile string below must get, on both dialects (never a 500). */
 function expectGraphBadRequest(response: LightMyRequestResponse) {
@@ -18,7 +18,7 @@ const randomText = (length: number, from: number) =>
 
 describe.each(testDialects())('strings are checked before SQL, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);

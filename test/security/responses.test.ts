@@ -1,18 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
 import { createOperatorToken } from '../../src/tenants/operator-tokens.js';
-import { provisionTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, TEST_BASE_URL, TEST_SECRET, type TestApp } from '../helpers/build-test-app.js';
-import { freshDatabase, testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
-import { appToken } from '../helpers/tokens.js';
+import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
+import { testDialects } from '../helpers/database.js';
+import { adminCaller, type GraphClient, graphClient, INSTANCE_API } from '../helpers/graph.js';
 import { invitation, invitationRow } from '../invitations/support.js';
 
 describe.each(testDialects())('what responses carry, on %s', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     admin = await adminCaller(t);
@@ -29,11 +25,8 @@ describe.each(testDialects())('what responses carry, on %s', (dialect) => {
     expect((await admin.get('/v1.0/users/nobody@nowhere')).headers['cache-control']).toBe('no-store');
 
     const operatorToken = await createOperatorToken(t.app.services, 'tests');
-    const tenant = await t.app.inject({
-      method: 'POST',
-      url: '/instance/v1/tenants',
-      headers: { authorization: `Bearer ${operatorToken}` },
-      payload: { displayName: 'Tailspin' },
+    const tenant = await graphClient(t.app, operatorToken, INSTANCE_API).post('/tenants', {
+      displayName: 'Tailspin',
     });
     expect(tenant.statusCode, tenant.body).toBe(201);
     expect(tenant.headers['cache-control']).toBe('no-store');
@@ -67,31 +60,14 @@ describe.each(testDialects())('what responses carry, on %s', (dialect) => {
 describe.each(testDialects())('what the logs carry, on %s', (dialect) => {
   const lines: string[] = [];
   let close: () => Promise<void>;
-  let caller: GraphCaller;
-  let logged: FastifyInstance;
+  let caller: GraphClient;
+  let _logged: FastifyInstance;
   beforeAll(async () => {
-    const database = await freshDatabase(dialect);
-    const config = {
-      ...loadConfig({ FOYER_ENV: 'test', FOYER_BASE_URL: TEST_BASE_URL }),
-      secret: TEST_SECRET,
-    };
-    const app = await buildApp({ config, database, logStream: { write: (line) => lines.push(line) } });
-    await app.ready();
-    const tenant = await provisionTenant(app.services, {
-      displayName: 'Contoso',
-      adminPassword: 'x'.repeat(20),
-    });
-    const token = await appToken(app, {
-      tenant: tenant.tenantSlug,
-      clientId: tenant.clientId,
-      clientSecret: tenant.clientSecret,
-    });
-    caller = graphCaller(app, token);
-    logged = app;
-    close = async () => {
-      await app.close();
-      await database.close();
-    };
+    const t = await buildTestApp(dialect, { logStream: { write: (line) => lines.push(line) } });
+    const app = t.app;
+    caller = await adminCaller(t);
+    _logged = app;
+    close = t.close;
   });
   afterAll(() => close());
 
@@ -105,11 +81,7 @@ describe.each(testDialects())('what the logs carry, on %s', (dialect) => {
     for (const line of lines) expect(line.length).toBeLessThan(4_000);
     const url = `/v1.0/users/${'b'.repeat(1_000)}?$filter=${'c'.repeat(12_000)}`;
     lines.length = 0;
-    const response2 = await logged.inject({
-      method: 'GET',
-      url,
-      headers: { authorization: `Bearer ${caller.token}`, 'client-request-id': 'd'.repeat(8_000) },
-    });
+    const response2 = await caller.get(url, { 'client-request-id': 'd'.repeat(8_000) });
     expect(response2.statusCode).toBe(400);
     for (const line of lines) expect(line.length).toBeLessThan(4_000);
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller, graphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient, graphClient } from '../helpers/graph.js';
 import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
 import { pageClient } from '../helpers/page-client.js';
 import { inviteGuest, latestCode } from '../redemption/support.js';
@@ -14,7 +14,7 @@ const API = 'https://foyer.test';
 
 describe.each(testDialects())('authorization code + PKCE with openid-client (%s)', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let fabrikam: ProvisionedTenant;
   let appId: string;
 
@@ -184,7 +184,7 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
 
   it('an access token works at the directory API as the user', async () => {
     const { tokens } = await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
-    const me = graphCaller(t.app, tokens.access_token);
+    const me = graphClient(t.app, tokens.access_token);
     const users = await me.get('/v1.0/users?$top=1');
     expect(users.statusCode).toBe(200);
   });
@@ -200,7 +200,7 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
       passwordProfile: { password: 'inviter passphrase here' },
     });
     const { tokens } = await signIn(email, 'inviter passphrase here');
-    const me = graphCaller(t.app, tokens.access_token);
+    const me = graphClient(t.app, tokens.access_token);
     const invited = await me.post('/v1.0/invitations', {
       invitedUserEmailAddress: 'partner.of.ivy@fabrikam.example',
       inviteRedirectUrl: 'https://apps.contoso.example/welcome',

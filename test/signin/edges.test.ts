@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient } from '../helpers/graph.js';
 import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
 import { type PageClient, pageClient } from '../helpers/page-client.js';
 import { guestOf, inviteGuest, latestCode } from '../redemption/support.js';
@@ -12,7 +12,7 @@ const API = 'https://foyer.test';
 
 describe.each(testDialects())('consent, redirects, codes and resets (%s)', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let appId: string;
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
-import { adminCaller, type GraphCaller } from '../helpers/graph.js';
+import { adminCaller, type GraphClient } from '../helpers/graph.js';
 import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
 import { type PageClient, pageClient } from '../helpers/page-client.js';
 import { latestCode } from '../redemption/support.js';
@@ -11,7 +11,7 @@ const REDIRECT = 'https://app.contoso.example/callback';
 
 describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (dialect) => {
   let t: TestApp;
-  let admin: GraphCaller;
+  let admin: GraphClient;
   let appId: string;
   const memberEmail = 'grace@contoso.foyer.localhost';
   const memberPassword = 'grace hopper compiles';

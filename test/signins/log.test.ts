@@ -5,14 +5,13 @@ import {
   type DirectoryContext,
   directoryContext,
   expectGraphError,
-  graphClient,
-  movableClock,
   TEST_BASE_URL,
-  tokenFor,
   walkPages,
 } from '../directory/support.js';
 import { provisionOtherTenant } from '../helpers/build-test-app.js';
+import { movableClock } from '../helpers/clock.js';
 import { testDialects } from '../helpers/database.js';
+import { graphClient, tokenFor, V1 } from '../helpers/graph.js';
 import { idsMatching, listSignIns, memberSuccess, type SignInResource } from './support.js';
 
 const ADA = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -33,7 +32,7 @@ describe.each(testDialects())('GET /auditLogs/signIns on %s', (dialect) => {
     ctx = await directoryContext(dialect, { clock });
     const other = await provisionOtherTenant(ctx);
     otherTenantId = other.tenantId;
-    otherApi = graphClient(ctx.app, await tokenFor(ctx.app, other));
+    otherApi = graphClient(ctx.app, await tokenFor(ctx.app, other), V1);
     const { services } = ctx.app;
     const tenantId = ctx.tenant.tenantId;
     const ada = { userId: ADA, userPrincipalName: 'ada@contoso.test', userDisplayName: 'Ada Lovelace' };

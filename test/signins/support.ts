@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { SignInEntry, SignInResource } from '../../src/signins/schemas.js';
-import type { GraphClient } from '../directory/support.js';
+import type { GraphClient } from '../helpers/graph.js';
 
 export type { SignInResource };
 
