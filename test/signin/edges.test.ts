@@ -258,7 +258,7 @@ describe.each(testDialects())('consent, redirects, codes and resets (%s)', (dial
   it('a member whose mail property names someone else cannot take that person’s invitation', async () => {
     // An administrator of Fabrikam sets an arbitrary `mail` on its own member…
     const { provisionOtherTenant } = await import('../helpers/build-test-app.js');
-    const { callerFor } = await import('../invitations/support.js');
+    const { callerFor } = await import('../helpers/graph.js');
     const fabrikam = await provisionOtherTenant(t, 'Fabrikam Evil');
     const evil = await callerFor(t, fabrikam);
     const upn = `eve@${fabrikam.tenantSlug}.foyer.localhost`;
