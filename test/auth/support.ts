@@ -1,3 +1,4 @@
+import { allPermissions } from '../../src/auth/permissions.js';
 import { assignRole } from '../../src/users/store.js';
 import { type DirectoryContext, directoryContext } from '../directory/support.js';
 import type { DialectName } from '../helpers/database.js';
@@ -69,20 +70,4 @@ export async function authContext(
 }
 
 /** Every delegated permission a client could hold on the directory API, for tests about the user's side. */
-export const ALL_SCOPES = [
-  'User.Read',
-  'User.ReadBasic.All',
-  'User.Read.All',
-  'User.ReadWrite.All',
-  'User.Invite.All',
-  'Group.Read.All',
-  'Group.ReadWrite.All',
-  'GroupMember.ReadWrite.All',
-  'Application.Read.All',
-  'Application.ReadWrite.All',
-  'Policy.Read.All',
-  'Policy.ReadWrite.Authorization',
-  'AuditLog.Read.All',
-  'Directory.Read.All',
-  'Directory.ReadWrite.All',
-] as const;
+export const ALL_SCOPES = ['User.Read', 'User.ReadBasic.All', ...allPermissions] as const;
