@@ -31,23 +31,35 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
   });
   afterAll(() => t.close());
 
-  async function signIn(email: string, password: string, extra: Record<string, string> = {}) {
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
-    const started = await startAuthorization(rp, {
-      redirectUri: REDIRECT,
-      scope: `openid profile offline_access ${API}/.default`,
-      extra,
-    });
+  /** An authorization request of `clientId` opened in a new browser: the sign-in page it leads to. */
+  async function openSignIn(clientId: string, scope: string, extra: Record<string, string> = {}) {
+    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId });
+    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope, extra });
     const browser = pageClient(t.app);
-    const emailPage = await follow(
+    const page = await follow(
       browser,
       await browser.get(started.url.pathname + started.url.search),
       REDIRECT,
     );
-    expect(emailPage.body).toContain('Sign in');
-    const passwordPage = await browser.submit(emailPage, '/identify', { email });
-    const back = await browser.submit(passwordPage, '/password', { password });
-    const callback = await follow(browser, back, REDIRECT);
+    return { rp, started, browser, page };
+  }
+
+  async function signIn(
+    email: string,
+    password: string,
+    options: { clientId?: string; scope?: string } = {},
+  ) {
+    const { rp, started, browser, page } = await openSignIn(
+      options.clientId ?? appId,
+      options.scope ?? `openid profile offline_access ${API}/.default`,
+    );
+    expect(page.body).toContain('Sign in');
+    const passwordPage = await browser.submit(page, '/identify', { email });
+    const callback = await follow(
+      browser,
+      await browser.submit(passwordPage, '/password', { password }),
+      REDIRECT,
+    );
     expect(callback.statusCode).toBe(303);
     const tokens = await finishAuthorization(rp, String(callback.headers.location), started);
     return { rp, tokens, browser };
@@ -93,21 +105,12 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
       publicClient: { redirectUris: [REDIRECT] },
     });
     const otherId = (other.json() as { appId: string }).appId;
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: otherId });
-    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid' });
-    const browser = pageClient(t.app);
-    const page = await follow(
-      browser,
-      await browser.get(started.url.pathname + started.url.search),
-      REDIRECT,
-    );
-    const pw = await browser.submit(page, '/identify', { email: t.tenant.adminUserPrincipalName });
-    const callback = await follow(
-      browser,
-      await browser.submit(pw, '/password', { password: t.tenant.adminPassword }),
-      REDIRECT,
-    );
-    const second = (await finishAuthorization(rp, String(callback.headers.location), started)).claims()!;
+    const second = (
+      await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword, {
+        clientId: otherId,
+        scope: 'openid',
+      })
+    ).tokens.claims()!;
     expect(second.oid).toBe(first.oid);
     expect(second.sub).not.toBe(first.sub);
   });
@@ -131,14 +134,7 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
   it('a guest redeemed by passcode signs in to the app just in time and carries guest claims', async () => {
     const email = 'jit.guest@partner.example';
     await inviteGuest(admin, email);
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
-    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid profile' });
-    const browser = pageClient(t.app);
-    const page = await follow(
-      browser,
-      await browser.get(started.url.pathname + started.url.search),
-      REDIRECT,
-    );
+    const { rp, started, browser, page } = await openSignIn(appId, 'openid profile');
     // The same page as for anyone, offering a passcode; asked for, the code goes out because a guest may use it.
     const passwordPage = await browser.submit(page, '/identify', { email });
     expect(passwordPage.body).toContain('Email me a one-time code instead');
@@ -158,14 +154,7 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
   });
 
   it('a member of another tenant with no invitation gets "no access", and the attempt fails the same way for unknown addresses', async () => {
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
-    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope: 'openid' });
-    const browser = pageClient(t.app);
-    const page = await follow(
-      browser,
-      await browser.get(started.url.pathname + started.url.search),
-      REDIRECT,
-    );
+    const { browser, page } = await openSignIn(appId, 'openid');
     const pw = await browser.submit(page, '/identify', { email: fabrikam.adminUserPrincipalName });
     const denied = await browser.submit(pw, '/password', { password: fabrikam.adminPassword });
     expect(denied.statusCode).toBe(403);
