@@ -1,4 +1,5 @@
-import { escapeHtml as e, layout } from '../web/layout.js';
+import { html } from '../web/html.js';
+import { renderPage } from '../web/layout.js';
 
 export interface BlockPageInput {
   organizationName: string;
@@ -13,27 +14,28 @@ export interface BlockPageInput {
 
 /** "Block future invitations" (PRODUCT §4.4): one question, one button, and the way back. */
 export function blockPage(input: BlockPageInput): string {
-  const hidden = Object.entries(input.hidden)
-    .map(([name, value]) => `<input type="hidden" name="${e(name)}" value="${e(value)}">`)
-    .join('\n');
-  const org = `<strong>${e(input.organizationName)}</strong> (${e(input.organizationDomain)})`;
+  const hidden = Object.entries(input.hidden).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`,
+  );
+  const org = html`<strong>${input.organizationName}</strong> (${input.organizationDomain})`;
   const status = input.done
-    ? `<p role="status">${input.done === 'blocked' ? 'Done: this organization can no longer invite you.' : 'Done: this organization can invite you again.'}</p>`
+    ? html`<p role="status">${input.done === 'blocked' ? 'Done: this organization can no longer invite you.' : 'Done: this organization can invite you again.'}</p>`
     : '';
   const question = input.blocked
-    ? `<p>${e(input.email)} does not receive invitations from ${org}.</p>
-<form method="post" action="${e(input.action)}">${hidden}
+    ? html`<p>${input.email} does not receive invitations from ${org}.</p>
+<form method="post" action="${input.action}">${hidden}
 <input type="hidden" name="blocked" value="false">
 <button type="submit" class="secondary">Allow invitations from this organization again</button>
 </form>`
-    : `<p>Do you want to stop ${org} from inviting ${e(input.email)} again? Any pending invitation from it will stop working.</p>
-<form method="post" action="${e(input.action)}">${hidden}
+    : html`<p>Do you want to stop ${org} from inviting ${input.email} again? Any pending invitation from it will stop working.</p>
+<form method="post" action="${input.action}">${hidden}
 <input type="hidden" name="blocked" value="true">
 <button type="submit">Block future invitations</button>
 </form>`;
-  return layout({
+  return renderPage({
     title: 'Block future invitations',
-    body: `<h1>Invitations from ${e(input.organizationName)}</h1>
+    branding: { organizationName: input.organizationName },
+    body: html`<h1>Invitations from ${input.organizationName}</h1>
 ${status}
 ${question}
 <p class="note">You can change your mind at any time with the link in the invitation email.</p>`,
@@ -41,9 +43,9 @@ ${question}
 }
 
 export function invalidLinkPage(): string {
-  return layout({
+  return renderPage({
     title: 'Link not valid',
-    body: `<h1>This link is not valid</h1>
+    body: html`<h1>This link is not valid</h1>
 <p>The link may be incomplete, or the invitation it belongs to no longer exists. Copy the whole link from the email and try again.</p>`,
   });
 }

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../mail/templates/html.js';
-import { html, type SafeHtml, trusted } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { dictionaryOf, type PageLanguage } from './i18n/index.js';
 
 export { escapeHtml };
@@ -44,11 +44,6 @@ ${input.body}
 </body>
 </html>
 `.value;
-}
-
-/** The old frame's signature (block pages): a body of trusted HTML, English. */
-export function layout(input: { title: string; body: string; lang?: string }): string {
-  return renderPage({ title: input.title, body: trusted(input.body) });
 }
 
 /**
