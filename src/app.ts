@@ -22,6 +22,7 @@ import { deriveKey } from './oidc/key-encryption.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
 import { redemptionPlugin } from './redemption/routes.js';
+import { signupPlugin } from './signin/signup-routes.js';
 import { instancePlugin } from './tenants/instance-routes.js';
 import { webAssetsPlugin } from './web/assets.js';
 
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(blockRoutes, { services });
   await app.register(webAssetsPlugin);
   await app.register(redemptionPlugin, { services });
+  await app.register(signupPlugin, { services });
   await app.register(demoPlugin, { services });
 
   return app;

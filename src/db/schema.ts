@@ -305,7 +305,8 @@ export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 /** The durable mail outbox (src/mail): addresses are JSON lists of {name, address}; times ISO-8601 text. */
 export interface MailOutboxTable {
-  tenant_id: string;
+  /** Null for instance-level mail (a personal account's sign-up code). */
+  tenant_id: string | null;
   id: string;
   message_id: string;
   category: string;

@@ -188,7 +188,7 @@ async function updateClaimed(
 export async function failExhaustedLeases(
   db: Kysely<Database>,
   options: { now: Date; maxAttempts: number },
-): Promise<Array<{ tenantId: string; id: string }>> {
+): Promise<Array<{ tenantId: string | null; id: string }>> {
   const now = options.now.toISOString();
   const exhausted = (eb: ExpressionBuilder<Database, 'mail_outbox'>) =>
     eb.and([
@@ -201,7 +201,7 @@ export async function failExhaustedLeases(
     .select(['tenant_id', 'id', 'claim_token', 'html_body', 'text_body'])
     .where(exhausted)
     .execute();
-  const failed: Array<{ tenantId: string; id: string }> = [];
+  const failed: Array<{ tenantId: string | null; id: string }> = [];
   for (const row of candidates) {
     const result = await db
       .updateTable('mail_outbox')

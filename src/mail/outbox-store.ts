@@ -8,7 +8,8 @@ export type { MailStatus };
 
 /** A mail to enqueue. The From address is always the instance's (config.mailFrom); only its name varies. */
 export interface NewMail {
-  tenantId: string;
+  /** Null for instance-level mail, owned by no tenant (a personal account's sign-up code). */
+  tenantId: string | null;
   /** What the mail is about, e.g. 'invitation', 'invitation.reminder', 'passcode'. */
   category: string;
   to: MailAddress[];
@@ -38,7 +39,7 @@ export interface EnqueuedMail {
 }
 
 export interface OutboxMail {
-  tenantId: string;
+  tenantId: string | null;
   id: string;
   messageId: string;
   category: string;
@@ -121,7 +122,7 @@ export async function enqueueMail(
   const existing = await executor
     .selectFrom('mail_outbox')
     .select(['id', 'message_id'])
-    .where('tenant_id', '=', mail.tenantId)
+    .where('tenant_id', mail.tenantId === null ? 'is' : '=', mail.tenantId)
     .where('dedupe_key', '=', mail.dedupeKey ?? '')
     .executeTakeFirstOrThrow();
   return { id: existing.id, messageId: existing.message_id, deduplicated: true };

@@ -43,7 +43,8 @@ export async function issueCode(
   input: {
     purpose: CodePurpose;
     email: string;
-    tenant: TenantRow;
+    /** Whose name the mail carries; null for an instance-level mail (sign-up at /signup). */
+    tenant: TenantRow | null;
     language: PageLanguage;
     ipAddress: string;
   },
@@ -85,7 +86,8 @@ export async function issueCode(
       })
       .execute();
     const t = dictionaryOf(input.language);
-    const values = { organization: input.tenant.display_name, code };
+    const organization = input.tenant?.display_name ?? t.brand;
+    const values = { organization, code };
     const body = html`<!DOCTYPE html><html lang="${input.language}"><body>
 <p>${fill(t.codeMailIntro, values)}</p>
 <p style="font-size:1.75rem;letter-spacing:.2em;font-weight:600">${code}</p>
@@ -93,11 +95,11 @@ export async function issueCode(
 <p>${t.codeMailIgnore}</p>
 </body></html>`;
     await enqueueMail(trx, services, {
-      tenantId: input.tenant.id,
+      tenantId: input.tenant?.id ?? null,
       category: `code.${input.purpose}`,
       to: [{ address: input.email, name: null }],
       cc: [],
-      fromName: input.tenant.display_name,
+      fromName: organization,
       replyTo: null,
       subject: fill(t.codeMailSubject, values),
       html: body.value,

@@ -13,14 +13,16 @@ export interface SignInFlow {
   base: string;
   /** Hidden fields every form carries (the redemption's ticket). */
   hidden: Record<string, string>;
-  /** The organization the page is for: its name, branding, mail sender and passcode policy. */
-  tenant: TenantRow;
+  /** The organization the page is for (name, branding, mail sender, passcode policy); null at /signup. */
+  tenant: TenantRow | null;
   language: PageLanguage;
   appName?: string;
   /** The application an OIDC sign-in is for (the sign-in log names it). */
   app?: { appId: string; displayName: string };
   /** Redemption: the address is the invited one; the person does not type it. */
   fixedEmail?: string;
+  /** /signup: the address step leads to creating a personal account. */
+  allowSignUp?: boolean;
   /** Whether the organization accepts one-time passcodes at all: the password page then offers one to anyone. */
   passcodeOffered(): Promise<boolean>;
   /** Whether a passcode is actually mailed to, and accepted from, this address (a guest who may use it). */

@@ -8,7 +8,8 @@ import type { UserRow } from '../users/store.js';
 
 /** What the sign-in log needs from a flow: whose log it is and which app asked. */
 export interface LoggedFlow {
-  tenant: TenantRow;
+  /** Null outside any tenant (/signup): there is no tenant's log to write to. */
+  tenant: TenantRow | null;
   app?: { appId: string; displayName: string };
 }
 
@@ -47,14 +48,16 @@ export function logSignIn(
     email?: string;
     correlationId?: string;
   },
-): Promise<string> {
+): Promise<string | undefined> {
+  const { tenant } = flow;
+  if (!tenant) return Promise.resolve(undefined);
   const user = who(input.user, input.identity, input.email);
   recordSignIn(
     services.metrics,
     input.outcome === 'success' ? 'success' : input.outcome === 'accountLocked' ? 'blocked' : 'failure',
   );
   return recordSignInAttempt(services, {
-    tenantId: flow.tenant.id,
+    tenantId: tenant.id,
     request,
     method: input.method,
     outcome: input.outcome,

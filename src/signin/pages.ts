@@ -29,13 +29,16 @@ function frame(input: PageInput, title: string, body: SafeHtml): string {
   return renderPage({
     title,
     lang: flow.language,
-    branding: { organizationName: flow.tenant.display_name, logoUrl: flow.tenant.logo_url },
+    ...(flow.tenant && {
+      branding: { organizationName: flow.tenant.display_name, logoUrl: flow.tenant.logo_url },
+    }),
     body,
   });
 }
 
 function subtitle(input: PageInput): SafeHtml {
   const t = dictionaryOf(input.flow.language);
+  if (!input.flow.tenant) return html``;
   const at = fill(t.signInAt, { organization: input.flow.tenant.display_name });
   return input.flow.appName
     ? html`<p class="note">${fill(t.signInTo, { app: input.flow.appName })} ${at}</p>`
@@ -44,10 +47,11 @@ function subtitle(input: PageInput): SafeHtml {
 
 export function emailPage(input: PageInput): string {
   const t = dictionaryOf(input.flow.language);
+  const signUp = input.flow.allowSignUp === true;
   return frame(
     input,
-    t.signInTitle,
-    html`<h1>${t.signInHeading}</h1>
+    signUp ? t.signupTitle : t.signInTitle,
+    html`<h1>${signUp ? t.signupHeading : t.signInHeading}</h1>
 ${subtitle(input)}
 ${alert(input.error)}
 <form method="post" action="${input.flow.base}/identify">
@@ -55,7 +59,8 @@ ${hiddenFields(input)}<label for="email">${t.emailLabel}</label>
 <input id="email" name="email" type="email" autocomplete="username" required autofocus maxlength="254" value="${input.email ?? ''}" aria-describedby="email-hint"${described(input.error)}>
 <p class="hint" id="email-hint">${t.emailHint}</p>
 <div class="actions"><button type="submit">${t.nextButton}</button></div>
-</form>`,
+</form>
+${signUp ? '' : html`<p>${t.noAccount} <a href="/signup">${t.createAccountLink}</a></p>`}`,
   );
 }
 

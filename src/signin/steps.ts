@@ -101,6 +101,7 @@ export async function runStep(
 
   switch (step) {
     case 'identify':
+      if (flow.allowSignUp) return signUp(services, request, reply, flow, 'signup-send', body, email);
       // The same next page for every address (no enumeration): the password, and a passcode offered to all
       // when the organization accepts them.
       return showMethod(services, request, reply, flow, 'password', email);
@@ -216,7 +217,7 @@ async function signUp(
   // Accounts are created only where the precedence says so (a redemption, PRODUCT §4.3 step 6): never by JIT.
   const exists =
     (await findMemberByEmail(services.db, email)) ?? (await findAccountByEmail(services.db, email));
-  if (!flow.fixedEmail || exists) {
+  if (!(flow.fixedEmail || flow.allowSignUp) || exists) {
     return sendPage(
       reply,
       passwordPage({ flow, csrf, email, ...(exists && { notice: t.errorAccountExists }) }),

@@ -7,6 +7,7 @@ import * as signIn from './005_sign_in.js';
 import * as signIns from './006_sign_ins.js';
 import * as tokenRevocation from './007_token_revocation.js';
 import * as identityLookup from './008_identity_lookup.js';
+import * as instanceMail from './009_instance_mail.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '006_sign_ins': signIns,
   '007_token_revocation': tokenRevocation,
   '008_identity_lookup': identityLookup,
+  '009_instance_mail': instanceMail,
 };

@@ -133,6 +133,9 @@ export const enUS = {
   emailMeCode: 'Email me a one-time code instead',
   passcodeMaybeSent:
     'If {email} can sign in here with a one-time code, we sent it one: 8 digits, valid for 30 minutes.',
+  signupDoneHeading: 'Your account is ready',
+  signupDoneText:
+    'You are signed in as {email}. Use this account to accept invitations from organizations and to sign in to their apps.',
   backToSignIn: 'Back to sign-in',
 };
 

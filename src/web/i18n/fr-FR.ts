@@ -126,5 +126,8 @@ export const frFR: PageDictionary = {
   emailMeCode: 'M’envoyer plutôt un code à usage unique',
   passcodeMaybeSent:
     'Si {email} peut se connecter ici avec un code à usage unique, nous lui en avons envoyé un : 8 chiffres, valable 30 minutes.',
+  signupDoneHeading: 'Votre compte est prêt',
+  signupDoneText:
+    'Vous êtes connecté(e) en tant que {email}. Utilisez ce compte pour accepter les invitations des organisations et vous connecter à leurs applications.',
   backToSignIn: 'Retour à la connexion',
 };
