@@ -69,9 +69,36 @@ export function accountFinder(services: Services, tenantId: string) {
       if (token === undefined && ctx.oidc.session) Reflect.deleteProperty(ctx.oidc.session, 'accountId');
       return undefined;
     }
-    return {
-      accountId: user.id,
-      claims: async () => ({ sub: user.id, ...(await userClaims(services, tenantId, user)) }),
-    };
+    return directoryAccount(services, tenantId, user);
   };
+}
+
+/** An account whose B2B claims are read once, however many tokens of one request carry them. */
+export interface DirectoryAccount extends Account {
+  b2bClaims(): Promise<Awaited<ReturnType<typeof userClaims>>>;
+}
+
+function directoryAccount(services: Services, tenantId: string, user: UserRow): DirectoryAccount {
+  let claims: ReturnType<typeof userClaims> | undefined;
+  const b2bClaims = () => {
+    claims ??= userClaims(services, tenantId, user);
+    return claims;
+  };
+  return { accountId: user.id, b2bClaims, claims: async () => ({ sub: user.id, ...(await b2bClaims()) }) };
+}
+
+/**
+ * The B2B claims of the token's account: those the request's account already read (the ID token and the access
+ * token of one exchange share them), else read now.
+ */
+export async function claimsForToken(
+  services: Services,
+  tenantId: string,
+  account: Account | undefined,
+  accountId: string,
+) {
+  if (account?.accountId === accountId && 'b2bClaims' in account)
+    return (account as DirectoryAccount).b2bClaims();
+  const user = await findUser(services.db, tenantId, accountId);
+  return user ? userClaims(services, tenantId, user) : { tid: tenantId };
 }

@@ -1,8 +1,7 @@
 import type { Client, Configuration, errors, IssuedToken, KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { hashSecret } from '../platform/secrets.js';
-import { findUser } from '../users/store.js';
-import { accountFinder, userClaims } from './account.js';
+import { accountFinder, claimsForToken } from './account.js';
 import { SqlAdapter } from './adapter.js';
 import type { TenantClients } from './clients.js';
 import { delegatedScopes, scpOf } from './delegated.js';
@@ -50,7 +49,7 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
 /** oidc-provider configuration for one tenant. Everything tenant-specific comes in through `parts`. */
 export function providerConfiguration(parts: TenantProviderParts): Configuration {
   const { services, tenantId, keys, clients, errors } = parts;
-  const { config, db } = services;
+  const { config } = services;
   // The directory API is the resource `{base}`; app-only callers ask for `{base}/.default` (Entra's convention).
   const directoryApi = config.baseUrl;
   const defaultScope = `${directoryApi}/.default`;
@@ -203,11 +202,11 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
       }
       if (token.kind === 'AccessToken' && token.accountId) {
         // Delegated: who signed in (PRODUCT §2 claims), through which app, with which permissions and methods.
-        const user = await findUser(db, tenantId, token.accountId);
+        const claims = await claimsForToken(services, tenantId, ctx.oidc.entities.Account, token.accountId);
         const signIn = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
         const application = token.clientId ? await clients.application(token.clientId) : undefined;
         return {
-          ...(user ? await userClaims(services, tenantId, user) : { tid: tenantId }),
+          ...claims,
           azp: token.clientId,
           appid: token.clientId,
           ...(application && { app_displayname: application.displayName }),
