@@ -101,6 +101,8 @@ export interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** Requests completed, warm-up included (for per-request costs measured around the whole load). */
+  total: number;
 }
 
 /** Bounded load from this (separate) process: autocannon for `seconds`, after a short warm-up. */
@@ -108,13 +110,14 @@ export async function load(
   options: autocannon.Options & { seconds?: number; warmup?: number },
 ): Promise<LoadResult> {
   const { seconds = 10, warmup = 2, ...rest } = options;
-  if (warmup > 0) await autocannon({ connections: 8, ...rest, duration: warmup });
+  const warm = warmup > 0 ? await autocannon({ connections: 8, ...rest, duration: warmup }) : undefined;
   const result = await autocannon({ connections: 16, ...rest, duration: seconds });
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    total: result.requests.total + (warm?.requests.total ?? 0),
   };
 }
 
@@ -179,4 +182,23 @@ export class CpuMeter {
     const ms = (seconds: number) => round((seconds * 1000) / operations, 1);
     return `${label} CPU ${ms(this.total)} ms/op (main thread ${ms(this.main)})`;
   }
+}
+
+/** The server's statement count and statement time so far (foyer_db_statements_total, from /metrics). */
+export async function dbStats(url: string): Promise<{ count: number; seconds: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { count: read('foyer_db_statements_total'), seconds: read('foyer_db_statement_seconds_total') };
+}
+
+/** Statements and database milliseconds per request between two readings, as a note fragment. */
+export function perRequest(
+  before: { count: number; seconds: number },
+  after: { count: number; seconds: number },
+  requests: number,
+): string {
+  if (requests === 0) return '';
+  const statements = round((after.count - before.count) / requests, 1);
+  const ms = round(((after.seconds - before.seconds) * 1000) / requests, 2);
+  return `${statements} statements and ${ms} ms in the database per request`;
 }

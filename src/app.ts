@@ -54,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     dialect: database.dialect,
     clock: deps.clock ?? systemClock,
     ids: deps.ids ?? randomIds,
-    metrics: createMetrics(),
+    metrics: createMetrics(database.stats),
   };
 
   const app = Fastify({

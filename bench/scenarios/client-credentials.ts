@@ -1,5 +1,5 @@
 import { CLIENT_SECRET, foyerEnv } from '../foyer-env.js';
-import { buildDist, type Figure, freePort, load, round, startServer } from '../lib.js';
+import { buildDist, dbStats, type Figure, freePort, load, perRequest, round, startServer } from '../lib.js';
 
 const form = (clientId: string, secret: string, base: string) =>
   new URLSearchParams({
@@ -36,12 +36,14 @@ export async function clientCredentials(): Promise<Figure[]> {
   buildDist();
   const foyer = await startServer('dist/main.js', env, { port, compiled: true });
   try {
+    const before = await dbStats(foyer.url);
     const result = await load({
       url: `${foyer.url}/bench/oauth2/v2.0/token`,
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form(clientId, CLIENT_SECRET, foyer.url),
     });
+    const cost = perRequest(before, await dbStats(foyer.url), result.total);
     const ratio = result.rps / baseline;
     return [
       {
@@ -50,9 +52,9 @@ export async function clientCredentials(): Promise<Figure[]> {
         unit: 'req/s',
         baseline: round(baseline),
         ratio: round(ratio, 2),
-        target: '>= 1000 req/s on one core and >= 70% of bare oidc-provider',
-        met: result.rps >= 1000 && ratio >= 0.7 && result.errors + result.non2xx === 0,
-        note: `p99 ${result.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`,
+        target: '>= 85% of a bare oidc-provider in the same run',
+        met: ratio >= 0.85 && result.errors + result.non2xx === 0,
+        note: `p99 ${result.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}; ${cost}`,
       },
     ];
   } finally {

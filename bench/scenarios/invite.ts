@@ -1,6 +1,6 @@
 import type autocannon from 'autocannon';
 import { appToken, foyerEnv } from '../foyer-env.js';
-import { buildDist, type Figure, freePort, load, round, startServer } from '../lib.js';
+import { buildDist, dbStats, type Figure, freePort, load, perRequest, round, startServer } from '../lib.js';
 
 /** POST /v1.0/invitations with the mail queued (throttling off), against GET /healthz in the same run. */
 export async function invite(): Promise<Figure[]> {
@@ -28,7 +28,9 @@ export async function invite(): Promise<Figure[]> {
         }),
       }),
     };
+    const before = await dbStats(foyer.url);
     const result = await load({ url: foyer.url, requests: [request] });
+    const cost = perRequest(before, await dbStats(foyer.url), result.total);
     return [
       {
         scenario: 'invite',
@@ -38,7 +40,7 @@ export async function invite(): Promise<Figure[]> {
         ratio: round(result.rps / baseline, 2),
         target: '>= 500 req/s on SQLite',
         met: result.rps >= 500 && result.errors + result.non2xx === 0,
-        note: `p99 ${result.p99} ms, ${counter} invitations, errors ${result.errors}, non-2xx ${result.non2xx}`,
+        note: `p99 ${result.p99} ms, ${counter} invitations, errors ${result.errors}, non-2xx ${result.non2xx}; ${cost}`,
       },
     ];
   } finally {

@@ -173,6 +173,8 @@ export async function grantApplicationPermissions(
       correlationId: services.ids.uuid(),
     });
   });
+  // The next token carries the grant: the token endpoint's cached reading of this client goes (oidc/clients.ts).
+  invalidatePrincipals(services.db);
   return getApplication(services, principal.tenantId, app.id);
 }
 

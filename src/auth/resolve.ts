@@ -40,6 +40,11 @@ export function invalidatePrincipals(db: Services['db']): void {
   epochs.set(db, (epochs.get(db) ?? 0) + 1);
 }
 
+/** How many times this process has invalidated: other caches of the directory (oidc/clients.ts) compare it. */
+export function principalsEpoch(db: Services['db']): number {
+  return epochs.get(db) ?? 0;
+}
+
 const guestAccessOf = (roleId: string): GuestAccess =>
   roleId === guestRoles.sameAsMembers
     ? 'sameAsMembers'

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -43,9 +43,30 @@ function createPrivately(path: string): void {
   }
 }
 
+/** Statements this handle has run and the time they took (transaction control included), for /metrics. */
+export interface StatementStats {
+  count: number;
+  seconds: number;
+}
+
+/**
+ * Counts every statement at the driver (Kysely's log hook sees begin and commit too): the per-request database
+ * cost the bench reports (statements per invitation, per token) reads these through /metrics.
+ */
+function counting(stats: StatementStats) {
+  return (event: LogEvent) => {
+    stats.count++;
+    stats.seconds += event.queryDurationMillis / 1000;
+      process.stderr.write(
+        `SQL ${event.queryDurationMillis.toFixed(3)} ${event.query.sql.replace(/\s+/g, ' ')}\n`,
+      );
+  };
+}
+
 export interface Db {
   db: Kysely<Database>;
   dialect: Dialect;
+  stats: StatementStats;
   /** The PostgreSQL schema named by `?schema=` in the URL, if any. */
   schema?: string | undefined;
   close(): Promise<void>;
@@ -65,10 +86,12 @@ export async function connectDatabase(url: string, options: { poolSize?: number 
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
+    const stats = { count: 0, seconds: 0 };
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(database) }),
+      log: counting(stats),
     });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', stats, close: () => db.destroy() };
   }
 
   const parsed = new URL(url);
@@ -81,6 +104,7 @@ export async function connectDatabase(url: string, options: { poolSize?: number 
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', schema: schema ?? undefined, close: () => db.destroy() };
+  const stats = { count: 0, seconds: 0 };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: counting(stats) });
+  return { db, dialect: 'postgres', schema: schema ?? undefined, stats, close: () => db.destroy() };
 }

@@ -35,11 +35,15 @@ export async function queueInvitationMail(
     redeemUrl: string;
     guestPreferredLanguage: string | null;
     kind?: 'invitation' | 'reminder';
+    /** The invitation was created in this transaction: no mail of it can be waiting, nothing to withdraw. */
+    created?: boolean;
   },
 ) {
   const { tenant, invitation, inviter } = input;
   const info = JSON.parse(invitation.message_info) as MessageInfo;
-  await withdrawPendingMails(trx, tenant.id, invitation.id, ['invitation', 'invitation.reminder']);
+  if (!input.created) {
+    await withdrawPendingMails(trx, tenant.id, invitation.id, ['invitation', 'invitation.reminder']);
+  }
   const content = {
     inviterName: inviter.displayName,
     organizationName: tenant.display_name,

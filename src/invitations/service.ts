@@ -213,6 +213,7 @@ async function inviteInTransaction(
       inviter: context.inviter,
       redeemUrl: ticket.redeemUrl,
       guestPreferredLanguage: user.preferred_language,
+      created: !existing,
     });
   }
   await publish(trx, services, {

@@ -1,12 +1,34 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { StatementStats } from '../db/connect.js';
 
 /** Outcomes of a sign-in, as `foyer_sign_ins_total{result}` counts them. */
 export type SignInResult = 'success' | 'failure' | 'mfa_required' | 'blocked' | 'throttled';
 
 /** One registry per app (not prom-client's global), so several apps in one test process stay apart. */
-export function createMetrics() {
+export function createMetrics(statements?: StatementStats) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'foyer_' });
+  if (statements) {
+    // Read at scrape time from the counts the database handle keeps (src/db/connect.ts): no cost per statement.
+    new Counter({
+      name: 'foyer_db_statements_total',
+      help: 'SQL statements run by this instance, transaction control included.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(statements.count);
+      },
+    });
+    new Counter({
+      name: 'foyer_db_statement_seconds_total',
+      help: 'Time spent waiting on SQL statements by this instance, as the driver measured it.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(statements.seconds);
+      },
+    });
+  }
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {

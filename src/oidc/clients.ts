@@ -6,6 +6,7 @@ import {
   findPasswordsByHash,
   listApplicationPermissions,
 } from '../applications/store.js';
+import { principalsEpoch } from '../auth/resolve.js';
 import { hashSecret } from '../platform/secrets.js';
 import { isUnstorableKey } from '../platform/text.js';
 
@@ -33,11 +34,30 @@ export interface ClientApplication {
   publicRedirectUris: string[];
 }
 
-/** Client metadata may be cached this long; secrets and permissions are always checked fresh. */
-const APPLICATION_CACHE_MS = 10_000;
-const APPLICATION_CACHE_MAX = 1_000;
+/**
+ * How long the token endpoint trusts what it read about a client: its metadata, and a secret it accepted with
+ * the permissions read alongside. The token endpoint asks on every call, so without this every token costs a
+ * query. A change made through this process (a removed secret, a deleted application, a granted or revoked
+ * permission) is seen at once (the epoch of src/auth/resolve.ts); one made through another instance or the CLI
+ * within this bound. A wrong secret is never cached: it is checked against the database every time.
+ */
+export const CLIENT_CACHE_MS = 10_000;
+const CLIENT_CACHE_MAX = 1_000;
 /** How long permissions read at authentication serve the token being issued. */
 const AUTHENTICATED_ROLES_MS = 2_000;
+
+interface PasswordWindow {
+  start: number;
+  end: number;
+}
+
+/** A secret accepted for a client: its validity windows and the permissions read with them. */
+interface AcceptedSecret {
+  windows: PasswordWindow[];
+  roles: string[];
+  loadedAt: number;
+  epoch: number;
+}
 
 function httpUris(json: string): string[] {
   try {
@@ -52,7 +72,12 @@ function httpUris(json: string): string[] {
 }
 
 export class TenantClients {
-  private readonly cache = new Map<string, { application: ClientApplication; expiresAt: number }>();
+  private readonly cache = new Map<
+    string,
+    { application: ClientApplication; loadedAt: number; epoch: number }
+  >();
+  /** `clientId NUL keyed hash` → an accepted secret; only successful authentications are kept. */
+  private readonly secrets = new Map<string, AcceptedSecret>();
   private readonly placeholderSecret = randomBytes(32).toString('base64url');
   /**
    * client id → the permissions read with its secret, for the same request's `roles` claim (one query per token,
@@ -70,9 +95,10 @@ export class TenantClients {
   async application(clientId: string): Promise<ClientApplication | undefined> {
     // A client id no application can have (a NUL, absurd length) is unknown, not a database error.
     if (isUnstorableKey(clientId)) return undefined;
-    const now = Date.now();
+    const now = this.now();
+    const epoch = principalsEpoch(this.services.db);
     const cached = this.cache.get(clientId);
-    if (cached && cached.expiresAt > now) return cached.application;
+    if (cached && this.fresh(cached, now, epoch)) return cached.application;
     const row = await findClientApplication(this.services.db, this.tenantId, clientId);
     if (!row) {
       this.cache.delete(clientId);
@@ -86,9 +112,18 @@ export class TenantClients {
       redirectUris: httpUris(row.web_redirect_uris),
       publicRedirectUris: [...httpUris(row.spa_redirect_uris), ...httpUris(row.public_client_redirect_uris)],
     };
-    if (this.cache.size >= APPLICATION_CACHE_MAX) this.cache.clear();
-    this.cache.set(clientId, { application, expiresAt: now + APPLICATION_CACHE_MS });
+    if (this.cache.size >= CLIENT_CACHE_MAX) this.cache.clear();
+    this.cache.set(clientId, { application, loadedAt: now, epoch });
     return application;
+  }
+
+  /** The service clock (tests move it), so the bounds above are points in the time the rest of Foyer keeps. */
+  private now(): number {
+    return this.services.clock.now().getTime();
+  }
+
+  private fresh(entry: { loadedAt: number; epoch: number }, now: number, epoch: number): boolean {
+    return entry.epoch === epoch && now >= entry.loadedAt && now - entry.loadedAt < CLIENT_CACHE_MS;
   }
 
   /**
@@ -123,22 +158,44 @@ export class TenantClients {
    */
   async secretMatches(clientId: string, presented: string): Promise<boolean> {
     if (!presented) return false;
+    const hash = hashSecret(presented, this.services.config.secret);
+    const key = `${clientId}\0${hash}`;
+    const now = this.now();
+    const epoch = principalsEpoch(this.services.db);
+    let accepted = this.secrets.get(key);
+    if (!accepted || !this.fresh(accepted, now, epoch)) {
+      this.secrets.delete(key);
+      accepted = await this.readSecret(clientId, hash, now, epoch);
+      if (!accepted) return false;
+      if (this.secrets.size >= CLIENT_CACHE_MAX) this.secrets.clear();
+      this.secrets.set(key, accepted);
+    }
+    // The window is checked on every use: a secret that expires while cached stops at its end date.
+    if (!accepted.windows.some((window) => window.start <= now && now < window.end)) return false;
+    this.authenticatedRoles.set(clientId, { roles: accepted.roles, at: Date.now() });
+    return true;
+  }
+
+  private async readSecret(
+    clientId: string,
+    hash: string,
+    now: number,
+    epoch: number,
+  ): Promise<AcceptedSecret | undefined> {
     // Looking the hash up by equality leaks nothing useful through timing: it is keyed by FOYER_SECRET, so a
     // caller cannot aim at the stored value.
-    const rows = await findPasswordsByHash(
-      this.services.db,
-      this.tenantId,
-      clientId,
-      hashSecret(presented, this.services.config.secret),
-    );
-    const now = this.services.clock.now().getTime();
-    const current = rows.filter(
-      (row) => Date.parse(row.start_date_time) <= now && now < Date.parse(row.end_date_time),
-    );
-    if (current.length === 0) return false;
-    const roles = new Set(current.flatMap((row) => (row.permission === null ? [] : [row.permission])));
-    this.authenticatedRoles.set(clientId, { roles: [...roles].sort(), at: Date.now() });
-    return true;
+    const rows = await findPasswordsByHash(this.services.db, this.tenantId, clientId, hash);
+    if (rows.length === 0) return undefined;
+    const roles = new Set(rows.flatMap((row) => (row.permission === null ? [] : [row.permission])));
+    return {
+      windows: rows.map((row) => ({
+        start: Date.parse(row.start_date_time),
+        end: Date.parse(row.end_date_time),
+      })),
+      roles: [...roles].sort(),
+      loadedAt: now,
+      epoch,
+    };
   }
 
   /**

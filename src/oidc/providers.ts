@@ -20,8 +20,11 @@ import { SIGNING_KEY_CACHE_SECONDS } from './lifetimes.js';
 
 const MAX_PROVIDERS = 200;
 const KEY_CHECK_INTERVAL_MS = SIGNING_KEY_CACHE_SECONDS * 1000;
-/** Slugs and domains can move between tenants; a short TTL bounds how long a stale mapping lives. */
-const TENANT_REF_TTL_MS = 60_000;
+/**
+ * Slugs and domains can move between tenants, and tenants can go: a TTL on the service clock bounds how long a
+ * stale mapping lives on any instance.
+ */
+export const TENANT_REF_CACHE_MS = 30_000;
 const MAX_TENANT_REFS = 10_000;
 
 export interface TenantProvider {
@@ -58,12 +61,14 @@ export class OidcProviders {
   /** The tenant id behind a URL reference (id, slug or verified domain), or undefined for an unknown tenant. */
   async resolveTenant(ref: string): Promise<string | undefined> {
     const key = ref.toLowerCase();
+    const now = this.services.clock.now().getTime();
     const cached = this.tenantRefs.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.tenantId;
+    if (cached && cached.expiresAt > now && cached.expiresAt - now <= TENANT_REF_CACHE_MS)
+      return cached.tenantId;
     const tenant = await findTenantByRef(this.services.db, key);
     if (!tenant) return undefined;
     if (this.tenantRefs.size >= MAX_TENANT_REFS) this.tenantRefs.clear();
-    this.tenantRefs.set(key, { tenantId: tenant.id, expiresAt: Date.now() + TENANT_REF_TTL_MS });
+    this.tenantRefs.set(key, { tenantId: tenant.id, expiresAt: now + TENANT_REF_CACHE_MS });
     return tenant.id;
   }
 
