@@ -57,9 +57,6 @@ function counting(stats: StatementStats) {
   return (event: LogEvent) => {
     stats.count++;
     stats.seconds += event.queryDurationMillis / 1000;
-      process.stderr.write(
-        `SQL ${event.queryDurationMillis.toFixed(3)} ${event.query.sql.replace(/\s+/g, ' ')}\n`,
-      );
   };
 }
 
