@@ -56,59 +56,58 @@ export async function transition(
   return Number(result.numUpdatedRows) === 1 ? status : undefined;
 }
 
+/** The user object an invitation is for, matched by mail (case-insensitive), guest or member. */
+export async function findUserByMail(
+  db: Executor,
+  tenantId: string,
+  email: string,
+): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb(eb.fn('lower', ['mail']), '=', email.toLowerCase()))
+    .orderBy('created_at')
+    .executeTakeFirst();
+}
+
 /** LIKE's own characters escaped (`_` is common in addresses), for a pattern matched with ESCAPE '\\'. */
 const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 /**
- * The user of the tenant this address names, in this order of preference: the user whose mail it is (guest or
- * member, the oldest first), then the one who signs in with it as userPrincipalName, then by a bound identity,
- * then a member listing it among otherMails (PRODUCT §4.1: inviting a member's address is refused, never a
- * second, guest object). One statement: each alternative is an indexed lookup (SQLite's multi-index OR,
- * PostgreSQL's bitmap OR), and otherMails (a JSON array) is searched among members only — an invited guest's is
- * its own mail.
+ * Another user of the tenant who signs in with, or receives mail at, this address: by userPrincipalName, by a
+ * bound identity, or by an entry of a member's otherMails. A member without `mail` is found this way (PRODUCT
+ * §4.1: inviting a member's address is refused, never a second, guest object). Each step is one indexed
+ * lookup; otherMails (a JSON array) is searched among members only — an invited guest's is its own mail.
  */
-export async function findAddressHolder(
+export async function findUserByAnyAddress(
   db: Executor,
   tenantId: string,
   email: string,
 ): Promise<UserRow | undefined> {
   const lower = email.toLowerCase();
-  // One whole element of the JSON array (no quotes in a valid address), LIKE's wildcards escaped.
-  const element = `%"${likeLiteral(lower)}"%`;
-  const identities = db
-    .selectFrom('user_identities')
-    .select('user_id')
-    .where('tenant_id', '=', tenantId)
-    .where((ib) => ib(ib.fn('lower', ['issuer_assigned_id']), '=', lower));
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['mail']), '=', lower),
-        eb(eb.fn('lower', ['user_principal_name']), '=', lower),
-        eb('id', 'in', identities),
-        eb.and([
-          eb('user_type', '=', 'Member'),
-          sql<boolean>`lower(other_mails) like ${element} escape '\\'`,
-        ]),
-      ]),
-    )
-    .orderBy((eb) =>
+  const users = () => db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
+  const byUpn = await users()
+    .where((eb) => eb(eb.fn('lower', ['user_principal_name']), '=', lower))
+    .executeTakeFirst();
+  if (byUpn) return byUpn;
+  const byIdentity = await users()
+    .where('id', 'in', (eb) =>
       eb
-        .case()
-        .when(eb.fn('lower', ['mail']), '=', lower)
-        .then(0)
-        .when(eb.fn('lower', ['user_principal_name']), '=', lower)
-        .then(1)
-        .when('id', 'in', identities)
-        .then(2)
-        .else(3)
-        .end(),
+        .selectFrom('user_identities')
+        .select('user_id')
+        .where('tenant_id', '=', tenantId)
+        .where((ib) => ib(ib.fn('lower', ['issuer_assigned_id']), '=', lower)),
     )
     .orderBy('created_at')
-    .limit(1)
+    .executeTakeFirst();
+  if (byIdentity) return byIdentity;
+  // One whole element of the JSON array (no quotes in a valid address), LIKE's wildcards escaped.
+  const element = `%"${likeLiteral(lower)}"%`;
+  return users()
+    .where('user_type', '=', 'Member')
+    .where(sql<boolean>`lower(other_mails) like ${element} escape '\\'`)
+    .orderBy('created_at')
     .executeTakeFirst();
 }
 
