@@ -13,8 +13,7 @@ async function timeStart(script: string, env: Record<string, string>, compiled: 
 
 /**
  * Process start to /readyz 200 on an existing database, against `node -e ""`. Measured on the production
- * build (`npm run build`, `node dist/main.js`); the development start (`npm start`, tsx compiling on the fly)
- * is reported alongside.
+ * build (`npm run build`, `node dist/main.js`) and on `npm start` (a fresh bundle, then the same code).
  */
 export async function startup(): Promise<Figure[]> {
   buildDist();
@@ -27,7 +26,8 @@ export async function startup(): Promise<Figure[]> {
   const baseline = performance.now() - baselineStart;
   const samples: number[] = [];
   for (let i = 0; i < 3; i++) samples.push(await timeStart('dist/main.js', env, true));
-  const development = await timeStart('src/main.ts', env, false);
+  // What `npm start` runs: scripts/start.mjs bundles src/ with esbuild, then runs the bundle in the same process.
+  const npmStart = await timeStart('scripts/start.mjs', env, true);
   const best = Math.min(...samples);
   return [
     {
@@ -36,9 +36,9 @@ export async function startup(): Promise<Figure[]> {
       unit: 'ms',
       baseline: round(baseline),
       ratio: round(best / baseline, 1),
-      target: '<= 1000 ms to /readyz',
-      met: best <= 1000,
-      note: `node dist/main.js: ${samples.map((s) => round(s)).join(', ')} ms; npm start (tsx): ${round(development)} ms`,
+      target: '<= 1000 ms to /readyz (production build), <= 2000 ms (npm start)',
+      met: best <= 1000 && npmStart <= 2000,
+      note: `node dist/main.js: ${samples.map((s) => round(s)).join(', ')} ms; npm start: ${round(npmStart)} ms`,
     },
   ];
 }

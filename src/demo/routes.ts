@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
-import * as oidc from 'openid-client';
+import type * as OpenidClient from 'openid-client';
 import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { Services } from '../app/services.js';
 import { issuerOf } from '../platform/issuer.js';
@@ -12,6 +12,13 @@ import { demoRedirectUri, findDemoApp } from './registration.js';
 
 const STATE_COOKIE = 'foyer_demo';
 
+/** openid-client serves /demo only: loaded on the first visit, not at start-up (a tenth of it). */
+let openidClient: Promise<typeof OpenidClient> | undefined;
+const loadOpenidClient = () => {
+  openidClient ??= import('openid-client');
+  return openidClient;
+};
+
 /**
  * /demo: a relying party of the bootstrap tenant, to see the whole flow without writing an app. It is a real
  * openid-client RP; its HTTP calls to the provider go through inject() (the demo lives in the same process), so
@@ -22,9 +29,10 @@ export async function demoPlugin(app: FastifyInstance, { services }: { services:
   const base = services.config.baseUrl;
   const viaInject = injectFetch(app);
 
-  let configuration: Promise<oidc.Configuration | undefined> | undefined;
+  let configuration: Promise<OpenidClient.Configuration | undefined> | undefined;
   const client = () => {
     configuration ??= (async () => {
+      const oidc = await loadOpenidClient();
       const demo = await findDemoApp(services.db);
       if (!demo) return undefined;
       const config = await oidc.discovery(
@@ -61,6 +69,7 @@ export async function demoPlugin(app: FastifyInstance, { services }: { services:
   app.get('/demo/login', { schema: { hide: true } }, async (_request, reply) => {
     const config = await client();
     if (!config) return reply.redirect('/demo', 303);
+    const oidc = await loadOpenidClient();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
@@ -83,9 +92,10 @@ export async function demoPlugin(app: FastifyInstance, { services }: { services:
     if (!config || !unsigned?.valid || !unsigned.value) return reply.redirect('/demo', 303);
     const { verifier, state, nonce } = JSON.parse(unsigned.value) as Record<string, string>;
     reply.clearCookie(STATE_COOKIE, cookie);
+    const oidc = await loadOpenidClient();
     const queryAt = request.url.indexOf('?');
     const query = queryAt === -1 ? '' : request.url.slice(queryAt);
-    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    let tokens: Awaited<ReturnType<typeof OpenidClient.authorizationCodeGrant>>;
     try {
       tokens = await oidc.authorizationCodeGrant(config, new URL(`${demoRedirectUri(base)}${query}`), {
         pkceCodeVerifier: verifier!,
