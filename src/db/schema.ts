@@ -211,6 +211,49 @@ export interface Database {
   web_sessions: WebSessionsTable;
   one_time_codes: OneTimeCodesTable;
   sign_in_failures: SignInFailuresTable;
+  bulk_jobs: BulkJobsTable;
+  bulk_job_rows: BulkJobRowsTable;
+}
+
+export type BulkJobStatus = 'running' | 'completed';
+export type BulkRowStatus = 'pending' | 'invited' | 'reinvited' | 'failed' | 'skipped';
+
+/** A bulk invitation job (src/bulk): the principal that started it (JSON), counters, and its lease. */
+export interface BulkJobsTable {
+  tenant_id: string;
+  id: string;
+  status: BulkJobStatus;
+  principal: string;
+  file_name: string | null;
+  total_rows: number;
+  processed_rows: number;
+  invited_count: number;
+  reinvited_count: number;
+  failed_count: number;
+  skipped_count: number;
+  /** The validation report (JSON) the job was created with. */
+  validation: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  claimed_until: string | null;
+  claim_token: string | null;
+}
+
+/** One CSV row of a bulk job and, once processed, its result. */
+export interface BulkJobRowsTable {
+  tenant_id: string;
+  job_id: string;
+  row_number: number;
+  email: string;
+  display_name: string | null;
+  redirect_url: string | null;
+  message: string | null;
+  language: string | null;
+  status: BulkRowStatus;
+  user_id: string | null;
+  error: string | null;
+  processed_at: string | null;
 }
 
 /** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */

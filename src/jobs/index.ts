@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../app/services.js';
+import { startBulkRunner } from '../bulk/runner.js';
 import { processInvitationDeadlines } from '../invitations/deadlines.js';
 import { createMailTransport, type MailTransport, startMailWorker } from '../mail/index.js';
 import { purgeExpiredOidcArtefacts } from '../oidc/index.js';
@@ -20,6 +21,7 @@ export function startBackgroundJobs(
   options: { transport?: MailTransport; periodMs?: number } = {},
 ): BackgroundJobs {
   const worker = startMailWorker(services, options.transport ?? createMailTransport(services.config));
+  const bulk = startBulkRunner(services);
   const periodMs = options.periodMs ?? 60_000;
   const jobs: Array<[name: string, run: () => Promise<unknown>]> = [
     [
@@ -54,6 +56,7 @@ export function startBackgroundJobs(
     async stop() {
       clearInterval(timer);
       await running;
+      await bulk.stop();
       await worker.stop();
     },
   };
