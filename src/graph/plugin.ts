@@ -10,6 +10,7 @@ import { chargeOnSuccess, spend } from '../ratelimit/budgets.js';
 import { signInRoutes } from '../signins/routes.js';
 import { organizationRoutes } from '../tenants/organization-routes.js';
 import { userRoutes } from '../users/routes.js';
+import { webhookRoutes } from '../webhooks/routes.js';
 import { createAuthHook } from './auth.js';
 
 /** The Microsoft Graph v1.0-shaped directory API. Every route needs a token; the tenant is the token's. */
@@ -43,6 +44,7 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     signInRoutes,
     invitationRoutes,
     bulkInvitationRoutes,
+    webhookRoutes,
   ]) {
     await app.register(routes, { services });
   }

@@ -5,15 +5,16 @@ import { processInvitationDeadlines } from '../invitations/deadlines.js';
 import { createMailTransport, type MailTransport, startMailWorker } from '../mail/index.js';
 import { purgeExpiredOidcArtefacts } from '../oidc/index.js';
 import { purgeOldCounters } from '../ratelimit/limiter.js';
+import { startWebhookWorker } from '../webhooks/worker.js';
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
 }
 
 /**
- * Work that runs beside the HTTP server: the mail outbox worker, invitation expiry and reminders, and
- * housekeeping. Every instance runs them; the database (guarded updates, SKIP LOCKED claims) keeps them from
- * doing anything twice.
+ * Work that runs beside the HTTP server: the mail outbox worker, bulk invitation jobs, webhook deliveries,
+ * invitation expiry and reminders, and housekeeping. Every instance runs them; the database (guarded updates,
+ * SKIP LOCKED claims) keeps them from doing anything twice.
  */
 export function startBackgroundJobs(
   services: Services,
@@ -22,6 +23,7 @@ export function startBackgroundJobs(
 ): BackgroundJobs {
   const worker = startMailWorker(services, options.transport ?? createMailTransport(services.config));
   const bulk = startBulkRunner(services);
+  const webhooks = startWebhookWorker(services);
   const periodMs = options.periodMs ?? 60_000;
   const jobs: Array<[name: string, run: () => Promise<unknown>]> = [
     [
@@ -57,6 +59,7 @@ export function startBackgroundJobs(
       clearInterval(timer);
       await running;
       await bulk.stop();
+      await webhooks.stop();
       await worker.stop();
     },
   };
