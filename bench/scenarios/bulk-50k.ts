@@ -51,7 +51,8 @@ export async function bulk50k(): Promise<Figure[]> {
       process.stderr.write(
         `  bulk-50k ${elapsed.toFixed(0)} s: ${job.processedRows}/${ROWS} (${job.percentComplete}%)\n`,
       );
-      if (job.status === 'completed' || elapsed > TARGET_SECONDS * 3) break;
+      // Followed to the end (up to 30 minutes), so a miss is measured rather than cut off.
+      if (job.status === 'completed' || elapsed > 1_800) break;
     }
     const seconds = (performance.now() - started) / 1000;
     return [
