@@ -5,6 +5,7 @@
  */
 
 import type { Figure } from './lib.js';
+import { bulk50k } from './scenarios/bulk-50k.js';
 import { clientCredentials } from './scenarios/client-credentials.js';
 import { graphList } from './scenarios/graph-list.js';
 import { invite } from './scenarios/invite.js';
@@ -19,6 +20,7 @@ const scenarios: Record<string, () => Promise<Figure[]>> = {
   invite,
   'graph-list': graphList,
   startup,
+  'bulk-50k': bulk50k,
 };
 
 const args = process.argv.slice(2);

@@ -1,14 +1,15 @@
 import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import type { Database } from '../db/schema.js';
+import { queueWebhookDeliveries } from '../webhooks/events.js';
 import { activityFor } from './activities.js';
 import type { DomainEvent } from './events.js';
 
 /**
  * Records a domain event inside the transaction that made the change, so the change and its audit entry
- * commit together. Today the audit log is its one consumer; webhooks will read the same events. (Mail is
- * queued by the invitation code itself, in the same transaction, because the mail carries the one-time
- * ticket, which an event must never hold.)
+ * commit together. Its consumers: the audit log, and webhooks (a delivery per subscribed endpoint, in the
+ * same transaction, sent later by src/webhooks/worker.ts). (Mail is queued by the invitation code itself, in
+ * the same transaction, because the mail carries the one-time ticket, which an event must never hold.)
  */
 export async function publish(
   trx: Transaction<Database>,
@@ -16,6 +17,7 @@ export async function publish(
   event: DomainEvent,
 ): Promise<void> {
   await writeAuditEntry(trx, services, event);
+  await queueWebhookDeliveries(trx, services, event);
   countInvitationOutcome(services, event);
 }
 

@@ -132,5 +132,10 @@ export const operations = {
     app: ['Directory.ReadWrite.All'],
     scopes: ['Directory.ReadWrite.All'],
   },
+  /** Registering webhook endpoints and reading their delivery logs (a Foyer extension): Global Administrators. */
+  manageWebhooks: {
+    app: ['Directory.ReadWrite.All'],
+    scopes: ['Directory.ReadWrite.All'],
+  },
 } as const satisfies Record<string, { app: readonly Permission[]; scopes: readonly string[] }>;
 export type Operation = keyof typeof operations;

@@ -18,6 +18,7 @@ import { addDomain, requireTenant, verifyDomain } from '../tenants/service.js';
 import { listTenants } from '../tenants/store.js';
 import { createUserBody } from '../users/schemas.js';
 import { createUser } from '../users/service.js';
+import { bulkInvite } from './bulk-invite.js';
 import { withServices } from './context.js';
 
 /** A mistake in how the command was called (exit code 2), as opposed to a refused operation (exit code 1). */
@@ -216,6 +217,25 @@ export const commands: Command[] = [
         const tenant = await requireTenant(services, args[0]!);
         await revokeInvitation(services, operatorPrincipal(tenant.id), args[1]!);
         print('Revoked.');
+      }),
+  },
+  {
+    name: ['bulk-invite'],
+    usage: 'bulk-invite <tenant> <file.csv>',
+    summary:
+      'Invite every row of a CSV (email,displayName,redirectUrl,message,language); results in <file>.results.csv',
+    arity: 2,
+    run: (args) =>
+      withServices(async (services) => {
+        const { job } = await bulkInvite(services, args[0]!, args[1]!);
+        print({
+          id: job.id,
+          status: job.status,
+          invited: job.invited,
+          reinvited: job.reinvited,
+          failed: job.failed,
+          skipped: job.skipped,
+        });
       }),
   },
   {

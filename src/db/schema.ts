@@ -211,6 +211,94 @@ export interface Database {
   web_sessions: WebSessionsTable;
   one_time_codes: OneTimeCodesTable;
   sign_in_failures: SignInFailuresTable;
+  bulk_jobs: BulkJobsTable;
+  bulk_job_rows: BulkJobRowsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}
+
+/** A webhook endpoint (src/webhooks): `events` is a JSON list; the secret is encrypted with FOYER_SECRET. */
+export interface WebhookEndpointsTable {
+  tenant_id: string;
+  id: string;
+  url: string;
+  description: string | null;
+  events: string;
+  secret_encrypted: string;
+  created_at: string;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed';
+
+/** One event for one endpoint, delivered at least once by the webhook worker under a lease. */
+export interface WebhookDeliveriesTable {
+  tenant_id: string;
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  claim_token: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** Every attempt of a delivery: the delivery log an administrator reads. */
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  attempted_at: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+export type BulkJobStatus = 'running' | 'completed';
+export type BulkRowStatus = 'pending' | 'invited' | 'reinvited' | 'failed' | 'skipped';
+
+/** A bulk invitation job (src/bulk): the principal that started it (JSON), counters, and its lease. */
+export interface BulkJobsTable {
+  tenant_id: string;
+  id: string;
+  status: BulkJobStatus;
+  principal: string;
+  file_name: string | null;
+  total_rows: number;
+  processed_rows: number;
+  invited_count: number;
+  reinvited_count: number;
+  failed_count: number;
+  skipped_count: number;
+  /** The validation report (JSON) the job was created with. */
+  validation: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  claimed_until: string | null;
+  claim_token: string | null;
+}
+
+/** One CSV row of a bulk job and, once processed, its result. */
+export interface BulkJobRowsTable {
+  tenant_id: string;
+  job_id: string;
+  row_number: number;
+  email: string;
+  display_name: string | null;
+  redirect_url: string | null;
+  message: string | null;
+  language: string | null;
+  status: BulkRowStatus;
+  user_id: string | null;
+  error: string | null;
+  processed_at: string | null;
 }
 
 /** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { applicationRoutes } from '../applications/routes.js';
 import { auditRoutes } from '../audit/routes.js';
+import { bulkInvitationRoutes } from '../bulk/routes.js';
 import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
@@ -9,6 +10,7 @@ import { chargeOnSuccess, spend } from '../ratelimit/budgets.js';
 import { signInRoutes } from '../signins/routes.js';
 import { organizationRoutes } from '../tenants/organization-routes.js';
 import { userRoutes } from '../users/routes.js';
+import { webhookRoutes } from '../webhooks/routes.js';
 import { createAuthHook } from './auth.js';
 
 /** The Microsoft Graph v1.0-shaped directory API. Every route needs a token; the tenant is the token's. */
@@ -41,6 +43,8 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     auditRoutes,
     signInRoutes,
     invitationRoutes,
+    bulkInvitationRoutes,
+    webhookRoutes,
   ]) {
     await app.register(routes, { services });
   }

@@ -38,7 +38,17 @@ interface InviteContext {
   body: InvitationBody;
   now: string;
   expiresAt: string | null;
+  within?: WithinInvitation | undefined;
 }
+
+/**
+ * Work a caller adds to the invitation's own transaction (bulk invitations record each row's result there, so a
+ * row's guest, mail and result commit together or not at all). Throwing rolls the invitation back.
+ */
+export type WithinInvitation = (
+  trx: Transaction<Database>,
+  outcome: { resource: InvitationResource; reinvited: boolean },
+) => Promise<void>;
 
 function messageInfoOf(body: InvitationBody): MessageInfo {
   const info = body.invitedUserMessageInfo;
@@ -83,6 +93,7 @@ export async function invite(
   services: Services,
   principal: Principal,
   body: InvitationBody,
+  options: { within?: WithinInvitation } = {},
 ): Promise<InvitationResource> {
   const policies = await getTenantPolicies(services.db, principal.tenantId);
   await assertMayInvite(services, principal, policies.authorization);
@@ -107,6 +118,7 @@ export async function invite(
     body,
     now: now.toISOString(),
     expiresAt: expiryFrom(policy.invitationExpiryDays, now),
+    within: options.within,
   };
   // A concurrent request for the same address can win a race: it created the guest first (the database
   // refuses the duplicate) or rotated the ticket first (the guarded update misses). Run again: the next attempt
@@ -228,7 +240,9 @@ async function inviteInTransaction(
     },
     correlationId: services.ids.uuid(),
   });
-  return toInvitationResource(services, invitation, user, ticket.redeemUrl, false);
+  const resource = toInvitationResource(services, invitation, user, ticket.redeemUrl, false);
+  await context.within?.(trx, { resource, reinvited: existing !== undefined });
+  return resource;
 }
 
 /**

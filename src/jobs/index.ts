@@ -1,18 +1,20 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../app/services.js';
+import { startBulkRunner } from '../bulk/runner.js';
 import { processInvitationDeadlines } from '../invitations/deadlines.js';
 import { createMailTransport, type MailTransport, startMailWorker } from '../mail/index.js';
 import { purgeExpiredOidcArtefacts } from '../oidc/index.js';
 import { purgeOldCounters } from '../ratelimit/limiter.js';
+import { startWebhookWorker } from '../webhooks/worker.js';
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
 }
 
 /**
- * Work that runs beside the HTTP server: the mail outbox worker, invitation expiry and reminders, and
- * housekeeping. Every instance runs them; the database (guarded updates, SKIP LOCKED claims) keeps them from
- * doing anything twice.
+ * Work that runs beside the HTTP server: the mail outbox worker, bulk invitation jobs, webhook deliveries,
+ * invitation expiry and reminders, and housekeeping. Every instance runs them; the database (guarded updates,
+ * SKIP LOCKED claims) keeps them from doing anything twice.
  */
 export function startBackgroundJobs(
   services: Services,
@@ -20,6 +22,8 @@ export function startBackgroundJobs(
   options: { transport?: MailTransport; periodMs?: number } = {},
 ): BackgroundJobs {
   const worker = startMailWorker(services, options.transport ?? createMailTransport(services.config));
+  const bulk = startBulkRunner(services);
+  const webhooks = startWebhookWorker(services);
   const periodMs = options.periodMs ?? 60_000;
   const jobs: Array<[name: string, run: () => Promise<unknown>]> = [
     [
@@ -54,6 +58,8 @@ export function startBackgroundJobs(
     async stop() {
       clearInterval(timer);
       await running;
+      await bulk.stop();
+      await webhooks.stop();
       await worker.stop();
     },
   };

@@ -22,6 +22,8 @@ export interface TestAppOptions {
   logStream?: { write(line: string): void };
   /** Extra routes or hooks, added before the app is ready (e.g. a probe that echoes what Fastify read). */
   setUp?: (app: FastifyInstance) => void;
+  /** SQLite in a temporary file rather than in memory, so secondInstance() can open it too. */
+  sqliteFile?: boolean;
 }
 
 /** An app on a fresh database with no tenant yet, for tests that seed their own directory. */
@@ -64,7 +66,7 @@ export async function buildBareTestApp(
   dialect: DialectName,
   options: TestAppOptions = {},
 ): Promise<BareTestApp> {
-  const database = await freshDatabase(dialect);
+  const database = await freshDatabase(dialect, { sqliteFile: options.sqliteFile ?? false });
   try {
     const { app, config } = await instanceOn(database, options);
     return {

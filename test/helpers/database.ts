@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -15,8 +18,28 @@ export function testDialects(): DialectName[] {
   return ['sqlite'];
 }
 
-/** A fresh, migrated database: in-memory SQLite, or a new schema on the test PostgreSQL server. */
-export async function freshDatabase(dialect: DialectName): Promise<Db & { url: string }> {
+/**
+ * A fresh, migrated database: in-memory SQLite, or a new schema on the test PostgreSQL server. `sqliteFile`
+ * puts SQLite in a temporary file instead, so a second app can open the same database (restart tests).
+ */
+export async function freshDatabase(
+  dialect: DialectName,
+  options: { sqliteFile?: boolean } = {},
+): Promise<Db & { url: string }> {
+  if (dialect === 'sqlite' && options.sqliteFile) {
+    const dir = mkdtempSync(join(tmpdir(), 'foyer-test-'));
+    const url = `sqlite:${join(dir, 'foyer.db')}`;
+    const database = await connectDatabase(url);
+    await migrateToLatest(database.db, database.schema);
+    return {
+      ...database,
+      url,
+      async close() {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
   if (dialect === 'sqlite') {
     const database = await connectDatabase('sqlite::memory:');
     await migrateToLatest(database.db, database.schema);

@@ -1,0 +1,198 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { pino } from 'pino';
+import type { Services } from '../app/services.js';
+import { callerKey, type Principal } from '../auth/principal.js';
+import { isFoyerError } from '../errors/catalogue.js';
+import type { InvitationBody } from '../invitations/schemas.js';
+import { invite } from '../invitations/service.js';
+import type { MailLogger } from '../mail/worker.js';
+import { charge, consume, peek } from '../ratelimit/limiter.js';
+import {
+  type BulkJobRow,
+  type BulkRowRecord,
+  claimJob,
+  completeJob,
+  pendingRows,
+  recordRowResult,
+  renewJobClaim,
+} from './store.js';
+
+export interface BulkRunnerOptions {
+  pollMs?: number;
+  /** How long a claim lasts without renewal: another instance resumes a crashed one's job after this. */
+  leaseMs?: number;
+  /** Rows in flight at once (PostgreSQL; SQLite runs one at a time, its writes are serialised anyway). */
+  concurrency?: number;
+  logger?: MailLogger;
+}
+
+export interface BulkRunner {
+  /** Stops after the rows in flight and releases the job, so another instance resumes it at once. */
+  stop(): Promise<void>;
+  /** Works until no job is left (tests, the CLI). */
+  drain(): Promise<void>;
+}
+
+const BATCH = 200;
+
+/** Thrown inside a row's transaction when its result was already recorded: the invitation rolls back. */
+class RowAlreadyDone extends Error {}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function bodyOf(row: BulkRowRecord): InvitationBody {
+  return {
+    invitedUserEmailAddress: row.email,
+    inviteRedirectUrl: row.redirect_url ?? '',
+    ...(row.display_name && { invitedUserDisplayName: row.display_name }),
+    sendInvitationMessage: true,
+    ...((row.message || row.language) && {
+      invitedUserMessageInfo: { customizedMessageBody: row.message, messageLanguage: row.language },
+    }),
+    invitedUserType: 'Guest',
+    resetRedemption: false,
+  };
+}
+
+/**
+ * Works through bulk invitation jobs (PRODUCT §7). Each row is one call of the invitation service, whose
+ * transaction also records the row's result (guarded on the row being pending): a row commits with its guest,
+ * mail and result, or not at all, so a job resumed after a crash or a restart never invites a row twice.
+ * Invitation throttling applies: the job waits for the next window instead of failing rows.
+ */
+export function startBulkRunner(services: Services, options: BulkRunnerOptions = {}): BulkRunner {
+  const pollMs = options.pollMs ?? 1_000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const concurrency = services.dialect === 'postgres' ? (options.concurrency ?? 8) : 1;
+  const logger: MailLogger =
+    options.logger ?? pino({ level: services.config.logLevel, base: { component: 'bulk-runner' } });
+  const { invitations, invitationsPerCaller } = services.config.rateLimits;
+  let stopped = false;
+
+  /** Spends the invitation budgets as POST /invitations does, waiting out a full window instead of failing. */
+  async function paced(principal: Principal): Promise<void> {
+    const tenantBucket = `invitations:${principal.tenantId}`;
+    for (;;) {
+      try {
+        await peek(services, tenantBucket, invitations);
+        await consume(services, `${tenantBucket}:${callerKey(principal)}`, invitationsPerCaller);
+        return;
+      } catch (error) {
+        if (!isFoyerError(error) || error.key !== 'tooManyRequests') throw error;
+        await sleep(1000 * Number(error.headers['Retry-After'] ?? 1));
+      }
+    }
+  }
+
+  async function processRow(principal: Principal, row: BulkRowRecord): Promise<void> {
+    await paced(principal);
+    const now = () => services.clock.now().toISOString();
+    try {
+      await invite(services, principal, bodyOf(row), {
+        within: async (trx, { resource, reinvited }) => {
+          const status = reinvited ? 'reinvited' : 'invited';
+          const recorded = await recordRowResult(trx, row, {
+            status,
+            userId: resource.invitedUser.id,
+            error: null,
+            now: now(),
+          });
+          if (!recorded) throw new RowAlreadyDone();
+        },
+      });
+      await charge(services, `invitations:${principal.tenantId}`, invitations);
+    } catch (error) {
+      if (error instanceof RowAlreadyDone) return;
+      // A refusal of this row (domain policy, a member's address, rights): its result, the job goes on. Anything
+      // else (the database is gone) stops the job; its lease runs out and it resumes from the pending rows.
+      if (!isFoyerError(error) || error.status >= 500) throw error;
+      await services.db.transaction().execute((trx) =>
+        recordRowResult(trx, row, {
+          status: 'failed',
+          userId: null,
+          error: `${error.code}: ${error.message}`,
+          now: now(),
+        }),
+      );
+    }
+  }
+
+  async function runJob(job: BulkJobRow, claimToken: string): Promise<void> {
+    const principal = JSON.parse(job.principal) as Principal;
+    const ref = { tenantId: job.tenant_id, jobId: job.id };
+    logger.info(ref, 'bulk invitation job claimed');
+    for (;;) {
+      if (stopped) {
+        await renewJobClaim(services.db, job.id, claimToken, null);
+        return;
+      }
+      const rows = await pendingRows(services.db, job.id, BATCH);
+      if (rows.length === 0) {
+        await completeJob(services.db, job.id, claimToken, services.clock.now().toISOString());
+        logger.info(ref, 'bulk invitation job completed');
+        return;
+      }
+      for (let i = 0; i < rows.length && !stopped; i += concurrency) {
+        await Promise.all(rows.slice(i, i + concurrency).map((row) => processRow(principal, row)));
+        // better-sqlite3 answers synchronously, so without this the job would run in microtasks alone and hold
+        // the event loop: HTTP requests (progress included) and timers get their turn between rows.
+        await nextTurn();
+      }
+      const leaseUntil = new Date(services.clock.now().getTime() + leaseMs);
+      if (!(await renewJobClaim(services.db, job.id, claimToken, leaseUntil))) {
+        logger.warn(ref, 'bulk invitation job lease lost; another worker carries on');
+        return;
+      }
+    }
+  }
+
+  async function runOnce(): Promise<boolean> {
+    const now = services.clock.now();
+    const claimToken = services.ids.uuid();
+    const job = await claimJob(services.db, services.dialect, {
+      now,
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      claimToken,
+    });
+    if (!job) return false;
+    await runJob(job, claimToken);
+    return true;
+  }
+
+  let turn: Promise<unknown> = Promise.resolve();
+  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+  const untilIdle = async () => {
+    while (!stopped && (await runOnce())) {
+      // another job may be waiting
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const poll = async () => {
+    timer = undefined;
+    try {
+      await exclusively(untilIdle);
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'bulk runner failed');
+    }
+    if (!stopped) {
+      timer = setTimeout(poll, pollMs);
+      timer.unref();
+    }
+  };
+  timer = setTimeout(poll, 0);
+  timer.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await turn;
+    },
+    drain: () => exclusively(untilIdle),
+  };
+}
