@@ -1,10 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { tempDir } from './lib.js';
 
 export const CLIENT_SECRET = 'bench-client-secret-0123456789-abcdefghij';
 
-/** A fresh SQLite-backed Foyer with known bootstrap credentials. */
+/**
+ * The database of a bench run: a fresh SQLite file, or with BENCH_DATABASE_URL=postgres://… a fresh schema on
+ * that server (created with psql), so the scenarios run on PostgreSQL too.
+ */
+function databaseUrl(dir: string): string {
+  const postgres = process.env.BENCH_DATABASE_URL;
+  if (!postgres) return `sqlite:${join(dir, 'foyer.db')}`;
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  execFileSync('psql', [postgres, '-qc', `create schema ${schema}`]);
+  return `${postgres}${postgres.includes('?') ? '&' : '?'}schema=${schema}`;
+}
+
+/** A fresh Foyer (SQLite, or PostgreSQL with BENCH_DATABASE_URL) with known bootstrap credentials. */
 export function foyerEnv(name: string, extra: Record<string, string> = {}) {
   const dir = tempDir(name);
   const clientId = randomUUID();
@@ -14,7 +27,7 @@ export function foyerEnv(name: string, extra: Record<string, string> = {}) {
     env: {
       FOYER_ENV: 'development',
       FOYER_DATA_DIR: dir,
-      FOYER_DATABASE_URL: `sqlite:${join(dir, 'foyer.db')}`,
+      FOYER_DATABASE_URL: databaseUrl(dir),
       FOYER_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
       FOYER_BOOTSTRAP_TENANT: 'Bench',
       FOYER_BOOTSTRAP_CLIENT_ID: clientId,

@@ -207,6 +207,7 @@ export interface Database {
   invitations: InvitationsTable;
   invitation_blocks: InvitationBlocksTable;
   rate_limit_counters: RateLimitCountersTable;
+  rate_limit_shards: RateLimitShardsTable;
   personal_accounts: PersonalAccountsTable;
   web_sessions: WebSessionsTable;
   one_time_codes: OneTimeCodesTable;
@@ -383,6 +384,14 @@ export interface InvitationBlocksTable {
 export interface RateLimitCountersTable {
   bucket: string;
   window_start: number;
+  count: number;
+}
+
+/** A tenant-wide ceiling's count of one instance in one window (PostgreSQL; summed over the instances). */
+export interface RateLimitShardsTable {
+  bucket: string;
+  window_start: number;
+  shard: string;
   count: number;
 }
 

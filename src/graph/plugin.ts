@@ -20,8 +20,9 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
   // body schema (a 400) where any other non-JSON type is a 415.
   app.removeContentTypeParser('text/plain');
   // Directory data and, on some routes, secrets (addPassword's secretText): never kept by a cache or proxy.
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.header('cache-control', 'no-store');
+    done();
   });
   app.addHook('onRequest', createAuthHook(services));
   // Every API call costs its caller's budget; the tenant's ceiling is paid by successful calls only, so a

@@ -21,7 +21,8 @@ function mayScrape(request: FastifyRequest, token: string | undefined): boolean 
 /** Request counts and latencies by route template (never the raw URL: ids would explode cardinality). */
 export async function metricsPlugin(app: FastifyInstance, { services }: { services: Services }) {
   const { metrics } = services;
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback-style: it runs after every response, and an async hook costs a promise and a tick each time.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     metrics.httpRequests.inc({ method: request.method, route, status: String(status) });
@@ -31,6 +32,7 @@ export async function metricsPlugin(app: FastifyInstance, { services }: { servic
     if (request.method === 'POST' && route === '/v1.0/invitations' && status >= 400 && status < 500) {
       metrics.invitations.inc({ outcome: status === 429 ? 'throttled' : 'refused' });
     }
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (!mayScrape(request, services.config.metricsToken)) {

@@ -40,8 +40,48 @@ export async function peek(services: Services, bucket: string, limit: Limit): Pr
 export async function charge(services: Services, bucket: string, limit: Limit): Promise<void> {
   if (limit.limit <= 0) return;
   const { windowStart } = windowOf(services, limit);
-  const count = await increment(services, bucket, windowStart);
-  if (services.dialect === 'postgres') observedCountsOf(services).set(bucket, { windowStart, count });
+  if (services.dialect !== 'postgres') {
+    countInMemory(services, bucket, windowStart);
+    return;
+  }
+  const count = await countInShard(services, bucket, windowStart);
+  observedCountsOf(services).set(bucket, { windowStart, count });
+}
+
+/** This process's shard of the tenant-wide counters: one per database handle (one per app), random. */
+const shards = new WeakMap<object, string>();
+
+/**
+ * A tenant-wide ceiling on PostgreSQL: each instance counts in its own row (no row lock shared between
+ * instances: with one row per tenant, every successful API call of every instance queued on it) and reads the
+ * other instances' rows in the same statement. The sum misses only the other instances' increments that have
+ * not committed when the statement starts — requests in flight there, each a single-statement transaction —
+ * which is the error `peek` already allows: past the ceiling, each instance lets through at most the requests
+ * it has in flight plus one.
+ */
+async function countInShard(services: Services, bucket: string, windowStart: number): Promise<number> {
+  let shard = shards.get(services.db);
+  if (!shard) {
+    shard = services.ids.uuid();
+    shards.set(services.db, shard);
+  }
+  const others = services.db
+    .selectFrom('rate_limit_shards as other')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('other.count'), sql<number>`0`).as('total'))
+    .where('other.bucket', '=', bucket)
+    .where('other.window_start', '=', windowStart)
+    .where('other.shard', '<>', shard);
+  const row = await services.db
+    .insertInto('rate_limit_shards')
+    .values({ bucket, window_start: windowStart, shard, count: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['bucket', 'window_start', 'shard'])
+        .doUpdateSet({ count: sql<number>`rate_limit_shards.count + 1` }),
+    )
+    .returning((eb) => [eb('count', '+', others).as('total')])
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
 }
 
 function windowOf(services: Services, { windowSeconds }: Limit) {
@@ -107,4 +147,5 @@ function countInMemory(services: Services, bucket: string, windowStart: number):
 export async function purgeOldCounters(services: Services, olderThanMs = 3_600_000): Promise<void> {
   const cutoff = services.clock.now().getTime() - olderThanMs;
   await services.db.deleteFrom('rate_limit_counters').where('window_start', '<', cutoff).execute();
+  await services.db.deleteFrom('rate_limit_shards').where('window_start', '<', cutoff).execute();
 }
