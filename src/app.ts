@@ -7,6 +7,7 @@ import { registerInputGuard } from './app/input-guard.js';
 import { loggerOptions } from './app/logger.js';
 import { openapiOptions } from './app/openapi.js';
 import type { ResolvedConfig, Services } from './app/services.js';
+import { consolePlugin } from './console/routes.js';
 import type { Db } from './db/connect.js';
 import { demoPlugin } from './demo/routes.js';
 import { frameworkErrors, registerErrorMapper } from './errors/mapper.js';
@@ -21,6 +22,7 @@ import { interactionsPlugin } from './oidc/interactions/routes.js';
 import { deriveKey } from './oidc/key-encryption.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
+import { portalAuthPlugin } from './portal/routes.js';
 import { redemptionPlugin } from './redemption/routes.js';
 import { signupPlugin } from './signin/signup-routes.js';
 import { instancePlugin } from './tenants/instance-routes.js';
@@ -107,6 +109,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(redemptionPlugin, { services });
   await app.register(signupPlugin, { services });
   await app.register(demoPlugin, { services });
+  await app.register(portalAuthPlugin, { services });
+  await app.register(consolePlugin, { services });
 
   return app;
 }

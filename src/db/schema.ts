@@ -211,6 +211,38 @@ export interface Database {
   web_sessions: WebSessionsTable;
   one_time_codes: OneTimeCodesTable;
   sign_in_failures: SignInFailuresTable;
+  portal_sessions: PortalSessionsTable;
+  portal_form_stash: PortalFormStashTable;
+  tenant_logos: TenantLogosTable;
+}
+
+/** A browser signed in to a tenant's console or My Apps (src/console/session.ts); only the cookie's hash. */
+export interface PortalSessionsTable {
+  id_hash: string;
+  tenant_id: string;
+  user_id: string;
+  /** For RP-initiated logout (id_token_hint). */
+  id_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A form posted after its session expired, restored once after the sign-in (src/console/stash.ts). */
+export interface PortalFormStashTable {
+  id_hash: string;
+  tenant_id: string;
+  path: string;
+  fields: string;
+  expires_at: string;
+}
+
+/** A tenant's logo, uploaded in the console and served at /{tenantId}/branding/logo. */
+export interface TenantLogosTable {
+  tenant_id: string;
+  content_type: string;
+  /** base64 */
+  data: string;
+  updated_at: string;
 }
 
 /** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */
