@@ -4,6 +4,7 @@ import type { Services } from '../app/services.js';
 import { registerPageErrors } from '../web/errors.js';
 import { consoleRoute } from './guard.js';
 import { homePage } from './pages/home.js';
+import { consoleUsersRoutes } from './users-routes.js';
 
 /**
  * The admin console, /{tenant}/admin (tenant by id, slug or verified domain, as the protocol routes accept).
@@ -17,4 +18,5 @@ export async function consolePlugin(app: FastifyInstance, { services }: { servic
     { schema: { hide: true } },
     consoleRoute(services, null, async (ctx, _request, reply) => reply.send(homePage(ctx))),
   );
+  await app.register(consoleUsersRoutes, { services });
 }

@@ -21,6 +21,8 @@ export async function signInFrom(
   password: string,
 ): Promise<LightMyRequestResponse> {
   const identify = await settle(browser, start);
+  // The browser may still be signed in to Foyer itself (single sign-on): then it comes straight back.
+  if (!identify.body.includes('/identify"')) return identify;
   const pw = await browser.submit(identify, '/identify', { email });
   const after = await browser.submit(pw, '/password', { password });
   return settle(browser, after);
