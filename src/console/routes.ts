@@ -2,8 +2,10 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { registerPageErrors } from '../web/errors.js';
+import { consoleGroupsRoutes } from './groups-routes.js';
 import { consoleRoute } from './guard.js';
 import { homePage } from './pages/home.js';
+import { consoleReportsRoutes } from './reports-routes.js';
 import { consoleUsersRoutes } from './users-routes.js';
 
 /**
@@ -19,4 +21,6 @@ export async function consolePlugin(app: FastifyInstance, { services }: { servic
     consoleRoute(services, null, async (ctx, _request, reply) => reply.send(homePage(ctx))),
   );
   await app.register(consoleUsersRoutes, { services });
+  await app.register(consoleGroupsRoutes, { services });
+  await app.register(consoleReportsRoutes, { services });
 }
