@@ -2,10 +2,12 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { registerPageErrors } from '../web/errors.js';
+import { consoleAppsRoutes } from './apps-routes.js';
 import { consoleGroupsRoutes } from './groups-routes.js';
 import { consoleRoute } from './guard.js';
 import { homePage } from './pages/home.js';
 import { consoleReportsRoutes } from './reports-routes.js';
+import { consoleSettingsRoutes } from './settings-routes.js';
 import { consoleUsersRoutes } from './users-routes.js';
 
 /**
@@ -23,4 +25,6 @@ export async function consolePlugin(app: FastifyInstance, { services }: { servic
   await app.register(consoleUsersRoutes, { services });
   await app.register(consoleGroupsRoutes, { services });
   await app.register(consoleReportsRoutes, { services });
+  await app.register(consoleSettingsRoutes, { services });
+  await app.register(consoleAppsRoutes, { services });
 }

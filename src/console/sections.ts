@@ -25,7 +25,7 @@ export const sections: Section[] = [
   { key: 'signins', path: '/sign-ins', label: 'navSignIns', needs: ['readAuditLogs'] },
   { key: 'usage', path: '/usage', label: 'navUsage', needs: ['readAuditLogs', 'readUsers'] },
   { key: 'settings', path: '/settings', label: 'navSettings', needs: ['writeAuthorizationPolicy'] },
-  { key: 'branding', path: '/branding', label: 'navBranding', needs: ['grantPermissions'] },
+  { key: 'branding', path: '/branding', label: 'navBranding', needs: ['writeOrganization'] },
   { key: 'apps', path: '/apps', label: 'navApps', needs: ['writeApplications'] },
   // { key: 'idps', path: '/identity-providers', label: 'navIdentityProviders', needs: ['grantPermissions'] },
   // { key: 'webhooks', path: '/webhooks', label: 'navWebhooks', needs: ['grantPermissions'] },

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Table shapes, shared by both dialects. Portable storage choices: timestamps are ISO-8601 UTC text
@@ -97,6 +97,8 @@ export interface ApplicationsTable {
   created_at: string;
   /** Tokens issued before this instant are refused (a secret was removed); null when none ever was. */
   tokens_valid_after: string | null;
+  /** Graph's web.homePageUrl: where My Apps opens the app; optional on insert. */
+  web_home_page_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApplicationPasswordsTable {

@@ -6,7 +6,7 @@ type AnyDb = Kysely<any>;
 /**
  * The admin console and My Apps (src/console, src/myapps): a browser's signed-in portal sessions (one per
  * tenant, keyed by the hash of one cookie), form contents kept across a sign-in, and tenant logos served by
- * Foyer itself.
+ * Foyer itself; and applications' home page URL (web.homePageUrl), what My Apps lists.
  */
 export async function up(db: AnyDb): Promise<void> {
   await db.schema
@@ -42,9 +42,13 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
+
+  // Graph's web.homePageUrl: the address My Apps opens.
+  await db.schema.alterTable('applications').addColumn('web_home_page_url', 'text').execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
+  await db.schema.alterTable('applications').dropColumn('web_home_page_url').execute();
   await db.schema.dropTable('tenant_logos').execute();
   await db.schema.dropTable('portal_form_stash').execute();
   await db.schema.dropTable('portal_sessions').execute();
