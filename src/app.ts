@@ -17,6 +17,7 @@ import { blockRoutes } from './invitations/block-routes.js';
 import { mailPlugin } from './mail/routes.js';
 import { createMetrics } from './metrics/registry.js';
 import { metricsPlugin } from './metrics/routes.js';
+import { myAppsPlugin } from './myapps/routes.js';
 import { OidcProviders, oidcPlugin } from './oidc/index.js';
 import { interactionsPlugin } from './oidc/interactions/routes.js';
 import { deriveKey } from './oidc/key-encryption.js';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(demoPlugin, { services });
   await app.register(portalAuthPlugin, { services });
   await app.register(consolePlugin, { services });
+  await app.register(myAppsPlugin, { services });
 
   return app;
 }

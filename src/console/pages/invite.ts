@@ -6,13 +6,20 @@ import { addGroupMember, listGroupsFor } from '../../groups/service.js';
 import { invitationBody } from '../../invitations/schemas.js';
 import { invite } from '../../invitations/service.js';
 import type { PortalContext } from '../../portal/context.js';
-import { html } from '../../web/html.js';
+import { html, type SafeHtml } from '../../web/html.js';
 import { fill, portalDictionaryOf } from '../../web/i18n/index.js';
 import { field, fieldList, formErrorOf } from '../form-errors.js';
 import { consolePage, formBasics } from '../frame.js';
+import { mayOpen, sectionOf } from '../sections.js';
 import { formError } from './tables.js';
 
 type Fields = Record<string, unknown>;
+
+/** Where the form lives: the console (default) or My Apps, which frames it itself and posts elsewhere. */
+export interface InviteSurface {
+  action?: string;
+  frame?: (title: string, body: SafeHtml) => string;
+}
 
 /** The form's fields as POST /v1.0/invitations takes them: the same schema, the same service. */
 export function invitationFromForm(body: Fields) {
@@ -39,7 +46,7 @@ export function invitationFromForm(body: Fields) {
 export async function invitePage(
   services: Services,
   ctx: PortalContext,
-  input: { values?: Fields; error?: string; restored?: boolean; action?: string; section?: string },
+  input: { values?: Fields; error?: string; restored?: boolean } & InviteSurface,
 ) {
   const t = portalDictionaryOf(ctx.lang);
   const v = input.values ?? {};
@@ -58,10 +65,10 @@ export async function invitePage(
     html`<label for="${name}">${label}</label><input type="${type}" id="${name}" name="${name}" value="${field(v, name)}"${extra === 'required' ? html` required` : ''}>`;
   const administrator =
     can(ctx.principal, 'administerInvitations') && ctx.principal.directoryRoles.length > 0;
-  return consolePage(ctx, {
-    title: t.inviteTitle,
-    section: input.section ?? 'invite',
-    body: html`<h1>${t.inviteTitle}</h1>
+  const frame = input.frame ?? ((title, body) => consolePage(ctx, { title, section: 'invite', body }));
+  return frame(
+    t.inviteTitle,
+    html`<h1>${t.inviteTitle}</h1>
 ${input.restored ? html`<p class="notice" role="status">${t.restoredNotice}</p>` : ''}
 ${formError(t, input.error)}
 <form method="post" action="${action}">${formBasics(ctx, action)}
@@ -89,7 +96,7 @@ ${
 }
 <div class="actions"><button type="submit">${t.inviteButton}</button></div>
 </form>`,
-  });
+  );
 }
 
 /** POST: the invitation through the service, then the chosen groups; a refusal shows the form again, filled. */
@@ -97,8 +104,7 @@ export async function submitInvite(
   services: Services,
   ctx: PortalContext,
   body: Fields,
-  section = 'invite',
-  action?: string,
+  surface: InviteSurface = {},
 ) {
   const t = portalDictionaryOf(ctx.lang);
   try {
@@ -111,16 +117,21 @@ export async function submitInvite(
         },
       );
     }
+    const frame =
+      surface.frame ??
+      ((title: string, page: SafeHtml) => consolePage(ctx, { title, section: 'invite', body: page }));
+    const userLink = mayOpen(ctx.principal, sectionOf('users'))
+      ? html`<a href="${ctx.base}/users/${invitation.invitedUser.id}">${invitation.invitedUserEmailAddress}</a> · `
+      : '';
     return {
       status: 200,
-      page: consolePage(ctx, {
-        title: t.invitedTitle,
-        section,
-        body: html`<h1>${t.invitedTitle}</h1>
+      page: frame(
+        t.invitedTitle,
+        html`<h1>${t.invitedTitle}</h1>
 <p class="notice" role="status">${fill(t.invitedText, { email: invitation.invitedUserEmailAddress })}</p>
 <p class="secret">${invitation.inviteRedeemUrl}</p>
-<p><a href="${ctx.base}/users/${invitation.invitedUser.id}">${invitation.invitedUserEmailAddress}</a> · <a href="${action ?? `${ctx.base}/invite`}">${t.inviteAnother}</a></p>`,
-      }),
+<p>${userLink}<a href="${surface.action ?? `${ctx.base}/invite`}">${t.inviteAnother}</a></p>`,
+      ),
     };
   } catch (error) {
     const refused = formErrorOf(error);
@@ -129,8 +140,7 @@ export async function submitInvite(
       page: await invitePage(services, ctx, {
         values: body,
         error: refused.message,
-        section,
-        ...(action && { action }),
+        ...surface,
       }),
     };
   }
