@@ -13,6 +13,7 @@ header img{max-height:2.5rem;max-width:10rem}
 .brand{font-weight:600;font-size:1.1rem}
 main{background:#fff;border-radius:.5rem;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:1.75rem 1.5rem}
 main.wide{max-width:48rem}
+body:has(main.wide) header,body:has(main.wide) footer{max-width:48rem}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 1rem}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 input[type=email],input[type=password],input[type=text],input[type=url],input[type=number],input[type=search],input[type=date],select,textarea{width:100%;font:inherit;padding:.55rem .7rem;border:1px solid #6b7280;border-radius:.375rem}

@@ -130,7 +130,7 @@ export const portalEnUS = {
   usageTitle: 'Usage',
   usageGuests: 'Guests',
   usageMembers: 'Members',
-  usageRatio: 'Guest:member ratio',
+  usageRatio: 'Member:guest ratio (one member for up to five guests)',
   usageRatioNote: 'Within the 1:5 ratio: {within}.',
   usageMau: 'Monthly active guests ({month}, UTC)',
   usageMauNote: '{count} of the 50,000 free monthly active users.',

@@ -123,7 +123,7 @@ export const portalFrFR: PortalDictionary = {
   usageTitle: 'Utilisation',
   usageGuests: 'Invités',
   usageMembers: 'Membres',
-  usageRatio: 'Rapport invités:membres',
+  usageRatio: 'Rapport membres:invités (un membre pour cinq invités au plus)',
   usageRatioNote: 'Dans le rapport de 1:5 : {within}.',
   usageMau: 'Invités actifs du mois ({month}, UTC)',
   usageMauNote: '{count} des 50 000 utilisateurs actifs mensuels gratuits.',
