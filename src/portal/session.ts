@@ -46,6 +46,8 @@ export async function startPortalSession(
     reply.setCookie(PORTAL_COOKIE, id, cookieOptions(services.config));
   }
   const now = services.clock.now();
+  // Expired sessions of any browser go as new ones start (indexed by expiry), so the table does not grow.
+  await services.db.deleteFrom('portal_sessions').where('expires_at', '<', now.toISOString()).execute();
   const row = {
     id_hash: hashOf(services, id),
     tenant_id: input.tenantId,

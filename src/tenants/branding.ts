@@ -1,7 +1,9 @@
+import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import { publish } from '../audit/publish.js';
 import { authorize } from '../auth/guards.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { findTenantById } from './store.js';
 
@@ -22,30 +24,30 @@ const LOGO_TYPES: Record<string, (bytes: Buffer) => boolean> = {
 export const logoUrlOf = (baseUrl: string, tenantId: string, version: string) =>
   `${baseUrl}/${tenantId}/branding/logo?v=${version}`;
 
+/** The change and its audit entry commit together. */
 async function audited(
+  trx: Transaction<Database>,
   services: Services,
   principal: Principal,
   property: string,
   oldValue: string | null,
   newValue: string | null,
 ) {
-  const tenant = await findTenantById(services.db, principal.tenantId);
-  await services.db.transaction().execute((trx) =>
-    publish(trx, services, {
-      type: 'organization.branding.updated',
-      tenantId: principal.tenantId,
-      actor: actorOf(principal),
-      targets: [
-        {
-          id: principal.tenantId,
-          type: 'Tenant',
-          displayName: tenant?.display_name ?? null,
-          modifiedProperties: [{ displayName: property, oldValue, newValue }],
-        },
-      ],
-      correlationId: services.ids.uuid(),
-    }),
-  );
+  const tenant = await findTenantById(trx, principal.tenantId);
+  await publish(trx, services, {
+    type: 'organization.branding.updated',
+    tenantId: principal.tenantId,
+    actor: actorOf(principal),
+    targets: [
+      {
+        id: principal.tenantId,
+        type: 'Tenant',
+        displayName: tenant?.display_name ?? null,
+        modifiedProperties: [{ displayName: property, oldValue, newValue }],
+      },
+    ],
+    correlationId: services.ids.uuid(),
+  });
 }
 
 /** Stores a logo whose bytes are a PNG, JPEG or WebP image. */
@@ -74,8 +76,8 @@ export async function setLogo(services: Services, principal: Principal, bytes: B
       )
       .execute();
     await trx.updateTable('tenants').set({ logo_url: url }).where('id', '=', principal.tenantId).execute();
+    await audited(trx, services, principal, 'logo', null, url);
   });
-  await audited(services, principal, 'logo', null, url);
 }
 
 export async function removeLogo(services: Services, principal: Principal) {
@@ -83,8 +85,8 @@ export async function removeLogo(services: Services, principal: Principal) {
   await services.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('tenant_logos').where('tenant_id', '=', principal.tenantId).execute();
     await trx.updateTable('tenants').set({ logo_url: null }).where('id', '=', principal.tenantId).execute();
+    await audited(trx, services, principal, 'logo', null, null);
   });
-  await audited(services, principal, 'logo', null, null);
 }
 
 export async function setPrivacyStatementUrl(services: Services, principal: Principal, value: string) {
@@ -95,12 +97,21 @@ export async function setPrivacyStatementUrl(services: Services, principal: Prin
   }
   const before = await findTenantById(services.db, principal.tenantId);
   const next = url === '' ? null : new URL(url).href;
-  await services.db
-    .updateTable('tenants')
-    .set({ privacy_statement_url: next })
-    .where('id', '=', principal.tenantId)
-    .execute();
-  await audited(services, principal, 'privacyStatementUrl', before?.privacy_statement_url ?? null, next);
+  await services.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('tenants')
+      .set({ privacy_statement_url: next })
+      .where('id', '=', principal.tenantId)
+      .execute();
+    await audited(
+      trx,
+      services,
+      principal,
+      'privacyStatementUrl',
+      before?.privacy_statement_url ?? null,
+      next,
+    );
+  });
 }
 
 /** The stored logo, for the public logo route (no authorization: it is shown on sign-in pages and in mail). */
