@@ -7,6 +7,7 @@ import { registerInputGuard } from './app/input-guard.js';
 import { loggerOptions } from './app/logger.js';
 import { openapiOptions } from './app/openapi.js';
 import type { ResolvedConfig, Services } from './app/services.js';
+import { consolePlugin } from './console/routes.js';
 import type { Db } from './db/connect.js';
 import { demoPlugin } from './demo/routes.js';
 import { frameworkErrors, registerErrorMapper } from './errors/mapper.js';
@@ -16,11 +17,13 @@ import { blockRoutes } from './invitations/block-routes.js';
 import { mailPlugin } from './mail/routes.js';
 import { createMetrics } from './metrics/registry.js';
 import { metricsPlugin } from './metrics/routes.js';
+import { myAppsPlugin } from './myapps/routes.js';
 import { OidcProviders, oidcPlugin } from './oidc/index.js';
 import { interactionsPlugin } from './oidc/interactions/routes.js';
 import { deriveKey } from './oidc/key-encryption.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { type Ids, randomIds } from './platform/ids.js';
+import { portalAuthPlugin } from './portal/routes.js';
 import { redemptionPlugin } from './redemption/routes.js';
 import { signupPlugin } from './signin/signup-routes.js';
 import { instancePlugin } from './tenants/instance-routes.js';
@@ -109,6 +112,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(redemptionPlugin, { services });
   await app.register(signupPlugin, { services });
   await app.register(demoPlugin, { services });
+  await app.register(portalAuthPlugin, { services });
+  await app.register(consolePlugin, { services });
+  await app.register(myAppsPlugin, { services });
 
   return app;
 }

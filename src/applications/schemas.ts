@@ -40,7 +40,10 @@ export const createApplicationBody = z
     displayName: z.string().min(1).max(256),
     signInAudience: z.enum(['AzureADMyOrg', 'AzureADMultipleOrgs']).optional(),
     web: z
-      .object({ redirectUris: z.array(webRedirectUri).max(256) })
+      .object({
+        redirectUris: z.array(webRedirectUri).max(256).optional(),
+        homePageUrl: webRedirectUri.nullable().optional(),
+      })
       .strict()
       .optional(),
     spa: z
@@ -92,7 +95,7 @@ export const applicationResource = z.object({
   displayName: z.string(),
   signInAudience: z.string(),
   createdDateTime: z.string(),
-  web: z.object({ redirectUris: z.array(z.string()) }),
+  web: z.object({ redirectUris: z.array(z.string()), homePageUrl: z.string().nullable() }),
   spa: z.object({ redirectUris: z.array(z.string()) }),
   publicClient: z.object({ redirectUris: z.array(z.string()) }),
   appRoles: z.array(z.unknown()),
@@ -134,7 +137,7 @@ export function toApplicationResource(
     displayName: row.display_name,
     signInAudience: row.sign_in_audience,
     createdDateTime: row.created_at,
-    web: { redirectUris: JSON.parse(row.web_redirect_uris) },
+    web: { redirectUris: JSON.parse(row.web_redirect_uris), homePageUrl: row.web_home_page_url ?? null },
     spa: { redirectUris: JSON.parse(row.spa_redirect_uris) },
     publicClient: { redirectUris: JSON.parse(row.public_client_redirect_uris) },
     appRoles: JSON.parse(row.app_roles),

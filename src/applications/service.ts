@@ -94,6 +94,7 @@ export async function createApplication(
     app_roles: JSON.stringify(body.appRoles ?? []),
     created_at: services.clock.now().toISOString(),
     tokens_valid_after: null,
+    web_home_page_url: body.web?.homePageUrl ?? null,
   };
   await services.db.transaction().execute(async (trx) => {
     await insertApplication(trx, row);

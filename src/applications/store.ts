@@ -1,11 +1,11 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { ApplicationPasswordsTable, ApplicationsTable } from '../db/schema.js';
 
 export type ApplicationRow = Selectable<ApplicationsTable>;
 export type PasswordRow = Selectable<ApplicationPasswordsTable>;
 
-export async function insertApplication(db: Executor, row: ApplicationRow): Promise<void> {
+export async function insertApplication(db: Executor, row: Insertable<ApplicationsTable>): Promise<void> {
   await db.insertInto('applications').values(row).execute();
 }
 

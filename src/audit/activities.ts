@@ -190,6 +190,18 @@ const activities: Record<string, Activity> = {
     operationType: 'Update',
     loggedByService: 'B2B Collaboration',
   },
+  'organization.branding.updated': {
+    displayName: 'Set company branding',
+    category: 'DirectoryManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'guest.left': {
+    displayName: 'Guest left organization',
+    category: 'UserManagement',
+    operationType: 'Delete',
+    loggedByService: 'B2B Collaboration',
+  },
   'policy.updated': {
     displayName: 'Update authorization policy',
     category: 'Policy',

@@ -71,7 +71,7 @@ export async function auditRoutes(root: FastifyInstance, { services }: { service
 }
 
 /** AuditLog.Read.All for applications; User and Global Administrators for people. */
-async function listDirectoryAudits(services: Services, principal: Principal, options: QueryOptions) {
+export async function listDirectoryAudits(services: Services, principal: Principal, options: QueryOptions) {
   authorize(principal, 'readAuditLogs');
   const page = await queryPage(
     () => services.db.selectFrom('audit_logs'),

@@ -127,6 +127,11 @@ export const operations = {
     app: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
     scopes: ['User.Invite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
   },
+  /** The organisation's branding (logo, privacy statement): Global Administrators, Directory.ReadWrite.All. */
+  writeOrganization: {
+    app: ['Directory.ReadWrite.All'],
+    scopes: ['Directory.ReadWrite.All'],
+  },
   /** Granting directory permissions to applications (a Foyer extension), as granting app roles is in Graph. */
   grantPermissions: {
     app: ['Directory.ReadWrite.All'],

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Table shapes, shared by both dialects. Portable storage choices: timestamps are ISO-8601 UTC text
@@ -97,6 +97,8 @@ export interface ApplicationsTable {
   created_at: string;
   /** Tokens issued before this instant are refused (a secret was removed); null when none ever was. */
   tokens_valid_after: string | null;
+  /** Graph's web.homePageUrl: where My Apps opens the app; optional on insert. */
+  web_home_page_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApplicationPasswordsTable {
@@ -217,6 +219,9 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  portal_sessions: PortalSessionsTable;
+  portal_form_stash: PortalFormStashTable;
+  tenant_logos: TenantLogosTable;
 }
 
 /** A webhook endpoint (src/webhooks): `events` is a JSON list; the secret is encrypted with FOYER_SECRET. */
@@ -300,6 +305,35 @@ export interface BulkJobRowsTable {
   user_id: string | null;
   error: string | null;
   processed_at: string | null;
+}
+
+/** A browser signed in to a tenant's console or My Apps (src/console/session.ts); only the cookie's hash. */
+export interface PortalSessionsTable {
+  id_hash: string;
+  tenant_id: string;
+  user_id: string;
+  /** For RP-initiated logout (id_token_hint). */
+  id_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A form posted after its session expired, restored once after the sign-in (src/console/stash.ts). */
+export interface PortalFormStashTable {
+  id_hash: string;
+  tenant_id: string;
+  path: string;
+  fields: string;
+  expires_at: string;
+}
+
+/** A tenant's logo, uploaded in the console and served at /{tenantId}/branding/logo. */
+export interface TenantLogosTable {
+  tenant_id: string;
+  content_type: string;
+  /** base64 */
+  data: string;
+  updated_at: string;
 }
 
 /** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */

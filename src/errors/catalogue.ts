@@ -13,6 +13,7 @@ export const catalogue = Object.freeze({
   notFound: { code: 'Request_ResourceNotFound', status: 404 },
   routeNotFound: { code: 'UnknownError', status: 404 },
   requestTimeout: { code: 'Request_Timeout', status: 408 },
+  preconditionFailed: { code: 'Request_PreconditionFailed', status: 412 },
   payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413 },
   uriTooLong: { code: 'Request_UriTooLong', status: 414 },
   unsupportedMediaType: { code: 'Request_UnsupportedMediaType', status: 415 },

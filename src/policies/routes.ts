@@ -1,42 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
-import { publish } from '../audit/publish.js';
 import { authorize } from '../auth/guards.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import type { Principal } from '../auth/principal.js';
 import { invalidatePrincipals } from '../auth/resolve.js';
-import type { Dialect } from '../db/connect.js';
-import type { Database } from '../db/schema.js';
 import { odataContext } from '../graph/response.js';
 import { b2bPolicyPatch, b2bPolicyResponse } from './b2b.js';
-import { authorizationPolicyPatch, authorizationPolicyResponse } from './schemas.js';
 import {
-  getAuthorizationPolicy,
-  getB2bPolicy,
-  updateAuthorizationPolicy,
-  updateB2bPolicy,
-} from './service.js';
-import type { PolicyType } from './store.js';
-
-type Executor = Services['db'];
-
-interface PolicyDefinition<Doc extends object> {
-  type: PolicyType;
-  /** The domain event a change publishes (its audit activity name differs per policy). */
-  event: string;
-  displayName: string;
-  description?: string;
-  get(db: Executor, tenantId: string): Promise<Doc>;
-  /** Runs in the PATCH's transaction and locks the policy row until it commits. */
-  update(
-    trx: Transaction<Database>,
-    dialect: Dialect,
-    tenantId: string,
-    patch: Partial<Doc>,
-    now: string,
-  ): Promise<{ before: Doc; after: Doc }>;
-}
+  authorizationPolicyDefinition,
+  b2bPolicyDefinition,
+  type PolicyDefinition,
+  patchPolicyIn,
+} from './editing.js';
+import { authorizationPolicyPatch, authorizationPolicyResponse } from './schemas.js';
 
 /** GET and PATCH for one tenant policy; every change is audited with its old and new values. */
 function policyRoutes<Doc extends object>(services: Services, definition: PolicyDefinition<Doc>) {
@@ -54,30 +30,9 @@ function policyRoutes<Doc extends object>(services: Services, definition: Policy
     ...(await definition.get(db, tenantId)),
   });
   const patch = async (principal: Principal, body: Partial<Doc>, correlationId: string) => {
-    authorize(principal, 'writeAuthorizationPolicy');
-    await db.transaction().execute(async (trx) => {
-      const now = services.clock.now().toISOString();
-      const { before, after } = await definition.update(trx, services.dialect, principal.tenantId, body, now);
-      const changed = Object.keys(body) as Array<keyof Doc>;
-      await publish(trx, services, {
-        type: definition.event,
-        tenantId: principal.tenantId,
-        actor: actorOf(principal),
-        targets: [
-          {
-            id: definition.type,
-            type: 'Policy',
-            displayName: definition.displayName,
-            modifiedProperties: changed.map((key) => ({
-              displayName: String(key),
-              oldValue: JSON.stringify(before[key]),
-              newValue: JSON.stringify(after[key]),
-            })),
-          },
-        ],
-        correlationId,
-      });
-    });
+    await db
+      .transaction()
+      .execute((trx) => patchPolicyIn(trx, services, principal, definition, body, correlationId));
     // The guest access level is part of every guest's standing (src/auth/resolve.ts).
     invalidatePrincipals(db);
   };
@@ -88,14 +43,7 @@ function policyRoutes<Doc extends object>(services: Services, definition: Policy
 export async function policyRoutesPlugin(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
 
-  const authorization = policyRoutes(services, {
-    type: 'authorizationPolicy',
-    event: 'policy.updated',
-    displayName: 'Authorization Policy',
-    description: 'Used to manage authorization related settings across the company.',
-    get: getAuthorizationPolicy,
-    update: updateAuthorizationPolicy,
-  });
+  const authorization = policyRoutes(services, authorizationPolicyDefinition);
   app.get(
     '/policies/authorizationPolicy',
     { schema: { tags: ['policies'], response: { 200: authorizationPolicyResponse } } },
@@ -115,13 +63,7 @@ export async function policyRoutesPlugin(root: FastifyInstance, { services }: { 
     },
   );
 
-  const b2b = policyRoutes(services, {
-    type: 'b2bManagementPolicy',
-    event: 'policy.b2b.updated',
-    displayName: 'B2B Management Policy',
-    get: getB2bPolicy,
-    update: updateB2bPolicy,
-  });
+  const b2b = policyRoutes(services, b2bPolicyDefinition);
   app.get(
     '/policies/b2bManagementPolicy',
     { schema: { tags: ['policies'], response: { 200: b2bPolicyResponse } } },

@@ -10,6 +10,17 @@ export interface Branding {
 }
 
 /**
+ * A logo Foyer serves itself (/{tenantId}/branding/logo, uploaded in the console) is shown from this origin,
+ * whatever scheme the public address has; any other logo only over https.
+ */
+function logoSource(url: string | null | undefined): string | null {
+  if (!url) return null;
+  const own = /^https?:\/\/[^/]+(\/[0-9a-f-]{36}\/branding\/logo(?:\?v=[\w-]+)?)$/i.exec(url);
+  if (own) return own[1]!;
+  return /^https:\/\//i.test(url) ? url : null;
+}
+
+/**
  * The frame of every server-rendered page: a language, a title, a skip link, banner / main / contentinfo
  * landmarks, the tenant's branding, one external stylesheet, no scripts.
  */
@@ -22,8 +33,7 @@ export function renderPage(input: {
 }): string {
   const lang = input.lang ?? 'en-US';
   const t = dictionaryOf(lang);
-  const logo =
-    input.branding?.logoUrl && /^https:\/\//i.test(input.branding.logoUrl) ? input.branding.logoUrl : null;
+  const logo = logoSource(input.branding?.logoUrl);
   const brand = input.branding?.organizationName ?? t.brand;
   return html`<!DOCTYPE html>
 <html lang="${lang}">

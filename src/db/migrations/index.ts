@@ -11,6 +11,7 @@ import * as instanceMail from './009_instance_mail.js';
 import * as rateLimitShards from './012_rate_limit_shards.js';
 import * as bulkJobs from './013_bulk_jobs.js';
 import * as webhooks from './014_webhooks.js';
+import * as portal from './015_console.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '012_rate_limit_shards': rateLimitShards,
   '013_bulk_jobs': bulkJobs,
   '014_webhooks': webhooks,
+  '015_console': portal,
 };

@@ -1,9 +1,11 @@
 import { matchLanguageIn } from '../../mail/templates/languages.js';
 import { enUS, type PageDictionary } from './en-US.js';
 import { frFR } from './fr-FR.js';
+import { type PortalDictionary, portalEnUS } from './portal-en-US.js';
+import { portalFrFR } from './portal-fr-FR.js';
 
 export { fill } from '../../mail/templates/dictionary.js';
-export type { PageDictionary };
+export type { PageDictionary, PortalDictionary };
 
 /** Languages the pages ship in; a fr-FR dictionary missing a key does not compile (PageDictionary). */
 export const PAGE_LANGUAGES = ['en-US', 'fr-FR'] as const;
@@ -49,3 +51,11 @@ export function pageLanguage(candidates: {
   }
   return 'en-US';
 }
+
+const portalDictionaries: Record<PageLanguage, PortalDictionary> = {
+  'en-US': portalEnUS,
+  'fr-FR': portalFrFR,
+};
+
+/** The admin console's and My Apps' strings (src/console, src/myapps). */
+export const portalDictionaryOf = (language: PageLanguage): PortalDictionary => portalDictionaries[language];

@@ -1,0 +1,101 @@
+import type { Services } from '../../app/services.js';
+import { can } from '../../auth/guards.js';
+import { parseQueryOptions } from '../../graph/odata/index.js';
+import { groupEntity } from '../../groups/entity.js';
+import { findInvitationOfUser } from '../../invitations/store.js';
+import type { PortalContext } from '../../portal/context.js';
+import { signInEntity } from '../../signins/entity.js';
+import { listSignIns } from '../../signins/service.js';
+import { listMemberOfFor, readUserFor } from '../../users/reads.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import { fill, portalDictionaryOf } from '../../web/i18n/index.js';
+import { consolePage, formBasics } from '../frame.js';
+import { formError, signInsTable } from './tables.js';
+
+const USER_PROPERTIES = [
+  'id',
+  'displayName',
+  'userPrincipalName',
+  'mail',
+  'userType',
+  'externalUserState',
+  'createdDateTime',
+  'accountEnabled',
+];
+
+/**
+ * Slot for other features' user actions (MFA reset comes with TOTP MFA): each renders a section of the user
+ * page, or nothing.
+ */
+export const userPageSlots: Array<(ctx: PortalContext, userId: string) => Promise<SafeHtml | ''>> = [];
+
+/** One user: facts, actions (each a POST the services authorize), groups and recent sign-ins. */
+export async function userPage(
+  services: Services,
+  ctx: PortalContext,
+  id: string,
+  notice?: { done?: string; error?: string },
+) {
+  const t = portalDictionaryOf(ctx.lang);
+  const { user } = await readUserFor(services, ctx.principal, id, USER_PROPERTIES);
+  const userId = String(user.id);
+  const [groups, signIns, invitation, slots] = await Promise.all([
+    listMemberOfFor(services, ctx.principal, userId, parseQueryOptions({ $top: '100' }, groupEntity)),
+    can(ctx.principal, 'readAuditLogs')
+      ? listSignIns(
+          services,
+          ctx.principal,
+          parseQueryOptions(
+            { $filter: `userId eq ${userId}`, $top: '10', $orderby: 'createdDateTime desc' },
+            signInEntity,
+          ),
+        )
+      : undefined,
+    findInvitationOfUser(services.db, ctx.tenant.id, userId),
+    Promise.all(userPageSlots.map((slot) => slot(ctx, userId))),
+  ]);
+  const self = `${ctx.base}/users/${userId}`;
+  const action = (path: string, label: string, extra: SafeHtml | '' = '') =>
+    html`<form method="post" action="${self}/${path}">${formBasics(ctx, self)}${extra}<button type="submit" class="secondary">${label}</button></form>`;
+  const yesNo = (value: unknown) => (value ? t.yes : t.no);
+  return consolePage(ctx, {
+    title: String(user.displayName ?? t.userTitle),
+    section: 'users',
+    body: html`<h1>${String(user.displayName ?? '')}</h1>
+${notice?.done ? html`<p class="notice" role="status">${fill(t.actionDone, { action: notice.done })}</p>` : ''}
+${formError(t, notice?.error)}
+<dl>
+<dt>${t.colUpn}</dt><dd>${String(user.userPrincipalName ?? '')}</dd>
+<dt>${t.fieldMail}</dt><dd>${String(user.mail ?? '')}</dd>
+<dt>${t.fieldUserType}</dt><dd>${String(user.userType ?? '')}</dd>
+<dt>${t.fieldState}</dt><dd>${String(user.externalUserState ?? '—')}</dd>
+<dt>${t.fieldCreated}</dt><dd>${String(user.createdDateTime ?? '')}</dd>
+<dt>${t.fieldEnabled}</dt><dd>${yesNo(user.accountEnabled)}</dd>
+</dl>
+<h2>${t.actionsHeading}</h2>
+${invitation && invitation.status === 'PendingAcceptance' ? action('resend', t.resendButton) : ''}
+${
+  invitation
+    ? action(
+        'reset',
+        t.resetButton,
+        html`<label for="newEmail">${t.resetEmailLabel}</label><input type="email" id="newEmail" name="newEmail" autocomplete="off">`,
+      )
+    : ''
+}
+${action('revoke', t.revokeButton)}
+${action(
+  'delete',
+  t.deleteButton,
+  html`<label for="confirm">${t.deleteConfirm}</label><input type="text" id="confirm" name="confirm" required autocomplete="off">`,
+)}
+${slots}
+<h2>${t.groupsHeading}</h2>
+${
+  groups.items.length === 0
+    ? html`<p>${t.noGroups}</p>`
+    : html`<ul>${groups.items.map((g) => html`<li><a href="${ctx.base}/groups/${g.id}">${g.displayName}</a></li>`)}</ul>`
+}
+${signIns ? html`<h2>${t.signInsHeading}</h2>${signInsTable(t, t.signInsHeading, signIns.items)}` : ''}`,
+  });
+}
