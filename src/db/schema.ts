@@ -211,6 +211,47 @@ export interface Database {
   web_sessions: WebSessionsTable;
   one_time_codes: OneTimeCodesTable;
   sign_in_failures: SignInFailuresTable;
+  identity_providers: IdentityProvidersTable;
+  identity_provider_domains: IdentityProviderDomainsTable;
+  federation_states: FederationStatesTable;
+}
+
+/** A tenant's OpenID Connect identity provider (issue 9); the client secret is encrypted under FOYER_SECRET. */
+export interface IdentityProvidersTable {
+  tenant_id: string;
+  id: string;
+  /** `oidc` (openIdConnectIdentityProvider) or `google` (socialIdentityProvider, Google). */
+  kind: string;
+  display_name: string;
+  client_id: string;
+  client_secret_encrypted: string;
+  metadata_url: string;
+  issuer: string;
+  scope: string;
+  response_type: string;
+  /** JSON: {userId, email, displayName} claim names. */
+  claims_mapping: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdentityProviderDomainsTable {
+  tenant_id: string;
+  /** Lower case. */
+  domain: string;
+  provider_id: string;
+}
+
+/** An authorization request toward an IdP, until its callback consumes it (single use). */
+export interface FederationStatesTable {
+  id_hash: string;
+  tenant_id: string;
+  provider_id: string;
+  purpose: string;
+  context: string;
+  code_verifier: string;
+  nonce: string;
+  expires_at: string;
 }
 
 /** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */

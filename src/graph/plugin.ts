@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { applicationRoutes } from '../applications/routes.js';
 import { auditRoutes } from '../audit/routes.js';
+import { identityProviderRoutes } from '../federation/routes.js';
 import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
@@ -41,6 +42,7 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     auditRoutes,
     signInRoutes,
     invitationRoutes,
+    identityProviderRoutes,
   ]) {
     await app.register(routes, { services });
   }
