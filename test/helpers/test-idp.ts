@@ -23,7 +23,8 @@ export interface TestIdp {
  * URI is Foyer's federation callback. Claims reach Foyer through userinfo, as with many real providers.
  */
 export async function startTestIdp(input: {
-  redirectUri: string;
+  /** Foyer's callback; a function when Foyer starts after the IdP (it needs the IdP's issuer first). */
+  redirectUri: string | (() => string);
   clientId?: string;
   clientSecret?: string;
 }): Promise<TestIdp> {
@@ -34,24 +35,31 @@ export async function startTestIdp(input: {
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = input.clientId ?? 'foyer-rp';
   const clientSecret = input.clientSecret ?? 'foyer-rp-secret-foyer-rp-secret-0123456789';
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: [input.redirectUri],
-        token_endpoint_auth_method: 'client_secret_post',
+  const redirectUri = () => (typeof input.redirectUri === 'string' ? input.redirectUri : input.redirectUri());
+  // Built at the first request, once the callback URL is known.
+  const build = () =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          redirect_uris: [redirectUri()],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+      pkce: { required: () => true },
+      async findAccount(_ctx: unknown, sub: string) {
+        const person = people.get(sub);
+        if (!person) return undefined;
+        return { accountId: sub, claims: async () => ({ sub, ...person }) };
       },
-    ],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    pkce: { required: () => true },
-    async findAccount(_ctx: unknown, sub: string) {
-      const person = people.get(sub);
-      if (!person) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, ...person }) };
-    },
+    });
+  let handler: ReturnType<Provider['callback']> | undefined;
+  server.on('request', (request, response) => {
+    handler ??= build().callback();
+    return handler(request, response);
   });
-  server.on('request', provider.callback());
   return {
     issuer,
     metadataUrl: `${issuer}/.well-known/openid-configuration`,
