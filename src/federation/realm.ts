@@ -47,18 +47,19 @@ export async function providerOfGuest(services: Services, tenantId: string, emai
 
 /**
  * Where an address typed on a tenant's sign-in page goes (identifier-first): a guest of the tenant signs in
- * where it is bound (its provider, or here when bound to anything else); an unknown address follows the
- * redemption precedence, so a pending invitation redeems just in time at the provider that would redeem it.
+ * where it is bound (its provider, or here when bound to anything else); an unknown address, or a guest still
+ * pending, follows the redemption precedence, so an invitation redeems just in time where it would redeem.
  */
 export async function providerForSignIn(services: Services, tenantId: string, email: string) {
   const guest = await services.db
     .selectFrom('users')
-    .select('id')
+    .select('external_user_state')
     .where('tenant_id', '=', tenantId)
     .where('user_type', '=', 'Guest')
     .where((eb) => eb(eb.fn('lower', ['mail']), '=', email.toLowerCase()))
     .executeTakeFirst();
-  if (guest) return providerOfGuest(services, tenantId, email);
+  if (guest && guest.external_user_state !== 'PendingAcceptance')
+    return providerOfGuest(services, tenantId, email);
   if (await findMemberByEmail(services.db, email)) return undefined;
   return (await providerForAddress(services.db, tenantId, email))?.provider;
 }
