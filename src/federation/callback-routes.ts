@@ -54,7 +54,21 @@ export async function federationPlugin(root: FastifyInstance, { services }: { se
         pending,
         state,
       }).catch(async (error: unknown) => {
-        await logSignIn(services, request, { tenant }, { method: 'federated', outcome: 'federationFailed' });
+        // A redemption's failure is logged against the invited guest, so administrators see whose sign-in failed.
+        const open =
+          pending.context.purpose === 'redeem'
+            ? await openTicket(services, pending.context.ticket).catch(() => undefined)
+            : undefined;
+        await logSignIn(
+          services,
+          request,
+          { tenant },
+          {
+            method: 'federated',
+            outcome: 'federationFailed',
+            ...(open && { user: open.guest, correlationId: open.invitation.id }),
+          },
+        );
         throw error;
       });
       return pending.context.purpose === 'redeem'

@@ -67,12 +67,17 @@ describe.runIf(browserAvailable()).each(testDialects())('federation in Chromium 
     const { link, guestId } = await inviteWithMail(env, email);
     const { context, page } = await newPage();
     await page.goto(link);
+    const callback = page.waitForRequest((r) => r.url().startsWith(`${env.base}/federation/callback`));
     await page.getByRole('button', { name: 'Continue' }).click();
     await signInAtIdp(page, idp, login);
     await expect.poll(() => page.title()).toContain('Review permissions');
     await audit(env, page);
     await page.getByRole('button', { name: 'Accept' }).click();
     await page.waitForURL(`${env.base}/demo`);
+    // The state is single use: the same callback again is refused.
+    const replayed = await page.goto((await callback).url());
+    expect(replayed?.status()).toBe(400);
+    expect(await page.locator('main').textContent()).toContain('expired or was already used');
     await context.close();
     return guestId;
   }
@@ -238,6 +243,7 @@ describe.runIf(browserAvailable()).each(testDialects())('federation in Chromium 
     });
     expect(created.statusCode).toBe(201);
     await down.stop();
+
     const flaky = await inviteWithMail(env, 'someone@flaky.example');
     const response = await page.goto(flaky.link);
     expect(response?.status()).toBe(200);
@@ -247,6 +253,34 @@ describe.runIf(browserAvailable()).each(testDialects())('federation in Chromium 
     await expect.poll(() => page.locator('main').textContent()).toContain('Flaky IdP could not complete');
     await audit(env, page);
     await context.close();
+  });
+
+  it('a Google preset whose client secret is wrong is a clear page, and the invitation stays pending', async () => {
+    const list = (await env.admin.get(PROVIDERS)).json().value as Array<{ id: string; displayName: string }>;
+    const googleId = list.find((p) => p.displayName === 'Google')!.id;
+    expect((await env.admin.patch(`${PROVIDERS}/${googleId}`, { clientSecret: 'wrong' })).statusCode).toBe(
+      204,
+    );
+    try {
+      const email = 'wrong.secret@gmail.com';
+      google.people.set('wrong', { email, email_verified: true, name: 'Wrong' });
+      const { link, guestId } = await inviteWithMail(env, email);
+      const { context, page } = await newPage();
+      await page.goto(link);
+      const answer = page.waitForResponse((r) => r.url().startsWith(`${env.base}/federation/callback`));
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await signInAtIdp(page, google, 'wrong');
+      expect((await answer).status()).toBe(400);
+      await expect.poll(() => page.locator('main').textContent()).toContain('Google could not complete');
+      expect((await stateOf(guestId)).externalUserState).toBe('PendingAcceptance');
+      const log = await env.admin.get(`/v1.0/auditLogs/signIns?$filter=userId eq '${guestId}'`);
+      expect(log.json().value.map((e: { status: { errorCode: number } }) => e.status.errorCode)).toContain(
+        9000003,
+      );
+      await context.close();
+    } finally {
+      await env.admin.patch(`${PROVIDERS}/${googleId}`, { clientSecret: google.clientSecret });
+    }
   });
 
   it('no page met has a serious or critical accessibility violation', () => {

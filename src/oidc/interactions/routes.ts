@@ -330,8 +330,7 @@ export async function interactionsPlugin(
       const interaction = await load(request, reply);
       const session = await currentSession(services, request);
       if (
-        !session ||
-        session.identity.kind !== 'federated' ||
+        session?.identity.kind !== 'federated' ||
         !freshMatches(services, interaction.details.uid, session.authTime, request.query.fresh)
       )
         return signInPage(request, reply, interaction);
