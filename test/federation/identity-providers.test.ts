@@ -198,6 +198,20 @@ describe.each(testDialects())('identity providers API on %s', (dialect) => {
     expect((await fabrikam.post(PROVIDERS, oidcBody({ domains: ['iso.example'] }))).statusCode).toBe(201);
   });
 
+  it('a callback without its pending request is a clear page, never a sign-in', async () => {
+    const noCookie = await t.app.inject({ url: '/federation/callback?state=abc&code=xyz' });
+    expect(noCookie.statusCode).toBe(400);
+    expect(noCookie.headers['content-type']).toMatch(/^text\/html/);
+    expect(noCookie.body).toContain('expired or was already used');
+    const unknown = await t.app.inject({
+      url: '/federation/callback?state=abc&code=xyz',
+      cookies: { foyer_federation: 'abc' },
+      headers: { 'accept-language': 'fr-FR' },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('a expiré ou a déjà été utilisée');
+  });
+
   it('is in openapi.json', async () => {
     const spec = (await t.app.inject({ url: '/openapi.json' })).json();
     expect(Object.keys(spec.paths)).toEqual(

@@ -152,6 +152,13 @@ describe.runIf(browserAvailable()).each(testDialects())('federation in Chromium 
     expect(entries.length).toBeGreaterThanOrEqual(2);
     expect(entries.every((entry) => entry.status.errorCode === 0)).toBe(true);
     expect(JSON.stringify(entries)).toMatch(/federated/i);
+
+    // The provider cannot be deleted while the guest signs in with it.
+    const list = (await env.admin.get(PROVIDERS)).json().value as Array<{ id: string; displayName: string }>;
+    const partnerId = list.find((p) => p.displayName === 'Partner Login')!.id;
+    const refused = await env.admin.delete(`${PROVIDERS}/${partnerId}`);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('Request_IdentityProviderInUse');
   });
 
   it('redeems a Gmail address through the Google preset', async () => {
