@@ -11,6 +11,7 @@ import { consolePlugin } from './console/routes.js';
 import type { Db } from './db/connect.js';
 import { demoPlugin } from './demo/routes.js';
 import { frameworkErrors, registerErrorMapper } from './errors/mapper.js';
+import { federationPlugin } from './federation/callback-routes.js';
 import { graphPlugin } from './graph/plugin.js';
 import { healthPlugin } from './health/routes.js';
 import { blockRoutes } from './invitations/block-routes.js';
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(blockRoutes, { services });
   await app.register(webAssetsPlugin);
   await app.register(redemptionPlugin, { services });
+  await app.register(federationPlugin, { services });
   await app.register(signupPlugin, { services });
   await app.register(demoPlugin, { services });
   await app.register(portalAuthPlugin, { services });

@@ -202,6 +202,24 @@ const activities: Record<string, Activity> = {
     operationType: 'Delete',
     loggedByService: 'B2B Collaboration',
   },
+  'identityProvider.created': {
+    displayName: 'Add identity provider',
+    category: 'DirectoryManagement',
+    operationType: 'Add',
+    loggedByService: 'B2B Collaboration',
+  },
+  'identityProvider.updated': {
+    displayName: 'Update identity provider',
+    category: 'DirectoryManagement',
+    operationType: 'Update',
+    loggedByService: 'B2B Collaboration',
+  },
+  'identityProvider.deleted': {
+    displayName: 'Delete identity provider',
+    category: 'DirectoryManagement',
+    operationType: 'Delete',
+    loggedByService: 'B2B Collaboration',
+  },
   'policy.updated': {
     displayName: 'Update authorization policy',
     category: 'Policy',

@@ -13,6 +13,8 @@ export const allPermissions = [
   'AuditLog.Read.All',
   'Directory.Read.All',
   'Directory.ReadWrite.All',
+  'IdentityProvider.Read.All',
+  'IdentityProvider.ReadWrite.All',
 ] as const;
 export type Permission = (typeof allPermissions)[number];
 
@@ -131,6 +133,15 @@ export const operations = {
   writeOrganization: {
     app: ['Directory.ReadWrite.All'],
     scopes: ['Directory.ReadWrite.All'],
+  },
+  /** Identity providers (Graph: IdentityProvider.Read.All / ReadWrite.All; people: Global Administrators). */
+  readIdentityProviders: {
+    app: ['IdentityProvider.Read.All', 'IdentityProvider.ReadWrite.All'],
+    scopes: ['IdentityProvider.Read.All', 'IdentityProvider.ReadWrite.All'],
+  },
+  writeIdentityProviders: {
+    app: ['IdentityProvider.ReadWrite.All'],
+    scopes: ['IdentityProvider.ReadWrite.All'],
   },
   /** Granting directory permissions to applications (a Foyer extension), as granting app roles is in Graph. */
   grantPermissions: {

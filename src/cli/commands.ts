@@ -6,6 +6,7 @@ import { connectDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { explainDatabaseError } from '../db/unavailable.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { identityProviderCommands } from '../federation/cli.js';
 import { resendInvitation, revokeInvitation } from '../invitations/operations.js';
 import { invitationBody } from '../invitations/schemas.js';
 import { invite } from '../invitations/service.js';
@@ -256,4 +257,5 @@ export const commands: Command[] = [
         print(await createOperatorToken(services, (o.description as string) ?? 'cli')),
       ),
   },
+  ...identityProviderCommands(validated, print),
 ];

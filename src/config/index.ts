@@ -45,6 +45,8 @@ const environmentSchema = z.object({
     .int()
     .min(60, 'must be at least 60 (longer than every instance key cache)')
     .default(600),
+  // The Google preset's issuer (issue 9): Google's own unless set (tests point it at a local provider).
+  FOYER_GOOGLE_ISSUER: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
   FOYER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FOYER_DATA_DIR: z.string().default('./data'),
   FOYER_INVITE_RATE_LIMIT: z.coerce.number().int().min(0).default(150),
@@ -93,6 +95,8 @@ export interface Config {
   allowHttpBaseUrl: boolean;
   metricsToken: string | undefined;
   keyRotationGraceSeconds: number;
+  /** Issuer of the Google identity provider preset: https://accounts.google.com unless FOYER_GOOGLE_ISSUER. */
+  googleIssuer: string;
   logLevel: string;
   dataDir: string;
   rateLimits: {
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     allowHttpBaseUrl: e.FOYER_ALLOW_HTTP_BASE_URL,
     metricsToken: e.FOYER_METRICS_TOKEN,
     keyRotationGraceSeconds: e.FOYER_KEY_ROTATION_GRACE_SECONDS,
+    googleIssuer: (e.FOYER_GOOGLE_ISSUER ?? 'https://accounts.google.com').replace(/\/+$/, ''),
     logLevel: e.FOYER_LOG_LEVEL,
     dataDir: e.FOYER_DATA_DIR,
     rateLimits: {

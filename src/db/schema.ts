@@ -222,6 +222,9 @@ export interface Database {
   portal_sessions: PortalSessionsTable;
   portal_form_stash: PortalFormStashTable;
   tenant_logos: TenantLogosTable;
+  identity_providers: IdentityProvidersTable;
+  identity_provider_domains: IdentityProviderDomainsTable;
+  federation_states: FederationStatesTable;
 }
 
 /** A webhook endpoint (src/webhooks): `events` is a JSON list; the secret is encrypted with FOYER_SECRET. */
@@ -334,6 +337,44 @@ export interface TenantLogosTable {
   /** base64 */
   data: string;
   updated_at: string;
+}
+
+/** A tenant's OpenID Connect identity provider (issue 9); the client secret is encrypted under FOYER_SECRET. */
+export interface IdentityProvidersTable {
+  tenant_id: string;
+  id: string;
+  /** `oidc` (openIdConnectIdentityProvider) or `google` (socialIdentityProvider, Google). */
+  kind: string;
+  display_name: string;
+  client_id: string;
+  client_secret_encrypted: string;
+  metadata_url: string;
+  issuer: string;
+  scope: string;
+  response_type: string;
+  /** JSON: {userId, email, displayName} claim names. */
+  claims_mapping: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdentityProviderDomainsTable {
+  tenant_id: string;
+  /** Lower case. */
+  domain: string;
+  provider_id: string;
+}
+
+/** An authorization request toward an IdP, until its callback consumes it (single use). */
+export interface FederationStatesTable {
+  id_hash: string;
+  tenant_id: string;
+  provider_id: string;
+  purpose: string;
+  context: string;
+  code_verifier: string;
+  nonce: string;
+  expires_at: string;
 }
 
 /** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */

@@ -49,6 +49,25 @@ export const catalogue = Object.freeze({
     page: 'errorIdentityAlreadyGuest',
   },
   passcodeDisabled: { code: 'Authorization_PasscodeDisabled', status: 403, page: 'errorPasscodeDisabled' },
+  // Identity providers (issue 9): the metadata could not be used, or guests are still bound to the provider.
+  identityProviderMetadataInvalid: { code: 'Request_IdentityProviderMetadataInvalid', status: 400 },
+  identityProviderInUse: { code: 'Request_IdentityProviderInUse', status: 409 },
+  federationFailed: { code: 'Request_FederationFailed', status: 400, page: 'errorFederationFailed' },
+  federationEmailUnverified: {
+    code: 'Authorization_FederatedEmailUnverified',
+    status: 403,
+    page: 'errorFederationUnverified',
+  },
+  federationEmailMismatch: {
+    code: 'Authorization_FederatedEmailMismatch',
+    status: 403,
+    page: 'errorFederationMismatch',
+  },
+  federationStateInvalid: {
+    code: 'Request_FederationStateInvalid',
+    status: 400,
+    page: 'errorFederationState',
+  },
   internal: { code: 'generalException', status: 500 },
 } as const);
 

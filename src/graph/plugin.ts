@@ -3,6 +3,7 @@ import type { Services } from '../app/services.js';
 import { applicationRoutes } from '../applications/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { bulkInvitationRoutes } from '../bulk/routes.js';
+import { identityProviderRoutes } from '../federation/routes.js';
 import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
@@ -46,6 +47,7 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     invitationRoutes,
     bulkInvitationRoutes,
     webhookRoutes,
+    identityProviderRoutes,
   ]) {
     await app.register(routes, { services });
   }

@@ -1,7 +1,7 @@
 /**
  * PRODUCT §4.3: how an invited address redeems, the first rule that applies. A pure function of what is known
- * about the address, so the order is read (and tested) in one place. Federation (steps 2 and 3) slots in here
- * when identity providers land; until then those facts are simply false.
+ * about the address, so the order is read (and tested) in one place. The facts of steps 2 and 3 come from the
+ * tenant's identity providers (src/federation/realm.ts).
  */
 export type RedemptionPath = 'member' | 'federated' | 'google' | 'personal' | 'passcode' | 'signup';
 

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { startFederation } from '../federation/flow.js';
 import type { Inviter } from '../invitations/inviter.js';
 import type { MessageInfo } from '../invitations/schemas.js';
 import { sameEmail } from '../sessions/identity.js';
@@ -17,7 +18,7 @@ import { dictionaryOf, fill, type PageLanguage, pageLanguage } from '../web/i18n
 import { limitSignIns } from '../web/limits.js';
 import { redeemInvitation } from './bind.js';
 import { consentPage, landingPage, messagePage } from './pages.js';
-import { assertRedeemableDomain, pathFor } from './service.js';
+import { assertRedeemableDomain, pathFor, routeFor } from './service.js';
 import { type OpenInvitation, openTicket } from './tickets.js';
 
 const ticketQuery = z.object({ ticket: z.string().max(200).optional() });
@@ -140,12 +141,34 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
     const email = open.invitation.invited_email;
     await assertRedeemableDomain(services, open.tenant, email);
     const session = await currentSession(services, request);
-    if (session && sameEmail(session.identity.email, email))
+    const { path, provider } = await routeFor(services, open.tenant, email);
+    // Where the tenant federates the address, only an identity from that provider redeems it (issue 9).
+    const fits =
+      !provider || (session?.identity.kind === 'federated' && session.identity.issuer === provider.issuer);
+    if (session && sameEmail(session.identity.email, email) && fits)
       return review(request, reply, open, session, ticket);
+    if (provider) {
+      return startFederation(services, request, reply, {
+        tenant: open.tenant,
+        provider,
+        context: { purpose: 'redeem', ticket },
+        loginHint: email,
+      });
+    }
     const flow = flowFor(request, open, ticket);
-    const path = await pathFor(services, open.tenant, email);
     const method = path === 'passcode' ? 'passcode' : path === 'signup' ? 'signup' : 'password';
     return showMethod(services, request, reply, flow, method, email);
+  });
+
+  // Back from the guest's identity provider (src/federation): "Review permissions" for the identity it proved.
+  app.get('/redeem/review', { schema: { hide: true, querystring: ticketQuery } }, async (request, reply) => {
+    const ticket = request.query.ticket ?? '';
+    const open = await openTicket(services, ticket);
+    if (open.redeemed) return redeemedPage(reply, open, languageOf(open, request));
+    const session = await currentSession(services, request);
+    if (!session || !sameEmail(session.identity.email, open.invitation.invited_email))
+      return reply.redirect(`/redeem?ticket=${encodeURIComponent(ticket)}`, 303);
+    return review(request, reply, open, session, ticket);
   });
 
   app.post('/redeem/switch', { schema: { hide: true, body: stepBody } }, async (request, reply) => {

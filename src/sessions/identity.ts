@@ -10,7 +10,12 @@ export type HomeIdentity =
   /** An instance-level personal account. */
   | { kind: 'personal'; accountId: string; email: string; name: string }
   /** Whoever read the one-time passcode mailed to the address. */
-  | { kind: 'mail'; email: string; name: string };
+  | { kind: 'mail'; email: string; name: string }
+  /**
+   * Whoever an OpenID Connect identity provider of a tenant signed in (issue 9): its issuer and `sub`. The address
+   * counts (JIT, a guest added with it) only when the provider said it is verified.
+   */
+  | { kind: 'federated'; issuer: string; sub: string; email: string; emailVerified: boolean; name: string };
 
 /** The key sessions are found by, so a password reset or a disabled account can end them all. */
 export function subjectOf(identity: HomeIdentity): string {
@@ -21,10 +26,12 @@ export function subjectOf(identity: HomeIdentity): string {
       return `personal:${identity.accountId}`;
     case 'mail':
       return `mail:${identity.email.toLowerCase()}`;
+    case 'federated':
+      return `federated:${identity.issuer}:${identity.sub}`;
   }
 }
 
-/** PRODUCT §2 `idp`: the home tenant's issuer, `personal`, or `mail` for the one-time passcode. */
+/** PRODUCT §2 `idp`: the home tenant's issuer, `personal`, `mail` for the one-time passcode, or the IdP's issuer. */
 export function idpOf(identity: HomeIdentity, baseUrl: string): string {
   switch (identity.kind) {
     case 'member':
@@ -33,6 +40,8 @@ export function idpOf(identity: HomeIdentity, baseUrl: string): string {
       return 'personal';
     case 'mail':
       return 'mail';
+    case 'federated':
+      return identity.issuer;
   }
 }
 
@@ -43,7 +52,9 @@ export function bindingOf(identity: HomeIdentity, baseUrl: string) {
       ? identity.userId
       : identity.kind === 'personal'
         ? identity.accountId
-        : identity.email.toLowerCase();
+        : identity.kind === 'federated'
+          ? identity.sub
+          : identity.email.toLowerCase();
   return { signInType: 'federated', issuer: idpOf(identity, baseUrl), issuerAssignedId } as const;
 }
 

@@ -27,6 +27,11 @@ export interface SignInFlow {
   passcodeOffered(): Promise<boolean>;
   /** Whether a passcode is actually mailed to, and accepted from, this address (a guest who may use it). */
   passcodeAllowed(email: string): Promise<boolean>;
+  /**
+   * Home realm discovery (issue 9): sends the browser to the identity provider the address signs in with, if any,
+   * and returns the reply; undefined when the address signs in here.
+   */
+  federate?(email: string, reply: FastifyReply): Promise<unknown>;
   /** Called once the person proved who they are (the session cookie is already set). */
   complete(session: WebSession, reply: FastifyReply): Promise<unknown>;
 }

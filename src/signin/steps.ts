@@ -100,11 +100,14 @@ export async function runStep(
   }
 
   switch (step) {
-    case 'identify':
+    case 'identify': {
       if (flow.allowSignUp) return signUp(services, request, reply, flow, 'signup-send', body, email);
+      const federated = await flow.federate?.(email, reply);
+      if (federated !== undefined) return federated;
       // The same next page for every address (no enumeration): the password, and a passcode offered to all
       // when the organization accepts them.
       return showMethod(services, request, reply, flow, 'password', email);
+    }
 
     case 'password': {
       const outcome = await signInWithPassword(services, {

@@ -32,10 +32,10 @@ export interface FlowEnv {
 }
 
 /** Foyer on a real port (its base URL), mail over real SMTP to a catcher, and headless Chromium. */
-export async function startFlowEnv(dialect: DialectName): Promise<FlowEnv> {
+export async function startFlowEnv(dialect: DialectName, env: Record<string, string> = {}): Promise<FlowEnv> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const mailing = await mailingTestApp(dialect, { env: { FOYER_BASE_URL: base }, pollMs: 100 });
+  const mailing = await mailingTestApp(dialect, { env: { FOYER_BASE_URL: base, ...env }, pollMs: 100 });
   const { t, admin, catcher, worker } = mailing;
   await t.app.listen({ port, host: '127.0.0.1' });
   await registerDemoApp(t.app.services, t.tenant.tenantId);

@@ -39,10 +39,15 @@ export async function accountInTenant(
     return user ? { kind: 'user', user } : { kind: 'none' };
   }
   const binding = bindingOf(identity, services.config.baseUrl);
+  // An address an identity provider did not verify proves nothing: only the issuer and sub count.
+  const addressProven = identity.kind !== 'federated' || identity.emailVerified;
   const bound =
     (await findBoundUser(services, tenantId, binding.issuer, binding.issuerAssignedId)) ??
-    (identity.kind === 'mail' ? undefined : await findBoundUser(services, tenantId, 'mail', identity.email));
+    (identity.kind === 'mail' || !addressProven
+      ? undefined
+      : await findBoundUser(services, tenantId, 'mail', identity.email));
   if (bound) return { kind: 'user', user: bound };
+  if (!addressProven) return { kind: 'none' };
 
   const now = services.clock.now().toISOString();
   const invitation = await services.db

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { findAccountByEmail } from '../../accounts/store.js';
 import type { Services } from '../../app/services.js';
 import { FoyerError } from '../../errors/catalogue.js';
-import { hashSecret, secretMatches } from '../../platform/secrets.js';
+import { startFederation } from '../../federation/flow.js';
+import { providerForSignIn } from '../../federation/realm.js';
 import { recordConsent, redeemInvitation } from '../../redemption/bind.js';
 import { type AppConsent, consentPage } from '../../redemption/pages.js';
 import { assertRedeemableDomain, passcodeEnabled } from '../../redemption/service.js';
@@ -24,6 +25,7 @@ import { limitSignIns } from '../../web/limits.js';
 import { scpOf } from '../delegated.js';
 import type { OidcProviders } from '../providers.js';
 import { accountInTenant } from './accounts.js';
+import { freshMatches, freshProof } from './fresh.js';
 
 const params = z.object({ tenantId: z.uuid(), uid: z.string().min(1).max(64) });
 const decisionBody = z.object({
@@ -126,6 +128,16 @@ export async function interactionsPlugin(
         const account = await accountInTenant(services, tenantId, { kind: 'mail', email, name: email });
         return account.kind === 'jit' || (account.kind === 'user' && account.user.user_type === 'Guest');
       },
+      federate: async (email, reply) => {
+        const provider = await providerForSignIn(services, tenantId, email);
+        if (!provider) return undefined;
+        return startFederation(services, request, reply, {
+          tenant: interaction.tenant,
+          provider,
+          context: { purpose: 'signin', uid: interaction.details.uid },
+          loginHint: email,
+        });
+      },
       complete: (session, reply) => continueAs(request, reply, interaction, session),
     };
   }
@@ -219,7 +231,7 @@ export async function interactionsPlugin(
         reply,
         interaction,
         'review',
-        reused ? {} : { fresh: freshProof(interaction, session) },
+        reused ? {} : { fresh: freshProofOf(interaction, session) },
       );
     }
     await log('success');
@@ -242,12 +254,9 @@ export async function interactionsPlugin(
     return !(Number.isFinite(maxAge) && now - session.authTime > maxAge);
   }
 
-  /**
-   * Proof, carried by the review form, that the browser signed in during this very interaction (so prompt=login
-   * is satisfied): a keyed hash of the interaction and the sign-in time, which only this server can make.
-   */
-  const freshProof = (interaction: Interaction, session: WebSession) =>
-    hashSecret(`fresh:${interaction.details.uid}:${session.authTime}`, services.config.secret);
+  /** Proof, carried by the review form, that the browser signed in during this very interaction (./fresh.ts). */
+  const freshProofOf = (interaction: Interaction, session: WebSession) =>
+    freshProof(services, interaction.details.uid, session.authTime);
 
   /** A session that predates the account's signInSessionsValidFrom (same-second sessions count as newer). */
   const revokedFor = (user: { sign_in_sessions_valid_from: string | null }, session: WebSession) =>
@@ -283,12 +292,7 @@ export async function interactionsPlugin(
       const session = await currentSession(services, request);
       const fresh =
         session !== undefined &&
-        typeof request.body.fresh === 'string' &&
-        secretMatches(
-          `fresh:${interaction.details.uid}:${session.authTime}`,
-          request.body.fresh,
-          services.config.secret,
-        );
+        freshMatches(services, interaction.details.uid, session.authTime, request.body.fresh);
       if (!session || !(fresh || sessionUsable(interaction, session)))
         return signInPage(request, reply, interaction);
       if (request.body.decision !== 'accept') {
@@ -314,6 +318,22 @@ export async function interactionsPlugin(
       } else if (account.kind === 'user' && account.user.consented_at === null) {
         await recordConsent(services, account.user, request.ip);
       }
+      return continueAs(request, reply, interaction, session);
+    },
+  );
+
+  // Back from an identity provider (src/federation): the session it started, proven to be this interaction's.
+  app.get(
+    '/:tenantId/login/:uid/federated',
+    { schema: { hide: true, params, querystring: z.object({ fresh: z.string().max(100).optional() }) } },
+    async (request, reply) => {
+      const interaction = await load(request, reply);
+      const session = await currentSession(services, request);
+      if (
+        session?.identity.kind !== 'federated' ||
+        !freshMatches(services, interaction.details.uid, session.authTime, request.query.fresh)
+      )
+        return signInPage(request, reply, interaction);
       return continueAs(request, reply, interaction, session);
     },
   );

@@ -137,6 +137,15 @@ export const enUS = {
   signupDoneText:
     'You are signed in as {email}. Use this account to accept invitations from organizations and to sign in to their apps.',
   backToSignIn: 'Back to sign-in',
+  // Federation (issue 9): the guest's own identity provider
+  errorFederationFailed:
+    '{provider} could not complete your sign-in, so nothing changed. Try again in a few minutes; if it keeps failing, tell {organization}.',
+  errorFederationUnverified:
+    '{provider} did not confirm that {email} is a verified address of yours. The invitation is still waiting: sign in at {provider} with a verified address.',
+  errorFederationMismatch:
+    '{provider} signed you in as {email}, but the invitation is for {invited}. The invitation is still waiting: sign in at {provider} as {invited}.',
+  errorFederationState:
+    'This sign-in expired or was already used. Go back to the invitation or the application and start again.',
 };
 
 export type PageDictionary = { readonly [K in keyof typeof enUS]: string };

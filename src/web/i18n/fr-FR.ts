@@ -130,4 +130,13 @@ export const frFR: PageDictionary = {
   signupDoneText:
     'Vous êtes connecté(e) en tant que {email}. Utilisez ce compte pour accepter les invitations des organisations et vous connecter à leurs applications.',
   backToSignIn: 'Retour à la connexion',
+  // Fédération (issue 9) : le fournisseur d’identité de l’invité
+  errorFederationFailed:
+    '{provider} n’a pas pu terminer votre connexion, rien n’a changé. Réessayez dans quelques minutes ; si cela continue, prévenez {organization}.',
+  errorFederationUnverified:
+    '{provider} n’a pas confirmé que {email} est une adresse vérifiée vous appartenant. L’invitation reste en attente : connectez-vous chez {provider} avec une adresse vérifiée.',
+  errorFederationMismatch:
+    '{provider} vous a connecté(e) en tant que {email}, mais l’invitation est pour {invited}. L’invitation reste en attente : connectez-vous chez {provider} en tant que {invited}.',
+  errorFederationState:
+    'Cette connexion a expiré ou a déjà été utilisée. Revenez à l’invitation ou à l’application et recommencez.',
 };

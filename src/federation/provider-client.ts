@@ -1,0 +1,95 @@
+import * as client from 'openid-client';
+import type { ResolvedConfig, Services } from '../app/services.js';
+import { decryptAtRest, encryptAtRest } from '../oidc/key-encryption.js';
+import { OutboundRefused, outboundOptions } from './outbound.js';
+import type { IdentityProviderRow } from './store.js';
+
+/**
+ * Foyer as a relying party of a tenant's identity provider, with openid-client: discovery from the provider's
+ * metadata, and the client secret kept encrypted at rest under FOYER_SECRET (the signing keys' scheme, its own
+ * purpose, bound to the tenant and provider so a ciphertext moved to another row does not decrypt).
+ */
+
+const SECRET_PURPOSE = 'foyer/federation/client-secret/v1';
+const WELL_KNOWN = '/.well-known/openid-configuration';
+
+export const sealClientSecret = (config: ResolvedConfig, tenantId: string, id: string, secret: string) =>
+  encryptAtRest(config.secret, SECRET_PURPOSE, `${tenantId}:${id}`, secret);
+
+const openClientSecret = (config: ResolvedConfig, row: IdentityProviderRow) =>
+  decryptAtRest(config.secret, SECRET_PURPOSE, `${row.tenant_id}:${row.id}`, row.client_secret_encrypted);
+
+/** The one redirect URI of this instance, to register at every provider (the state names the provider). */
+export const callbackUrlOf = (baseUrl: string) => `${baseUrl}/federation/callback`;
+
+/** The Google preset's metadata: its issuer (FOYER_GOOGLE_ISSUER in tests) and discovery document. */
+export const googleMetadataUrl = (config: ResolvedConfig) => `${config.googleIssuer}${WELL_KNOWN}`;
+
+/** Why metadata cannot be used, in words an administrator can act on. */
+export class MetadataProblem extends Error {
+  override name = 'MetadataProblem';
+}
+
+const reasonOf = (error: unknown): string => {
+  if (error instanceof OutboundRefused) return error.message;
+  const cause = error instanceof Error ? (error.cause as { message?: string } | undefined) : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return cause?.message && cause.message !== message ? `${message} (${cause.message})` : message;
+};
+
+/**
+ * Fetches and checks a provider's metadata (OpenID Connect Discovery §4.3): its `issuer` is the URL the document
+ * is published under (or the one the preset expects), and the endpoints a code flow needs are there.
+ */
+export async function checkMetadata(
+  config: ResolvedConfig,
+  metadataUrl: string,
+  expectedIssuer?: string,
+): Promise<{ issuer: string }> {
+  let discovered: client.Configuration;
+  try {
+    discovered = await client.discovery(
+      new URL(metadataUrl),
+      'metadata-check',
+      undefined,
+      undefined,
+      outboundOptions(config),
+    );
+  } catch (error) {
+    throw new MetadataProblem(`The metadata at ${metadataUrl} could not be read: ${reasonOf(error)}.`);
+  }
+  const metadata = discovered.serverMetadata();
+  const issuer = metadata.issuer;
+  const expected = expectedIssuer ?? metadataUrl.slice(0, -WELL_KNOWN.length);
+  if (issuer.replace(/\/+$/, '') !== expected.replace(/\/+$/, '')) {
+    throw new MetadataProblem(
+      `The metadata at ${metadataUrl} names the issuer ${issuer}, not ${expected}: it must be published under its own issuer.`,
+    );
+  }
+  const missing = (['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const).filter(
+    (name) => typeof metadata[name] !== 'string',
+  );
+  if (missing.length > 0) {
+    throw new MetadataProblem(`The metadata at ${metadataUrl} has no ${missing.join(', ')}.`);
+  }
+  if (metadata.response_types_supported && !metadata.response_types_supported.includes('code')) {
+    throw new MetadataProblem(`The provider at ${metadataUrl} does not support the authorization code flow.`);
+  }
+  return { issuer };
+}
+
+/** A relying-party configuration for one provider; throws when discovery fails (the provider is down). */
+export async function relyingPartyOf(services: Services, row: IdentityProviderRow) {
+  const configuration = await client.discovery(
+    new URL(row.metadata_url),
+    row.client_id,
+    { redirect_uris: [callbackUrlOf(services.config.baseUrl)] },
+    client.ClientSecretPost(openClientSecret(services.config, row)),
+    outboundOptions(services.config),
+  );
+  // The metadata may have changed since it was checked: tokens are only trusted from the issuer guests are bound to.
+  if (configuration.serverMetadata().issuer !== row.issuer) {
+    throw new MetadataProblem(`The provider now names the issuer ${configuration.serverMetadata().issuer}.`);
+  }
+  return configuration;
+}
