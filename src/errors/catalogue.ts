@@ -48,6 +48,8 @@ export const catalogue = Object.freeze({
     page: 'errorIdentityAlreadyGuest',
   },
   passcodeDisabled: { code: 'Authorization_PasscodeDisabled', status: 403, page: 'errorPasscodeDisabled' },
+  /** A resource with that key exists already (a second partner configuration for one tenant). */
+  conflict: { code: 'Request_MultipleObjectsWithSameKeyValue', status: 409 },
   internal: { code: 'generalException', status: 500 },
 } as const);
 

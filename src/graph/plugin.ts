@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { applicationRoutes } from '../applications/routes.js';
 import { auditRoutes } from '../audit/routes.js';
+import { crossTenantRoutes } from '../crosstenant/routes.js';
 import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
+import { mfaMethodRoutes } from '../mfa/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
 import { chargeOnSuccess, spend } from '../ratelimit/budgets.js';
 import { signInRoutes } from '../signins/routes.js';
@@ -41,6 +43,8 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     auditRoutes,
     signInRoutes,
     invitationRoutes,
+    mfaMethodRoutes,
+    crossTenantRoutes,
   ]) {
     await app.register(routes, { services });
   }

@@ -19,15 +19,16 @@ export function deriveKey(secret: string, info: string): Buffer {
   return key;
 }
 
-const signingKeyEncryptionKey = (secret: string) => deriveKey(secret, 'foyer/oidc/signing-key-encryption/v1');
+const SIGNING_KEYS = 'foyer/oidc/signing-key-encryption/v1';
 
 /**
- * AES-256-GCM with a random 96-bit IV. `context` (tenant id and kid) is bound as additional authenticated data,
- * so a ciphertext copied onto another row or tenant fails to decrypt instead of silently becoming its key.
+ * AES-256-GCM with a random 96-bit IV, under the key HKDF derives for `purpose` (so each kind of stored secret
+ * has its own key). `context` (e.g. tenant id and kid) is bound as additional authenticated data, so a ciphertext
+ * copied onto another row or tenant fails to decrypt instead of silently becoming its secret.
  */
-export function encryptPrivateKey(secret: string, context: string, plaintext: string): string {
+export function encryptAtRest(secret: string, purpose: string, context: string, plaintext: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', signingKeyEncryptionKey(secret), iv);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(secret, purpose), iv);
   cipher.setAAD(Buffer.from(context));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [FORMAT, iv, ciphertext, cipher.getAuthTag()]
@@ -35,22 +36,27 @@ export function encryptPrivateKey(secret: string, context: string, plaintext: st
     .join('.');
 }
 
-export function decryptPrivateKey(secret: string, context: string, stored: string): string {
+/** The reverse of encryptAtRest; throws when the secret, purpose or context differ. */
+export function decryptAtRest(secret: string, purpose: string, context: string, stored: string): string {
   const [format, iv, ciphertext, tag] = stored.split('.');
   if (format !== FORMAT || !iv || ciphertext === undefined || !tag) {
-    throw new Error('Unrecognised signing key encryption format.');
+    throw new Error('Unrecognised encryption format.');
   }
-  const decipher = createDecipheriv(
-    'aes-256-gcm',
-    signingKeyEncryptionKey(secret),
-    Buffer.from(iv, 'base64url'),
-  );
+  const decipher = createDecipheriv('aes-256-gcm', deriveKey(secret, purpose), Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+    'utf8',
+  );
+}
+
+export function encryptPrivateKey(secret: string, context: string, plaintext: string): string {
+  return encryptAtRest(secret, SIGNING_KEYS, context, plaintext);
+}
+
+export function decryptPrivateKey(secret: string, context: string, stored: string): string {
   try {
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
+    return decryptAtRest(secret, SIGNING_KEYS, context, stored);
   } catch (cause) {
     throw new Error('A signing key could not be decrypted: was FOYER_SECRET changed?', { cause });
   }

@@ -8,6 +8,7 @@ import * as signIns from './006_sign_ins.js';
 import * as tokenRevocation from './007_token_revocation.js';
 import * as identityLookup from './008_identity_lookup.js';
 import * as instanceMail from './009_instance_mail.js';
+import * as mfa from './011_mfa.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '007_token_revocation': tokenRevocation,
   '008_identity_lookup': identityLookup,
   '009_instance_mail': instanceMail,
+  '011_mfa': mfa,
 };
