@@ -209,6 +209,44 @@ describe.each(testDialects())('MFA at sign-in (%s)', (dialect) => {
     clock.reset();
   });
 
+  it('guessing recovery codes alone is limited the same way', async () => {
+    const { upn } = await createMember('recoveryguess');
+    const { recoveryCodes } = await enrol(upn);
+    const { browser, page } = await toCodePage(upn);
+    let current = page;
+    for (let i = 0; i < 5; i++) {
+      current = await browser.submit(current, '/mfa', { mfaStep: 'recovery', code: `ZZZZZ-ZZZZ${i}` });
+      expect(current.statusCode).toBe(i < 4 ? 401 : 429);
+    }
+    const good = await browser.submit(current, '/mfa', { mfaStep: 'recovery', code: recoveryCodes[1]! });
+    expect(good.statusCode).toBe(429);
+    expect(good.body).toContain('try again in 15 minutes');
+  });
+
+  it('the key is stored encrypted, the recovery codes hashed', async () => {
+    const { upn, id } = await createMember('atrest');
+    const { secret, recoveryCodes } = await enrol(upn);
+    const db = t.app.services.db;
+    const method = await db
+      .selectFrom('mfa_methods')
+      .selectAll()
+      .where('user_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(method.secret_encrypted).not.toContain(secret);
+    expect(method.secret_encrypted).toMatch(/^v1\./);
+    const stored = await db
+      .selectFrom('mfa_recovery_codes')
+      .select('code_hash')
+      .where('user_id', '=', id)
+      .execute();
+    expect(stored).toHaveLength(10);
+    const hashes = stored.map((row) => row.code_hash).join(' ');
+    for (const code of recoveryCodes) {
+      expect(hashes).not.toContain(code);
+      expect(hashes).not.toContain(code.replace('-', ''));
+    }
+  });
+
   it("an administrator's reset forces re-enrolment and retires the recovery codes", async () => {
     const { upn, id } = await createMember('reset');
     const { recoveryCodes } = await enrol(upn);
