@@ -74,6 +74,17 @@ describe.each(testDialects())('MFA for guests and inbound trust (%s)', (dialect)
       authenticationRequirement: 'multiFactorAuthentication',
       mfaSource: 'resourceTenant',
     });
+    // The invitation's app, in the same browser session: the tenant's MFA is not asked again (the provider has
+    // no session yet; the browser session's record of the passed MFA answers).
+    const app = await openApp(t, t.tenant.tenantId, contosoApp, browser);
+    expect(app.page.statusCode).toBe(303);
+    const tokens = await finishAuthorization(app.rp, String(app.page.headers.location), app.started);
+    expect(tokens.claims()).toMatchObject({ acct: 1, amr: ['otp', 'mfa'] });
+    expect(await latestSignIn(contoso)).toMatchObject({
+      status: { errorCode: 0 },
+      authenticationMethodsUsed: ['Previously satisfied', 'OATH verification code'],
+      mfaSource: 'resourceTenant',
+    });
   });
 
   it("a trusted partner's MFA is accepted, an untrusted one's is not", async () => {
