@@ -6,7 +6,7 @@ export interface Activity {
   displayName: string;
   category: 'UserManagement' | 'GroupManagement' | 'ApplicationManagement' | 'Policy' | 'DirectoryManagement';
   operationType: 'Add' | 'Update' | 'Delete' | 'Assign' | 'Unassign';
-  loggedByService: 'Core Directory' | 'Invited Users' | 'B2B Collaboration';
+  loggedByService: 'Core Directory' | 'Invited Users' | 'B2B Collaboration' | 'Authentication Methods';
 }
 
 const activities: Record<string, Activity> = {
@@ -224,6 +224,37 @@ const activities: Record<string, Activity> = {
     displayName: 'Update authorization policy',
     category: 'Policy',
     operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  // MFA (src/mfa) and inbound trust (src/crosstenant), named as Entra's audit log names them.
+  'mfa.method.registered': {
+    displayName: 'User registered security info',
+    category: 'UserManagement',
+    operationType: 'Add',
+    loggedByService: 'Authentication Methods',
+  },
+  'mfa.method.deleted': {
+    displayName: 'Admin deleted security info',
+    category: 'UserManagement',
+    operationType: 'Delete',
+    loggedByService: 'Authentication Methods',
+  },
+  'crossTenantAccess.partner.added': {
+    displayName: 'Add a partner to cross-tenant access setting',
+    category: 'Policy',
+    operationType: 'Add',
+    loggedByService: 'Core Directory',
+  },
+  'crossTenantAccess.partner.updated': {
+    displayName: 'Update a partner cross-tenant access setting',
+    category: 'Policy',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'crossTenantAccess.partner.deleted': {
+    displayName: 'Delete partner specific cross-tenant access setting',
+    category: 'Policy',
+    operationType: 'Delete',
     loggedByService: 'Core Directory',
   },
 };

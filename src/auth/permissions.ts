@@ -10,6 +10,9 @@ export const allPermissions = [
   'Application.ReadWrite.All',
   'Policy.Read.All',
   'Policy.ReadWrite.Authorization',
+  'Policy.ReadWrite.CrossTenantAccess',
+  'UserAuthenticationMethod.Read.All',
+  'UserAuthenticationMethod.ReadWrite.All',
   'AuditLog.Read.All',
   'Directory.Read.All',
   'Directory.ReadWrite.All',
@@ -109,6 +112,25 @@ export const operations = {
   writeAuthorizationPolicy: {
     app: ['Policy.ReadWrite.Authorization'],
     scopes: ['Policy.ReadWrite.Authorization'],
+  },
+  /** A user's authentication methods (softwareOathMethods); people need a Global Administrator too. */
+  readAuthenticationMethods: {
+    app: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'],
+    scopes: ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'],
+  },
+  /** Deleting one (the administrator's MFA reset). */
+  writeAuthenticationMethods: {
+    app: ['UserAuthenticationMethod.ReadWrite.All'],
+    scopes: ['UserAuthenticationMethod.ReadWrite.All'],
+  },
+  /** crossTenantAccessPolicy/partners, as Graph's permission reference lists them. */
+  readCrossTenantAccess: {
+    app: ['Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess'],
+    scopes: ['Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess'],
+  },
+  writeCrossTenantAccess: {
+    app: ['Policy.ReadWrite.CrossTenantAccess'],
+    scopes: ['Policy.ReadWrite.CrossTenantAccess'],
   },
   readAuditLogs: {
     app: ['AuditLog.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],

@@ -171,6 +171,12 @@ export interface SignInsTable {
   authentication_method: string;
   incoming_token_type: string;
   is_interactive: number;
+  /** Graph beta authenticationRequirement: singleFactorAuthentication or multiFactorAuthentication. */
+  authentication_requirement: string;
+  /** How MFA was met (Foyer): resourceTenant or homeTenant; null when not required. */
+  mfa_source: string | null;
+  /** The second factor used here (`totp`, `recoveryCode`), when MFA was done in this tenant. */
+  mfa_method: string | null;
 }
 
 export interface OperatorTokensTable {
@@ -225,6 +231,10 @@ export interface Database {
   identity_providers: IdentityProvidersTable;
   identity_provider_domains: IdentityProviderDomainsTable;
   federation_states: FederationStatesTable;
+  mfa_methods: MfaMethodsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  web_session_mfa: WebSessionMfaTable;
+  cross_tenant_partners: CrossTenantPartnersTable;
 }
 
 /** A webhook endpoint (src/webhooks): `events` is a JSON list; the secret is encrypted with FOYER_SECRET. */
@@ -375,6 +385,47 @@ export interface FederationStatesTable {
   code_verifier: string;
   nonce: string;
   expires_at: string;
+}
+
+/** A user object's TOTP method (src/mfa): pending until its first code, then active. */
+export interface MfaMethodsTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  status: 'pending' | 'active';
+  /** The base32 secret, AES-256-GCM under a key derived from FOYER_SECRET. */
+  secret_encrypted: string;
+  /** The last accepted TOTP time step (bigint: pg returns it as a string). */
+  last_used_step: number | string | null;
+  created_at: string;
+  activated_at: string | null;
+}
+
+export interface MfaRecoveryCodesTable {
+  tenant_id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** A browser session that passed a tenant's MFA (the keyed hash of the session cookie, as web_sessions). */
+export interface WebSessionMfaTable {
+  session_hash: string;
+  tenant_id: string;
+  user_id: string;
+  method: string;
+  satisfied_at: string;
+  expires_at: string;
+}
+
+/** crossTenantAccessPolicy/partners: whether the tenant trusts the partner tenant's MFA. */
+export interface CrossTenantPartnersTable {
+  tenant_id: string;
+  partner_tenant_id: string;
+  is_mfa_accepted: number;
+  created_at: string;
+  updated_at: string;
 }
 
 /** Instance-level personal accounts (PRODUCT §1): owned by no tenant. */

@@ -68,6 +68,8 @@ export const catalogue = Object.freeze({
     status: 400,
     page: 'errorFederationState',
   },
+  /** A resource with that key exists already (a second partner configuration for one tenant). */
+  conflict: { code: 'Request_MultipleObjectsWithSameKeyValue', status: 409 },
   internal: { code: 'generalException', status: 500 },
 } as const);
 

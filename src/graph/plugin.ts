@@ -3,9 +3,11 @@ import type { Services } from '../app/services.js';
 import { applicationRoutes } from '../applications/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { bulkInvitationRoutes } from '../bulk/routes.js';
+import { crossTenantRoutes } from '../crosstenant/routes.js';
 import { identityProviderRoutes } from '../federation/routes.js';
 import { groupRoutes } from '../groups/routes.js';
 import { invitationRoutes } from '../invitations/routes.js';
+import { mfaMethodRoutes } from '../mfa/routes.js';
 import { policyRoutesPlugin } from '../policies/routes.js';
 import { chargeOnSuccess, spend } from '../ratelimit/budgets.js';
 import { signInRoutes } from '../signins/routes.js';
@@ -48,6 +50,8 @@ export async function graphPlugin(app: FastifyInstance, { services }: { services
     bulkInvitationRoutes,
     webhookRoutes,
     identityProviderRoutes,
+    mfaMethodRoutes,
+    crossTenantRoutes,
   ]) {
     await app.register(routes, { services });
   }

@@ -37,6 +37,9 @@ export const b2bPolicyDocument = z
     invitationExpiryDays: z.number().int().min(1).max(365).nullable(),
     /** Days after sending at which a reminder goes out while still pending, e.g. [3, 10]. */
     invitationReminderDays: z.array(z.number().int().min(1).max(365)).max(5),
+    /** Foyer extensions (PRODUCT §5–§6): the tenant's TOTP second factor for its guests, and for its members. */
+    mfaRequiredForGuests: z.boolean(),
+    mfaRequiredForMembers: z.boolean(),
   })
   .strict();
 export type B2bPolicyDocument = z.infer<typeof b2bPolicyDocument>;
@@ -47,6 +50,8 @@ export const defaultB2bPolicy: B2bPolicyDocument = {
   guestsMayLeave: true,
   invitationExpiryDays: null,
   invitationReminderDays: [],
+  mfaRequiredForGuests: false,
+  mfaRequiredForMembers: false,
 };
 
 export const b2bPolicyPatch = b2bPolicyDocument.partial().strict();

@@ -7,11 +7,14 @@ import { FoyerError } from '../errors/catalogue.js';
 import { startFederation } from '../federation/flow.js';
 import type { Inviter } from '../invitations/inviter.js';
 import type { MessageInfo } from '../invitations/schemas.js';
+import { type MfaGateInput, mfaBody, mfaGate, submitMfa } from '../mfa/gate.js';
+import { accountInTenant } from '../oidc/interactions/accounts.js';
 import { sameEmail } from '../sessions/identity.js';
 import { currentSession, endSession, type WebSession } from '../sessions/service.js';
 import type { SignInFlow } from '../signin/flow.js';
 import { logSignIn, methodOf } from '../signin/log.js';
 import { runStep, SIGN_IN_STEPS, sendPage, showMethod, stepBody } from '../signin/steps.js';
+import type { MfaLogDetail } from '../signins/attempts.js';
 import { assertCsrf, csrfToken } from '../web/csrf.js';
 import { registerPageErrors } from '../web/errors.js';
 import { dictionaryOf, fill, type PageLanguage, pageLanguage } from '../web/i18n/index.js';
@@ -190,13 +193,14 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
     if (!session || !sameEmail(session.identity.email, email)) {
       return reply.redirect(`/redeem?ticket=${encodeURIComponent(ticket)}`, 303);
     }
-    const log = (outcome: Parameters<typeof logSignIn>[3]['outcome']) =>
+    const log = (outcome: Parameters<typeof logSignIn>[3]['outcome'], mfa?: MfaLogDetail) =>
       logSignIn(services, request, open, {
         method: methodOf(session.amr),
         outcome,
         user: open.guest,
         identity: session.identity,
         correlationId: open.invitation.id,
+        ...(mfa && { mfa }),
       });
     if (request.body.decision !== 'accept') {
       await log('consentDeclined');
@@ -218,7 +222,54 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
       ipAddress: request.ip,
       jit: false,
     });
-    await log('success');
+    // The resource tenant's MFA (src/mfa), last: after consent, before the redirect.
+    const mfa = await mfaGate(services, request, reply, mfaInput(request, open, session, ticket));
+    if (mfa.kind === 'shown') return reply;
+    await log('success', mfa.mfa);
+    return reply.redirect(open.invitation.invite_redirect_url, 303);
+  });
+
+  const mfaInput = (
+    request: FastifyRequest,
+    open: OpenInvitation,
+    session: WebSession,
+    ticket: string,
+  ): MfaGateInput => ({
+    tenant: open.tenant,
+    user: open.guest,
+    session,
+    language: languageOf(open, request),
+    action: '/redeem/mfa',
+    hidden: { ticket },
+    flow: open,
+    correlationId: open.invitation.id,
+  });
+
+  /** The MFA forms of a redemption that was just accepted; then the invitation's redirect URL. */
+  app.post('/redeem/mfa', { schema: { hide: true, body: mfaBody } }, async (request, reply) => {
+    assertCsrf(services, request, request.body.csrf);
+    const ticket = request.body.ticket ?? '';
+    const open = await openTicket(services, ticket);
+    const session = await currentSession(services, request);
+    const account = session && (await accountInTenant(services, open.tenant.id, session.identity));
+    if (!open.redeemed || !session || account?.kind !== 'user' || account.user.id !== open.guest.id)
+      return reply.redirect(`/redeem?ticket=${encodeURIComponent(ticket)}`, 303);
+    const mfa = await submitMfa(
+      services,
+      request,
+      reply,
+      mfaInput(request, open, session, ticket),
+      request.body,
+    );
+    if (mfa.kind === 'shown') return reply;
+    await logSignIn(services, request, open, {
+      method: methodOf(session.amr),
+      outcome: 'success',
+      user: open.guest,
+      identity: session.identity,
+      correlationId: open.invitation.id,
+      ...(mfa.mfa && { mfa: mfa.mfa }),
+    });
     return reply.redirect(open.invitation.invite_redirect_url, 303);
   });
 

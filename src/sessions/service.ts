@@ -20,6 +20,8 @@ export interface WebSession {
   amr: string[];
   /** Epoch seconds of the sign-in: OIDC auth_time, checked against max_age. */
   authTime: number;
+  /** The keyed hash of the cookie: what records about this session (src/mfa) are keyed by. */
+  key: string;
 }
 
 const hashOf = (services: Services, value: string) => hashSecret(`session:${value}`, services.config.secret);
@@ -35,8 +37,9 @@ export async function startSession(
   const value = services.ids.token(32);
   const now = services.clock.now();
   const authTime = Math.floor(now.getTime() / 1000);
+  const key = hashOf(services, value);
   await insertSession(services.db, {
-    id_hash: hashOf(services, value),
+    id_hash: key,
     subject: subjectOf(input.identity),
     identity: JSON.stringify(input.identity),
     amr: JSON.stringify(input.amr),
@@ -45,7 +48,7 @@ export async function startSession(
     expires_at: new Date(now.getTime() + input.lifetimeSeconds * 1000).toISOString(),
   });
   reply.setCookie(SESSION_COOKIE, value, cookieOptions(services.config, input.lifetimeSeconds));
-  return { identity: input.identity, amr: input.amr, authTime };
+  return { identity: input.identity, amr: input.amr, authTime, key };
 }
 
 export async function currentSession(
@@ -60,6 +63,7 @@ export async function currentSession(
     identity: JSON.parse(row.identity) as HomeIdentity,
     amr: JSON.parse(row.amr) as string[],
     authTime: Number(row.auth_time),
+    key: row.id_hash,
   };
 }
 

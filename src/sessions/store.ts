@@ -31,3 +31,12 @@ export async function deleteExpiredSessions(db: Executor, now: string): Promise<
   const result = await db.deleteFrom('web_sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** A method proven after the sign-in (MFA): the session's amr grows (src/mfa). */
+export async function updateSessionAmr(db: Executor, idHash: string, amr: string[]): Promise<void> {
+  await db
+    .updateTable('web_sessions')
+    .set({ amr: JSON.stringify(amr) })
+    .where('id_hash', '=', idHash)
+    .execute();
+}

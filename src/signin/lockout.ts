@@ -28,7 +28,7 @@ export async function lockedMinutes(services: Services, email: string, ip: strin
  * Counts one failure under `key` atomically (parallel failures cannot lose updates): a count older than the
  * window starts again at one. Returns the count.
  */
-async function countFailure(services: Services, key: string, now: Date): Promise<number> {
+export async function countFailure(services: Services, key: string, now: Date): Promise<number> {
   const windowStart = new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString();
   const row = await services.db
     .insertInto('sign_in_failures')

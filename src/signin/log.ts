@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../app/services.js';
 import { recordSignIn } from '../metrics/registry.js';
 import type { HomeIdentity } from '../sessions/identity.js';
-import { recordSignInAttempt, type SignInAttempt } from '../signins/attempts.js';
+import { type MfaLogDetail, recordSignInAttempt, type SignInAttempt } from '../signins/attempts.js';
 import type { TenantRow } from '../tenants/store.js';
 import type { UserRow } from '../users/store.js';
 
@@ -47,6 +47,8 @@ export function logSignIn(
     identity?: HomeIdentity;
     email?: string;
     correlationId?: string;
+    /** How the tenant's MFA requirement was met (src/mfa), when it had one. */
+    mfa?: MfaLogDetail;
   },
 ): Promise<string | undefined> {
   const { tenant } = flow;
@@ -64,5 +66,6 @@ export function logSignIn(
     ...(user && { user }),
     ...(flow.app && { app: flow.app }),
     ...(input.correlationId && { correlationId: input.correlationId }),
+    ...(input.mfa && { mfa: input.mfa }),
   });
 }

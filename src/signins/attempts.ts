@@ -1,7 +1,7 @@
 import type { Services } from '../app/services.js';
 import type { Executor } from '../db/executor.js';
 import { type SignInFailure, signInFailures } from './failures.js';
-import type { AuthenticationMethod } from './schemas.js';
+import type { AuthenticationMethod, MfaSource } from './schemas.js';
 import { recordSignIn } from './service.js';
 
 /**
@@ -31,6 +31,15 @@ export interface SignInAttempt {
   correlationId?: string;
   /** Shown as status.additionalDetails. Never a password, passcode, ticket or token. */
   detail?: string;
+  /** Whether the tenant required MFA and how it was met (absent: not required). */
+  mfa?: MfaLogDetail;
+}
+
+/** How a sign-in met the resource tenant's MFA requirement (src/mfa): done here, or accepted from the home tenant. */
+export interface MfaLogDetail {
+  source: MfaSource;
+  /** The second factor used here; absent when the home tenant's MFA was accepted. */
+  method?: 'totp' | 'recoveryCode';
 }
 
 /** Records an interactive browser sign-in attempt; returns the log entry's id. */
@@ -64,5 +73,10 @@ export function recordSignInAttempt(
     incomingTokenType: 'none',
     isInteractive: true,
     correlationId: attempt.correlationId ?? attempt.request.id,
+    ...(attempt.mfa && {
+      authenticationRequirement: 'multiFactorAuthentication',
+      mfaSource: attempt.mfa.source,
+      mfaMethod: attempt.mfa.method ?? null,
+    }),
   });
 }

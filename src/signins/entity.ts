@@ -35,6 +35,9 @@ export const signInEntity: EntitySpec = {
     incomingTokenType: { column: 'incoming_token_type', type: 'string' },
     authenticationMethodsUsed: { column: 'authentication_method', type: 'string' },
     authenticationDetails: { column: 'authentication_method', type: 'string' },
+    authenticationRequirement: { column: 'authentication_requirement', type: 'string' },
+    mfaDetail: { column: 'mfa_method', type: 'string', nullable: true },
+    mfaSource: { column: 'mfa_source', type: 'string', nullable: true },
   },
   complexProperties: {
     status: { errorCode: { column: 'error_code', type: 'integer', filterable: true } },

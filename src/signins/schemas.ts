@@ -25,6 +25,18 @@ const methodLabels: Record<AuthenticationMethod, string | null> = {
   none: null,
 };
 
+/** Graph beta authenticationRequirement. */
+export const authenticationRequirements = [
+  'singleFactorAuthentication',
+  'multiFactorAuthentication',
+] as const;
+/**
+ * Foyer's `mfaSource`: where a required MFA was met — in the resource tenant (now, or earlier in the same browser
+ * session), or by the home tenant's MFA, accepted through inbound trust (crossTenantAccessPolicy/partners).
+ */
+export const mfaSources = ['resourceTenant', 'homeTenant'] as const;
+export type MfaSource = (typeof mfaSources)[number];
+
 /** Graph beta crossTenantAccessType; Foyer itself produces `none` and `b2bCollaboration`. */
 export const crossTenantAccessTypes = [
   'none',
@@ -81,6 +93,9 @@ export const signInEntry = z
     incomingTokenType: z.enum(incomingTokenTypes),
     isInteractive: z.boolean().default(true),
     correlationId: text(128).pipe(z.string().min(1)),
+    authenticationRequirement: z.enum(authenticationRequirements).default('singleFactorAuthentication'),
+    mfaSource: z.enum(mfaSources).nullable().default(null),
+    mfaMethod: z.enum(['totp', 'recoveryCode']).nullable().default(null),
   })
   .refine((entry) => (entry.result === 'success') === (entry.errorCode === 0), {
     message: 'errorCode is 0 exactly when result is success',
@@ -119,12 +134,37 @@ export const signInResource = z.object({
       authenticationStepResultDetail: z.string().nullable(),
     }),
   ),
+  authenticationRequirement: z.enum(authenticationRequirements),
+  mfaDetail: z.object({ authMethod: z.string().nullable(), authDetail: z.string().nullable() }).nullable(),
+  mfaSource: z.enum(mfaSources).nullable(),
 });
 export type SignInResource = z.infer<typeof signInResource>;
+
+/** Entra's wording for how an MFA requirement was met (authenticationStepResultDetail, mfaDetail.authDetail). */
+const mfaDetails: Record<MfaSource, string> = {
+  resourceTenant: 'MFA completed in this tenant',
+  homeTenant: "MFA requirement satisfied by claim in the token (the home tenant's MFA, trusted inbound)",
+};
+
+/** The second step of a sign-in that met an MFA requirement, as authenticationDetails lists it. */
+function mfaStep(row: Selectable<SignInsTable>) {
+  const source = row.mfa_source as MfaSource | null;
+  if (!source) return null;
+  const method = row.mfa_method as AuthenticationMethod | null;
+  return {
+    authMethod: method ? methodLabels[method] : methodLabels.previousSession,
+    authDetail: mfaDetails[source],
+  };
+}
 
 export function toSignInResource(row: Selectable<SignInsTable>): SignInResource {
   const method = methodLabels[row.authentication_method as AuthenticationMethod] ?? null;
   const succeeded = row.result === 'success';
+  const mfa = mfaStep(row);
+  const steps = [
+    ...(method === null ? [] : [{ method, detail: succeeded ? null : row.failure_reason }]),
+    ...(mfa?.authMethod ? [{ method: mfa.authMethod, detail: mfa.authDetail }] : []),
+  ];
   return {
     id: row.id,
     createdDateTime: row.created_at,
@@ -148,17 +188,18 @@ export function toSignInResource(row: Selectable<SignInsTable>): SignInResource 
     homeTenantId: row.home_tenant_id,
     crossTenantAccessType: row.cross_tenant_access_type,
     incomingTokenType: row.incoming_token_type,
-    authenticationMethodsUsed: method === null ? [] : [method],
-    authenticationDetails:
-      method === null
-        ? []
-        : [
-            {
-              authenticationStepDateTime: row.created_at,
-              authenticationMethod: method,
-              succeeded,
-              authenticationStepResultDetail: succeeded ? null : row.failure_reason,
-            },
-          ],
+    authenticationMethodsUsed: steps.map((step) => step.method),
+    authenticationDetails: steps.map((step) => ({
+      authenticationStepDateTime: row.created_at,
+      authenticationMethod: step.method,
+      succeeded,
+      authenticationStepResultDetail: step.detail,
+    })),
+    authenticationRequirement:
+      row.authentication_requirement === 'multiFactorAuthentication'
+        ? 'multiFactorAuthentication'
+        : 'singleFactorAuthentication',
+    mfaDetail: mfa,
+    mfaSource: (row.mfa_source as MfaSource | null) ?? null,
   };
 }

@@ -47,6 +47,9 @@ export async function recordSignIn(
     authentication_method: e.authenticationMethod,
     incoming_token_type: e.incomingTokenType,
     is_interactive: e.isInteractive ? 1 : 0,
+    authentication_requirement: e.authenticationRequirement,
+    mfa_source: e.mfaSource,
+    mfa_method: e.mfaMethod,
   });
   return id;
 }

@@ -34,6 +34,9 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f9fafb;padding:1rem;b
 iframe{width:100%;height:48rem;border:1px solid #d1d5db}
 caption{text-align:left;font-weight:600;padding:.4rem 0}
 form + form{margin-top:1rem}
+img.qr{display:block;background:#fff;border:1px solid #e5e7eb}
+ul.recovery-codes{columns:2;font-size:1.05rem;padding-left:1.25rem}
+h2{font-size:1.1rem;margin:1.75rem 0 .25rem}
 footer{color:#4b5563;font-size:.85rem;text-align:center}
 .account{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem;margin-bottom:.75rem;color:#4b5563}
 .account form{margin:0}

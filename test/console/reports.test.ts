@@ -91,6 +91,7 @@ describe.each(testDialects())('console groups, logs and usage (%s)', (dialect) =
       authentication_method: 'otp',
       incoming_token_type: 'none',
       is_interactive: 1,
+      authentication_requirement: 'singleFactorAuthentication',
     });
     const ids = () => t.app.services.ids.uuid();
     await t.app.services.db

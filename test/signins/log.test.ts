@@ -107,6 +107,10 @@ describe.each(testDialects())('GET /auditLogs/signIns on %s', (dialect) => {
           authenticationStepResultDetail: null,
         },
       ],
+      // No MFA required: Graph beta's single-factor requirement, no mfaDetail, no Foyer mfaSource.
+      authenticationRequirement: 'singleFactorAuthentication',
+      mfaDetail: null,
+      mfaSource: null,
     });
     const failed = body.value.find((e) => e.id === recorded[1]) as SignInResource;
     expect(failed.status).toEqual({

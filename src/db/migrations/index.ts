@@ -9,6 +9,7 @@ import * as tokenRevocation from './007_token_revocation.js';
 import * as identityLookup from './008_identity_lookup.js';
 import * as instanceMail from './009_instance_mail.js';
 import * as identityProviders from './010_identity_providers.js';
+import * as mfa from './011_mfa.js';
 import * as rateLimitShards from './012_rate_limit_shards.js';
 import * as bulkJobs from './013_bulk_jobs.js';
 import * as webhooks from './014_webhooks.js';
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '008_identity_lookup': identityLookup,
   '009_instance_mail': instanceMail,
   '010_identity_providers': identityProviders,
+  '011_mfa': mfa,
   '012_rate_limit_shards': rateLimitShards,
   '013_bulk_jobs': bulkJobs,
   '014_webhooks': webhooks,

@@ -8,6 +8,7 @@ import type { Services } from '../../app/services.js';
 import { FoyerError } from '../../errors/catalogue.js';
 import { startFederation } from '../../federation/flow.js';
 import { providerForSignIn } from '../../federation/realm.js';
+import { type MfaGateInput, mfaBody, mfaGate, submitMfa } from '../../mfa/gate.js';
 import { recordConsent, redeemInvitation } from '../../redemption/bind.js';
 import { type AppConsent, consentPage } from '../../redemption/pages.js';
 import { assertRedeemableDomain, passcodeEnabled } from '../../redemption/service.js';
@@ -17,6 +18,7 @@ import { logSignIn, methodOf } from '../../signin/log.js';
 import { findMemberByEmail } from '../../signin/members.js';
 import { emailPage } from '../../signin/pages.js';
 import { runStep, SIGN_IN_STEPS, sendPage, stepBody } from '../../signin/steps.js';
+import type { MfaLogDetail } from '../../signins/attempts.js';
 import { findTenantById, type TenantRow } from '../../tenants/store.js';
 import { assertCsrf, csrfToken } from '../../web/csrf.js';
 import { registerPageErrors } from '../../web/errors.js';
@@ -192,13 +194,14 @@ export async function interactionsPlugin(
     const { tenant } = interaction;
     const t = dictionaryOf(interaction.language);
     const account = await accountInTenant(services, tenant.id, session.identity);
-    const log = (outcome: Parameters<typeof logSignIn>[3]['outcome']) =>
+    const log = (outcome: Parameters<typeof logSignIn>[3]['outcome'], mfa?: MfaLogDetail) =>
       logSignIn(services, request, interaction, {
         method: reused ? 'previousSession' : methodOf(session.amr),
         outcome,
         identity: session.identity,
         ...(account.kind !== 'none' && { user: account.user }),
         correlationId: interaction.details.uid,
+        ...(mfa && { mfa }),
       });
     if (account.kind === 'none') {
       await log('guestNotInTenant');
@@ -234,10 +237,40 @@ export async function interactionsPlugin(
         reused ? {} : { fresh: freshProofOf(interaction, session) },
       );
     }
-    await log('success');
+    // The resource tenant's MFA (src/mfa), last: after consent, before the login completes.
+    const mfa = await mfaGate(services, request, reply, mfaInput(interaction, session, account.user, reused));
+    if (mfa.kind === 'shown') return reply;
+    await log('success', mfa.mfa);
     return finish(request, reply, interaction, {
-      login: { accountId: account.user.id, amr: session.amr, ts: session.authTime },
+      login: { accountId: account.user.id, amr: mfa.amr, ts: session.authTime },
     });
+  }
+
+  const mfaInput = (
+    interaction: Interaction,
+    session: WebSession,
+    user: MfaGateInput['user'],
+    reused: boolean,
+  ): MfaGateInput => ({
+    tenant: interaction.tenant,
+    user,
+    session,
+    language: interaction.language,
+    action: `${interaction.base}/mfa`,
+    hidden: reused ? {} : { fresh: freshProofOf(interaction, session) },
+    flow: interaction,
+    correlationId: interaction.details.uid,
+  });
+
+  /**
+   * The browser's session when it may answer this interaction: signed in during it (`fresh`, the form's proof),
+   * or usable as it is (sessionUsable).
+   */
+  async function provenSession(request: FastifyRequest, interaction: Interaction, fresh: string | undefined) {
+    const session = await currentSession(services, request);
+    if (!session) return undefined;
+    const proven = freshMatches(services, interaction.details.uid, session.authTime, fresh);
+    return proven || sessionUsable(interaction, session) ? { session, proven } : undefined;
   }
 
   /**
@@ -289,12 +322,8 @@ export async function interactionsPlugin(
     async (request, reply) => {
       assertCsrf(services, request, request.body.csrf);
       const interaction = await load(request, reply);
-      const session = await currentSession(services, request);
-      const fresh =
-        session !== undefined &&
-        freshMatches(services, interaction.details.uid, session.authTime, request.body.fresh);
-      if (!session || !(fresh || sessionUsable(interaction, session)))
-        return signInPage(request, reply, interaction);
+      const { session } = (await provenSession(request, interaction, request.body.fresh)) ?? {};
+      if (!session) return signInPage(request, reply, interaction);
       if (request.body.decision !== 'accept') {
         await logSignIn(services, request, interaction, {
           method: methodOf(session.amr),
@@ -337,6 +366,22 @@ export async function interactionsPlugin(
       return continueAs(request, reply, interaction, session);
     },
   );
+
+  app.post('/:tenantId/login/:uid/mfa', { schema: { hide: true, body: mfaBody } }, async (request, reply) => {
+    assertCsrf(services, request, request.body.csrf);
+    const interaction = await load(request, reply);
+    const proven = await provenSession(request, interaction, request.body.fresh);
+    if (!proven) return signInPage(request, reply, interaction);
+    const { session } = proven;
+    const account = await accountInTenant(services, interaction.tenant.id, session.identity);
+    // Anything but an enabled, current account goes back through continueAs, which says what is wrong.
+    if (account.kind !== 'user' || account.user.account_enabled !== 1 || revokedFor(account.user, session))
+      return continueAs(request, reply, interaction, session, !proven.proven);
+    const input = mfaInput(interaction, session, account.user, !proven.proven);
+    const result = await submitMfa(services, request, reply, input, request.body);
+    if (result.kind === 'shown') return reply;
+    return continueAs(request, reply, interaction, session, !proven.proven);
+  });
 
   app.post(
     '/:tenantId/login/:uid/consent',

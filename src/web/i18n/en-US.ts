@@ -146,6 +146,30 @@ export const enUS = {
     '{provider} signed you in as {email}, but the invitation is for {invited}. The invitation is still waiting: sign in at {provider} as {invited}.',
   errorFederationState:
     'This sign-in expired or was already used. Go back to the invitation or the application and start again.',
+  // MFA (src/mfa)
+  mfaEnrolTitle: 'Set up two-step verification',
+  mfaEnrolHeading: 'Set up two-step verification',
+  mfaEnrolIntro:
+    '{organization} asks for a code from an authenticator app each time you sign in. Scan this QR code with the app (Microsoft Authenticator, Google Authenticator, FreeOTP, …), or type the key below into it.',
+  mfaQrAlt: 'QR code that adds {organization} to an authenticator app',
+  mfaSecretLabel: 'Key',
+  mfaCodeLabel: 'Authenticator code',
+  mfaCodeHint: 'The 6-digit code the app shows for {organization}. It changes every 30 seconds.',
+  mfaConfirmButton: 'Confirm',
+  mfaRecoveryTitle: 'Save your recovery codes',
+  mfaRecoveryHeading: 'Save your recovery codes',
+  mfaRecoveryIntro:
+    'If you lose your device, each of these codes lets you sign in once. Keep them somewhere safe: they are shown only now.',
+  mfaRecoveryListLabel: 'Recovery codes',
+  mfaVerifyTitle: 'Two-step verification',
+  mfaVerifyHeading: 'Enter the code from your authenticator app',
+  mfaVerifyIntro: '{organization} asks for a second step.',
+  mfaRecoveryOffer: 'Lost your device? Use one of your recovery codes.',
+  mfaRecoveryCodeLabel: 'Recovery code',
+  mfaRecoveryButton: 'Sign in with a recovery code',
+  errorMfaWrongCode: 'That code is not valid or was already used. Wait for the next code and try again.',
+  errorMfaWrongRecoveryCode: 'That recovery code is not valid or was already used.',
+  errorMfaLocked: 'Too many wrong codes. Two-step verification is locked; try again in {minutes} minutes.',
 };
 
 export type PageDictionary = { readonly [K in keyof typeof enUS]: string };

@@ -139,4 +139,30 @@ export const frFR: PageDictionary = {
     '{provider} vous a connecté(e) en tant que {email}, mais l’invitation est pour {invited}. L’invitation reste en attente : connectez-vous chez {provider} en tant que {invited}.',
   errorFederationState:
     'Cette connexion a expiré ou a déjà été utilisée. Revenez à l’invitation ou à l’application et recommencez.',
+  // MFA (src/mfa)
+  mfaEnrolTitle: 'Configurer la vérification en deux étapes',
+  mfaEnrolHeading: 'Configurer la vérification en deux étapes',
+  mfaEnrolIntro:
+    '{organization} demande un code d’une application d’authentification à chaque connexion. Scannez ce code QR avec l’application (Microsoft Authenticator, Google Authenticator, FreeOTP…), ou saisissez-y la clé ci-dessous.',
+  mfaQrAlt: 'Code QR qui ajoute {organization} à une application d’authentification',
+  mfaSecretLabel: 'Clé',
+  mfaCodeLabel: 'Code de l’application',
+  mfaCodeHint:
+    'Le code à 6 chiffres que l’application affiche pour {organization}. Il change toutes les 30 secondes.',
+  mfaConfirmButton: 'Confirmer',
+  mfaRecoveryTitle: 'Conservez vos codes de récupération',
+  mfaRecoveryHeading: 'Conservez vos codes de récupération',
+  mfaRecoveryIntro:
+    'Si vous perdez votre appareil, chacun de ces codes vous permet de vous connecter une fois. Gardez-les en lieu sûr : ils ne sont affichés que maintenant.',
+  mfaRecoveryListLabel: 'Codes de récupération',
+  mfaVerifyTitle: 'Vérification en deux étapes',
+  mfaVerifyHeading: 'Saisissez le code de votre application d’authentification',
+  mfaVerifyIntro: '{organization} demande une seconde étape.',
+  mfaRecoveryOffer: 'Appareil perdu ? Utilisez l’un de vos codes de récupération.',
+  mfaRecoveryCodeLabel: 'Code de récupération',
+  mfaRecoveryButton: 'Se connecter avec un code de récupération',
+  errorMfaWrongCode: 'Ce code n’est pas valide ou a déjà servi. Attendez le code suivant et réessayez.',
+  errorMfaWrongRecoveryCode: 'Ce code de récupération n’est pas valide ou a déjà servi.',
+  errorMfaLocked:
+    'Trop de codes erronés. La vérification en deux étapes est bloquée ; réessayez dans {minutes} minutes.',
 };
