@@ -1,0 +1,106 @@
+/**
+ * A/B of two builds in the same run: `npx tsx bench/ab.ts <cc|invite> <other dist/main.js> [rounds]` starts the
+ * other build (e.g. an older commit's, built with `git archive <commit> | tar -x -C /tmp/base` and
+ * `node scripts/build.mjs` there) and this tree's dist/ side by side, each pinned to its own core, and loads
+ * them in alternating 6 s windows, so a busy neighbour hits both alike. Prints req/s per window and server CPU
+ * per request (which noise changes far less than a rate). SWAP=1 swaps the cores, to rule out an unequal pair.
+ */
+import { spawn } from 'node:child_process';
+import type autocannon from 'autocannon';
+import { appToken, CLIENT_SECRET, foyerEnv } from './foyer-env.js';
+import { buildDist, CpuMeter, freePort, load, waitFor } from './lib.js';
+
+const [scenario = 'cc', other = '', roundsArg = '3'] = process.argv.slice(2);
+if (!['cc', 'invite'].includes(scenario) || !other) {
+  process.stderr.write('usage: npx tsx bench/ab.ts <cc|invite> <other dist/main.js> [rounds]\n');
+  process.exit(2);
+}
+buildDist();
+const builds = { other, this: 'dist/main.js' };
+
+interface Running {
+  url: string;
+  clientId: string;
+  stop(): void;
+  cpu: CpuMeter;
+  rps: number[];
+  requests: number;
+}
+
+const servers = new Map<string, Running>();
+for (const [index, [name, script]] of Object.entries(builds).entries()) {
+  const port = await freePort();
+  const { env, clientId } = foyerEnv(`ab-${name}`, {
+    FOYER_BASE_URL: `http://127.0.0.1:${port}`,
+    FOYER_INVITE_RATE_LIMIT: '0',
+  });
+  const core = String((index + (process.env.SWAP ? 1 : 0)) % 2);
+  const child = spawn('taskset', ['-c', core, process.execPath, script], {
+    env: { ...process.env, ...env, PORT: String(port), FOYER_LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/readyz`, 60_000);
+  servers.set(name, {
+    url,
+    clientId,
+    stop: () => child.kill('SIGTERM'),
+    cpu: new CpuMeter(child.pid),
+    rps: [],
+    requests: 0,
+  });
+}
+
+let counter = 0;
+async function window(server: Running): Promise<void> {
+  let options: autocannon.Options;
+  if (scenario === 'cc') {
+    options = {
+      url: `${server.url}/bench/oauth2/v2.0/token`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: server.clientId,
+        client_secret: CLIENT_SECRET,
+        scope: `${server.url}/.default`,
+      }).toString(),
+    };
+  } else {
+    const token = await appToken(server.url, server.clientId);
+    options = {
+      url: server.url,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1.0/invitations',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({
+              invitedUserEmailAddress: `guest${counter++}@partner${counter % 50}.example`,
+              inviteRedirectUrl: 'https://apps.example/welcome',
+              sendInvitationMessage: true,
+            }),
+          }),
+        },
+      ],
+    };
+  }
+  const result = await server.cpu.measure(() => load({ ...options, seconds: 6, warmup: 1 }));
+  server.rps.push(Math.round(result.rps));
+  server.requests += result.total;
+  if (result.errors + result.non2xx > 0) {
+    process.stderr.write(`errors ${result.errors}, non-2xx ${result.non2xx}\n`);
+  }
+}
+
+for (let round = 0; round < Number(roundsArg); round++) {
+  for (const server of servers.values()) await window(server);
+}
+for (const [name, server] of servers) {
+  process.stdout.write(
+    `${scenario} ${name}: req/s ${server.rps.join(', ')}; ${server.cpu.perOp(server.requests, name)}\n`,
+  );
+  server.stop();
+}
