@@ -1,5 +1,5 @@
 import { appToken, foyerEnv } from '../foyer-env.js';
-import { buildDist, type Figure, freePort, round, startServer } from '../lib.js';
+import { buildDist, cpuTime, type Figure, freePort, round, startServer } from '../lib.js';
 
 const ROWS = 50_000;
 const TARGET_SECONDS = 180;
@@ -23,6 +23,7 @@ export async function bulk50k(): Promise<Figure[]> {
     for (let i = 0; i < ROWS; i++) {
       lines.push(`guest${i}@partner${i % 50}.example,Guest ${i},https://apps.example/welcome,,`);
     }
+    const cpuBefore = cpuTime(foyer.process.pid);
     const started = performance.now();
     const created = await fetch(`${foyer.url}/v1.0/invitations/bulk`, {
       method: 'POST',
@@ -55,6 +56,10 @@ export async function bulk50k(): Promise<Figure[]> {
       if (job.status === 'completed' || elapsed > 1_800) break;
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuTime(foyer.process.pid);
+    // On a shared machine the wall time depends on what else holds the core; the CPU the server spent (the job,
+    // and the mail worker delivering to the dev mailbox meanwhile) does not: it is what one free core would need.
+    const cpu = cpuBefore && cpuAfter ? cpuAfter.total - cpuBefore.total : null;
     return [
       {
         scenario: 'bulk-50k',
@@ -64,7 +69,7 @@ export async function bulk50k(): Promise<Figure[]> {
         ratio: null,
         target: '<= 180 s, progress visible',
         met: job.status === 'completed' && job.invited === ROWS && seconds <= TARGET_SECONDS,
-        note: `${round(ROWS / seconds)} rows/s; upload + validation ${round(accepted, 1)} s; ${polls} progress reads; invited ${job.invited}, failed ${job.failed}`,
+        note: `${round(ROWS / seconds)} rows/s; server CPU ${cpu === null ? '?' : `${round(cpu)} s (${round((1000 * cpu) / ROWS, 2)} ms/row)`}; upload + validation ${round(accepted, 1)} s; ${polls} progress reads; invited ${job.invited}, failed ${job.failed}`,
       },
     ];
   } finally {

@@ -7,6 +7,7 @@ import type { InvitationBody } from '../invitations/schemas.js';
 import { invite } from '../invitations/service.js';
 import type { MailLogger } from '../mail/worker.js';
 import { charge, consume, peek } from '../ratelimit/limiter.js';
+import { currentRights } from './principal.js';
 import {
   type BulkJobRow,
   type BulkRowRecord,
@@ -118,7 +119,7 @@ export function startBulkRunner(services: Services, options: BulkRunnerOptions =
   }
 
   async function runJob(job: BulkJobRow, claimToken: string): Promise<void> {
-    const principal = JSON.parse(job.principal) as Principal;
+    const creator = JSON.parse(job.principal) as Principal;
     const ref = { tenantId: job.tenant_id, jobId: job.id };
     logger.info(ref, 'bulk invitation job claimed');
     for (;;) {
@@ -127,6 +128,7 @@ export function startBulkRunner(services: Services, options: BulkRunnerOptions =
         return;
       }
       const rows = await pendingRows(services.db, job.id, BATCH);
+      const principal = await currentRights(services, creator);
       if (rows.length === 0) {
         await completeJob(services.db, job.id, claimToken, services.clock.now().toISOString());
         logger.info(ref, 'bulk invitation job completed');

@@ -125,6 +125,22 @@ export async function claimDueDeliveries(
   return ids.length === 0 ? [] : claim(db, ids);
 }
 
+/** A delivery whose worker died on its last allowed attempt ends as `failed` instead of staying `sending`. */
+export async function failExhaustedDeliveries(db: Kysely<Database>, now: Date, maxAttempts: number) {
+  await db
+    .updateTable('webhook_deliveries')
+    .set({
+      status: 'failed',
+      last_error: 'lease expired on the last attempt',
+      claimed_until: null,
+      claim_token: null,
+    })
+    .where('status', '=', 'sending')
+    .where('claimed_until', '<=', now.toISOString())
+    .where('attempts', '>=', maxAttempts)
+    .execute();
+}
+
 /** Records one attempt and its outcome; guarded by the claim, so a worker that lost its lease changes nothing. */
 export async function recordAttempt(
   db: Kysely<Database>,

@@ -6,7 +6,13 @@ import { type MailLogger, retryDelayMs } from '../mail/worker.js';
 import { decryptPrivateKey } from '../oidc/key-encryption.js';
 import { safeLookup } from './address-guard.js';
 import { signatureHeader } from './signature.js';
-import { claimDueDeliveries, type DeliveryRow, findEndpoint, recordAttempt } from './store.js';
+import {
+  claimDueDeliveries,
+  type DeliveryRow,
+  failExhaustedDeliveries,
+  findEndpoint,
+  recordAttempt,
+} from './store.js';
 
 export interface WebhookWorkerOptions {
   pollMs?: number;
@@ -140,6 +146,7 @@ export function startWebhookWorker(services: Services, options: WebhookWorkerOpt
 
   async function processBatch(): Promise<number> {
     const now = clock.now();
+    await failExhaustedDeliveries(db, now, maxAttempts);
     const claimToken = services.ids.uuid();
     const claimed = await claimDueDeliveries(db, services.dialect, {
       now,

@@ -153,6 +153,25 @@ describe.each(testDialects())('bulk invitation jobs on %s', (dialect) => {
     expect((await getJob(t.app, admin.token, '00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     await runJobs(t.app.services);
   });
+  it("runs with its creator's current rights: a permission revoked before the rows run fails them", async () => {
+    const inviter = await callerWithPermissions(t, admin, ['User.Invite.All'], 'revoked inviter');
+    const created = await postCsv(
+      t.app,
+      inviter.token,
+      csvFor(['late1@fabrikam.example', 'late2@fabrikam.example']),
+    );
+    expect(created.statusCode, created.body).toBe(202);
+    const listed = await admin.get("/v1.0/applications?$filter=displayName eq 'revoked inviter'");
+    const appId = listed.json().value[0].id;
+    const revoked = await admin.delete(`/v1.0/applications/${appId}/grantedPermissions/User.Invite.All`);
+    expect(revoked.statusCode).toBe(204);
+    await runJobs(t.app.services);
+    const job = (await getJob(t.app, admin.token, created.json().id)).json();
+    expect(job).toMatchObject({ status: 'completed', invited: 0, failed: 2 });
+    const { rows } = await results(t.app, admin.token, job.id);
+    expect(rows.every((r) => r.error.startsWith('Authorization_RequestDenied'))).toBe(true);
+    expect((await guestsByAddress(t)).get('late1@fabrikam.example')).toBeUndefined();
+  });
 });
 
 describe.each(testDialects())('bulk invitation throttling on %s', (dialect) => {

@@ -6,7 +6,7 @@ import { testDialects } from '../helpers/database.js';
 import { adminCaller, type GraphClient } from '../helpers/graph.js';
 import { csvFor, getJob, guestsByAddress, invitationMailsByAddress, postCsv, results } from './support.js';
 
-const ROWS = 400;
+const ROWS = 200;
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -16,7 +16,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 60_000): Promi
   }
 }
 
-describe.each(testDialects())('a bulk job interrupted and resumed on %s', (dialect) => {
+describe.each(testDialects())('a bulk job interrupted and resumed on %s', { timeout: 120_000 }, (dialect) => {
   let t: TestApp;
   let admin: GraphClient;
 
