@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { operatorPrincipal } from '../auth/principal.js';
 import type { Command } from '../cli/commands.js';
 import { withServices } from '../cli/context.js';
@@ -5,7 +6,7 @@ import { requireTenant } from '../tenants/service.js';
 import { createProviderBody, OIDC_TYPE, SOCIAL_TYPE } from './schemas.js';
 import { createIdentityProvider, deleteIdentityProvider, listIdentityProviders } from './service.js';
 
-type Validate = <S extends import('zod').ZodType>(schema: S, input: unknown) => import('zod').infer<S>;
+type Validate = <S extends z.ZodType>(schema: S, input: unknown) => z.infer<S>;
 type Print = (value: unknown) => void;
 
 /**

@@ -31,6 +31,13 @@ const consentBody = z.object({
   decision: z.enum(['accept', 'cancel']).optional(),
 });
 
+/** Where the tenant federates the address, only an identity from that provider redeems it (issue 9). */
+async function sessionFits(services: Services, open: OpenInvitation, session: WebSession | undefined) {
+  if (!session || !sameEmail(session.identity.email, open.invitation.invited_email)) return false;
+  const { provider } = await routeFor(services, open.tenant, open.invitation.invited_email);
+  return !provider || (session.identity.kind === 'federated' && session.identity.issuer === provider.issuer);
+}
+
 function languageOf(open: OpenInvitation, request: FastifyRequest): PageLanguage {
   const info = JSON.parse(open.invitation.message_info) as MessageInfo;
   return pageLanguage({
@@ -145,10 +152,7 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
     await assertRedeemableDomain(services, open.tenant, email);
     const session = await currentSession(services, request);
     const { path, provider } = await routeFor(services, open.tenant, email);
-    // Where the tenant federates the address, only an identity from that provider redeems it (issue 9).
-    const fits =
-      !provider || (session?.identity.kind === 'federated' && session.identity.issuer === provider.issuer);
-    if (session && sameEmail(session.identity.email, email) && fits)
+    if (session && (await sessionFits(services, open, session)))
       return review(request, reply, open, session, ticket);
     if (provider) {
       return startFederation(services, request, reply, {
@@ -169,7 +173,7 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
     const open = await openTicket(services, ticket);
     if (open.redeemed) return redeemedPage(reply, open, languageOf(open, request));
     const session = await currentSession(services, request);
-    if (!session || !sameEmail(session.identity.email, open.invitation.invited_email))
+    if (!session || !(await sessionFits(services, open, session)))
       return reply.redirect(`/redeem?ticket=${encodeURIComponent(ticket)}`, 303);
     return review(request, reply, open, session, ticket);
   });
@@ -190,7 +194,7 @@ export async function redemptionPlugin(root: FastifyInstance, { services }: { se
     if (open.redeemed) return redeemedPage(reply, open, language);
     const session = await currentSession(services, request);
     const email = open.invitation.invited_email;
-    if (!session || !sameEmail(session.identity.email, email)) {
+    if (!session || !(await sessionFits(services, open, session))) {
       return reply.redirect(`/redeem?ticket=${encodeURIComponent(ticket)}`, 303);
     }
     const log = (outcome: Parameters<typeof logSignIn>[3]['outcome'], mfa?: MfaLogDetail) =>
