@@ -5,6 +5,7 @@ import { callerKey, type Principal } from '../auth/principal.js';
 import { isFoyerError } from '../errors/catalogue.js';
 import type { InvitationBody } from '../invitations/schemas.js';
 import { invite } from '../invitations/service.js';
+import { type Poller, startPoller } from '../jobs/poller.js';
 import type { MailLogger } from '../mail/worker.js';
 import { charge, consume, peek } from '../ratelimit/limiter.js';
 import { currentRights } from './principal.js';
@@ -68,7 +69,9 @@ export function startBulkRunner(services: Services, options: BulkRunnerOptions =
   const logger: MailLogger =
     options.logger ?? pino({ level: services.config.logLevel, base: { component: 'bulk-runner' } });
   const { invitations, invitationsPerCaller } = services.config.rateLimits;
-  let stopped = false;
+  // Set below, once the steps it runs are defined; a long job checks it to hand its rows back on stop().
+  let poller: Poller | undefined;
+  const stopped = () => poller?.isStopped() ?? false;
 
   /** Spends the invitation budgets as POST /invitations does, waiting out a full window instead of failing. */
   async function paced(principal: Principal): Promise<void> {
@@ -123,7 +126,7 @@ export function startBulkRunner(services: Services, options: BulkRunnerOptions =
     const ref = { tenantId: job.tenant_id, jobId: job.id };
     logger.info(ref, 'bulk invitation job claimed');
     for (;;) {
-      if (stopped) {
+      if (stopped()) {
         await renewJobClaim(services.db, job.id, claimToken, null);
         return;
       }
@@ -134,7 +137,7 @@ export function startBulkRunner(services: Services, options: BulkRunnerOptions =
         logger.info(ref, 'bulk invitation job completed');
         return;
       }
-      for (let i = 0; i < rows.length && !stopped; i += concurrency) {
+      for (let i = 0; i < rows.length && !stopped(); i += concurrency) {
         await Promise.all(rows.slice(i, i + concurrency).map((row) => processRow(principal, row)));
         // better-sqlite3 answers synchronously, so without this the job would run in microtasks alone and hold
         // the event loop: HTTP requests (progress included) and timers get their turn between rows.
@@ -161,40 +164,6 @@ export function startBulkRunner(services: Services, options: BulkRunnerOptions =
     return true;
   }
 
-  let turn: Promise<unknown> = Promise.resolve();
-  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = turn.then(work, work);
-    turn = run.catch(() => undefined);
-    return run;
-  };
-  const untilIdle = async () => {
-    while (!stopped && (await runOnce())) {
-      // another job may be waiting
-    }
-  };
-
-  let timer: NodeJS.Timeout | undefined;
-  const poll = async () => {
-    timer = undefined;
-    try {
-      await exclusively(untilIdle);
-    } catch (error) {
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'bulk runner failed');
-    }
-    if (!stopped) {
-      timer = setTimeout(poll, pollMs);
-      timer.unref();
-    }
-  };
-  timer = setTimeout(poll, 0);
-  timer.unref();
-
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await turn;
-    },
-    drain: () => exclusively(untilIdle),
-  };
+  poller = startPoller({ name: 'bulk runner', pollMs, logger, step: runOnce });
+  return poller;
 }

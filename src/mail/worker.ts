@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import type { Services } from '../app/services.js';
+import { startPoller } from '../jobs/poller.js';
 import {
   claimDueMail,
   failExhaustedLeases,
@@ -133,46 +134,5 @@ export function startMailWorker(
     return claimed.length;
   }
 
-  // One batch at a time per worker: the poll loop and drain() take turns.
-  let turn: Promise<unknown> = Promise.resolve();
-  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = turn.then(work, work);
-    turn = run.catch(() => undefined);
-    return run;
-  };
-  const processUntilIdle = async (shouldContinue: () => boolean) => {
-    while (shouldContinue() && (await processBatch()) > 0) {
-      // keep going while anything was claimed
-    }
-  };
-
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const poll = async () => {
-    timer = undefined;
-    try {
-      await exclusively(() => processUntilIdle(() => !stopped));
-    } catch (error) {
-      logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        'mail worker poll failed',
-      );
-    }
-    if (!stopped) schedule(pollMs);
-  };
-  const schedule = (delay: number) => {
-    timer = setTimeout(poll, delay);
-    // The worker alone never keeps a process (a CLI command, a test) alive.
-    timer.unref();
-  };
-  schedule(0);
-
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await turn;
-    },
-    drain: () => exclusively(() => processUntilIdle(() => true)),
-  };
+  return startPoller({ name: 'mail worker', pollMs, logger, step: async () => (await processBatch()) > 0 });
 }

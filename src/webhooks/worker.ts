@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pino } from 'pino';
 import type { Services } from '../app/services.js';
+import { startPoller } from '../jobs/poller.js';
 import { type MailLogger, retryDelayMs } from '../mail/worker.js';
 import { decryptPrivateKey } from '../oidc/key-encryption.js';
 import { safeLookup } from './address-guard.js';
@@ -159,42 +160,10 @@ export function startWebhookWorker(services: Services, options: WebhookWorkerOpt
     return claimed.length;
   }
 
-  let turn: Promise<unknown> = Promise.resolve();
-  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = turn.then(work, work);
-    turn = run.catch(() => undefined);
-    return run;
-  };
-  let stopped = false;
-  const untilIdle = async () => {
-    while (!stopped && (await processBatch()) > 0) {
-      // keep going while anything was claimed
-    }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const poll = async () => {
-    timer = undefined;
-    try {
-      await exclusively(untilIdle);
-    } catch (error) {
-      logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        'webhook worker poll failed',
-      );
-    }
-    if (!stopped) {
-      timer = setTimeout(poll, pollMs);
-      timer.unref();
-    }
-  };
-  timer = setTimeout(poll, 0);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await turn;
-    },
-    drain: () => exclusively(untilIdle),
-  };
+  return startPoller({
+    name: 'webhook worker',
+    pollMs,
+    logger,
+    step: async () => (await processBatch()) > 0,
+  });
 }
