@@ -1,37 +1,18 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/connect.js';
+import { type CliRun as Run, runFoyer } from '../helpers/cli.js';
 import { HEADER, REDIRECT } from './support.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** `foyer bulk-invite` as an operator runs it: bin/foyer.js in a child process (no terminal), on a SQLite file. */
 describe('foyer bulk-invite (CLI)', { timeout: 90_000 }, () => {
   let directory: string;
   let env: NodeJS.ProcessEnv;
 
-  const foyer = (...args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/foyer.js', ...args], { cwd: process.cwd(), env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const foyer = (...args: string[]): Promise<Run> => runFoyer(env, ...args);
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'foyer-bulk-cli-'));

@@ -1,15 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun as Run, runFoyer } from '../helpers/cli.js';
 import { startTestIdp, type TestIdp } from '../helpers/test-idp.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** `foyer idp add|list|remove` as an operator runs them: bin/foyer.js in a child process, on a SQLite file. */
 describe('foyer idp (CLI)', { timeout: 90_000 }, () => {
@@ -17,20 +11,7 @@ describe('foyer idp (CLI)', { timeout: 90_000 }, () => {
   let env: NodeJS.ProcessEnv;
   let idp: TestIdp;
 
-  const foyer = (...args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/foyer.js', ...args], { cwd: process.cwd(), env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const foyer = (...args: string[]): Promise<Run> => runFoyer(env, ...args);
 
   beforeAll(async () => {
     idp = await startTestIdp({ redirectUri: 'https://foyer.test/federation/callback' });

@@ -1,15 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type CliRun as Run, runFoyer } from '../helpers/cli.js';
 
 /**
  * `foyer invite …` as an operator runs it: the real bin/foyer.js in a child process, on a SQLite file. Each
@@ -22,20 +16,7 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
   let invitationId: string;
   let firstRedeemUrl: string;
 
-  const foyer = (...args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['bin/foyer.js', ...args], { cwd: process.cwd(), env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const foyer = (...args: string[]): Promise<Run> => runFoyer(env, ...args);
   const succeeded = (run: Run) => {
     expect(run.code, run.stderr).toBe(0);
     return run.stdout;
