@@ -6,6 +6,7 @@ import {
   createApplication,
   grantApplicationPermissions,
 } from '../applications/service.js';
+import { takeStash } from '../portal/stash.js';
 import { field, fieldList, formErrorOf } from './form-errors.js';
 import { consoleRoute } from './guard.js';
 import { appPage, appsPage } from './pages/apps.js';
@@ -17,7 +18,10 @@ export async function consoleAppsRoutes(app: FastifyInstance, { services }: { se
   app.get(
     '/:tenant/admin/apps',
     hide,
-    consoleRoute(services, 'apps', async (ctx, _request, reply) => reply.send(await appsPage(services, ctx))),
+    consoleRoute(services, 'apps', async (ctx, request, reply) => {
+      const values = await takeStash(services, ctx.tenant.id, `${ctx.base}/apps`, request.query.restore);
+      return reply.send(await appsPage(services, ctx, values ? { values, restored: true } : {}));
+    }),
   );
   app.post(
     '/:tenant/admin/apps',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { createGroupBody } from '../groups/schemas.js';
 import { addGroupMember, createGroup, removeGroupMember } from '../groups/service.js';
+import { takeStash } from '../portal/stash.js';
 import { requireUser } from '../users/service.js';
 import { field, formErrorOf } from './form-errors.js';
 import { consoleRoute } from './guard.js';
@@ -22,9 +23,15 @@ export async function consoleGroupsRoutes(app: FastifyInstance, { services }: { 
   app.get(
     '/:tenant/admin/groups',
     hide,
-    consoleRoute(services, 'groups', async (ctx, request, reply) =>
-      reply.send(await groupsPage(services, ctx, { after: request.query.after })),
-    ),
+    consoleRoute(services, 'groups', async (ctx, request, reply) => {
+      const values = await takeStash(services, ctx.tenant.id, `${ctx.base}/groups`, request.query.restore);
+      return reply.send(
+        await groupsPage(services, ctx, {
+          after: request.query.after,
+          ...(values && { values, restored: true }),
+        }),
+      );
+    }),
   );
 
   app.post(

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { resolveTenant } from '../portal/context.js';
+import { takeStash } from '../portal/stash.js';
 import {
   MAX_LOGO_BYTES,
   readLogo,
@@ -21,9 +22,15 @@ export async function consoleSettingsRoutes(app: FastifyInstance, { services }: 
   app.get(
     '/:tenant/admin/settings',
     hide,
-    consoleRoute(services, 'settings', async (ctx, _request, reply) =>
-      reply.send(await settingsPage(services, ctx)),
-    ),
+    consoleRoute(services, 'settings', async (ctx, request, reply) => {
+      const restored = await takeStash(
+        services,
+        ctx.tenant.id,
+        `${ctx.base}/settings`,
+        request.query.restore,
+      );
+      return reply.send(await settingsPage(services, ctx, restored ? { restored } : {}));
+    }),
   );
   app.post(
     '/:tenant/admin/settings',

@@ -19,13 +19,25 @@ export const portalRedirectUri = (baseUrl: string, tenantId: string) =>
 export const portalSignedOutUri = (baseUrl: string, tenantId: string) =>
   `${baseUrl}/${tenantId}/portal/signed-out`;
 
+/** The registered client id, if its application still exists (an administrator may have deleted it). */
 async function findPortalClientId(services: Services, tenantId: string): Promise<string | undefined> {
   const row = await services.db
     .selectFrom('instance_settings')
     .select('value')
     .where('key', '=', settingKey(tenantId))
     .executeTakeFirst();
-  return row ? (JSON.parse(row.value) as { clientId: string }).clientId : undefined;
+  if (!row) return undefined;
+  const { clientId } = JSON.parse(row.value) as { clientId: string };
+  const app = await services.db
+    .selectFrom('applications')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('app_id', '=', clientId)
+    .executeTakeFirst();
+  if (app) return clientId;
+  // Deleted: forget it, so the next call registers the client again.
+  await services.db.deleteFrom('instance_settings').where('key', '=', settingKey(tenantId)).execute();
+  return undefined;
 }
 
 /** The tenant's portal client id, registering the application the first time (one winner under a race). */
@@ -66,11 +78,12 @@ export function portalClients(app: FastifyInstance, services: Services) {
   const viaInject = injectFetch(app);
   const base = services.config.baseUrl;
   const cache = new Map<string, Promise<oidc.Configuration>>();
-  return (tenantId: string): Promise<oidc.Configuration> => {
-    let entry = cache.get(tenantId);
+  return async (tenantId: string): Promise<oidc.Configuration> => {
+    const clientId = await ensurePortalClient(services, tenantId);
+    const key = `${tenantId}:${clientId}`;
+    let entry = cache.get(key);
     if (!entry) {
       entry = (async () => {
-        const clientId = await ensurePortalClient(services, tenantId);
         const config = await oidc.discovery(
           new URL(issuerOf(base, tenantId)),
           clientId,
@@ -84,9 +97,9 @@ export function portalClients(app: FastifyInstance, services: Services) {
         config[oidc.customFetch] = viaInject;
         return config;
       })();
-      entry.catch(() => cache.delete(tenantId));
+      entry.catch(() => cache.delete(key));
       if (cache.size > 1000) cache.clear();
-      cache.set(tenantId, entry);
+      cache.set(key, entry);
     }
     return entry;
   };

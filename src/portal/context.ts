@@ -6,6 +6,7 @@ import type { TenantRow } from '../tenants/store.js';
 import { findTenantByRef } from '../tenants/store.js';
 import { assertCsrf, csrfToken } from '../web/csrf.js';
 import { type PageLanguage, pageLanguage } from '../web/i18n/index.js';
+import { limitSignIns } from '../web/limits.js';
 import { ensurePortalClient } from './client.js';
 import { portalSession } from './session.js';
 import { stashForm } from './stash.js';
@@ -52,6 +53,8 @@ export async function portalContext(
   const appId = await ensurePortalClient(services, tenant.id);
   const session = await portalSession(services, request, tenant.id, appId);
   if (!session) {
+    // Like the sign-in pages: a request that authenticates nobody (and may stash a form) is limited per address.
+    if (await limitSignIns(services, request, reply)) return undefined;
     // A form names the page it sits on (`_return`), so an action's POST comes back to that page's GET.
     const own = typeof body._return === 'string' && body._return.startsWith(`/${tenant.id}/${surface}`);
     const canonical = own

@@ -88,4 +88,15 @@ describe.each(testDialects())('admin console access (%s)', (dialect) => {
     const forged = await browser.post(`/${t.tenant.tenantId}/portal/logout`, { csrf: 'nope' });
     expect(forged.statusCode).toBe(403);
   });
+
+  it('the console client deleted by an administrator is registered again at the next sign-in', async () => {
+    const list = await admin.get(
+      "/v1.0/applications?$filter=displayName eq 'Foyer admin console and My Apps'&$select=id",
+    );
+    const [portal] = (list.json() as { value: Array<{ id: string }> }).value;
+    expect((await admin.delete(`/v1.0/applications/${portal!.id}`)).statusCode).toBe(204);
+    const { page } = await consoleAs(t, t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Admin console');
+  });
 });

@@ -176,4 +176,48 @@ describe.each(testDialects())('console settings, branding and applications (%s)'
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('must use https');
   });
+
+  it('an application registration posted after the session expired comes back filled', async () => {
+    const { browser: other } = await consoleAs(t, t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    const list = await other.get(`${base}/apps`);
+    await t.app.services.db.deleteFrom('portal_sessions').execute();
+    const posted = await other.submit(list, '/admin/apps', {
+      displayName: 'Typed before the timeout',
+      redirectUris: 'https://typed.example/cb',
+    });
+    expect(posted.statusCode).toBe(303);
+    const { signInFrom } = await import('./support.js');
+    const restored = await signInFrom(other, posted, t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    expect(restored.body).toContain('Your session had expired');
+    expect(restored.body).toContain('value="Typed before the timeout"');
+    expect(restored.body).toContain('https://typed.example/cb</textarea>');
+    ({ browser } = await consoleAs(t, t.tenant.adminUserPrincipalName, t.tenant.adminPassword));
+  });
+
+  it('settings posted after the session expired come back as typed, still checked against their version', async () => {
+    const { browser: other } = await consoleAs(t, t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    const form = await other.get(`${base}/settings`);
+    await t.app.services.db.deleteFrom('portal_sessions').execute();
+    const posted = await other.submit(form, '/admin/settings', {
+      allowInvitesFrom: 'none',
+      domainMode: 'deny',
+      domains: 'typed.example',
+    });
+    expect(posted.statusCode).toBe(303);
+    const { signInFrom } = await import('./support.js');
+    const restored = await signInFrom(other, posted, t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    expect(restored.body).toContain('Your session had expired');
+    expect(restored.body).toContain('<option value="none" selected>');
+    expect(restored.body).toContain('typed.example</textarea>');
+    // The page client sends hidden fields only (the version among them); a browser sends what is on screen.
+    const saved = await other.submit(restored, '/admin/settings', {
+      allowInvitesFrom: 'none',
+      domainMode: 'deny',
+      domains: 'typed.example',
+    });
+    expect(saved.statusCode).toBe(200);
+    const b2b = (await admin.get('/v1.0/policies/b2bManagementPolicy')).json() as Record<string, unknown>;
+    expect(b2b.invitationsAllowedAndBlockedDomainsPolicy).toEqual({ blockedDomains: ['typed.example'] });
+    ({ browser } = await consoleAs(t, t.tenant.adminUserPrincipalName, t.tenant.adminPassword));
+  });
 });

@@ -14,7 +14,7 @@ import { formError } from './tables.js';
 export async function appsPage(
   services: Services,
   ctx: PortalContext,
-  input: { values?: Record<string, unknown>; error?: string } = {},
+  input: { values?: Record<string, unknown>; error?: string; restored?: boolean } = {},
 ) {
   const t = portalDictionaryOf(ctx.lang);
   const page = await listApplications(
@@ -33,6 +33,7 @@ ${
     : html`<ul>${page.items.map((a) => html`<li><a href="${self}/${String(a.id)}">${String(a.displayName)}</a></li>`)}</ul>`
 }
 <h2>${t.registerApp}</h2>
+${input.restored ? html`<p class="notice" role="status">${t.restoredNotice}</p>` : ''}
 ${formError(t, input.error)}
 <form method="post" action="${self}">${formBasics(ctx, self)}
 <label for="displayName">${t.appName}</label><input type="text" id="displayName" name="displayName" required value="${field(input.values, 'displayName')}">

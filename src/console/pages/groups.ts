@@ -16,7 +16,7 @@ const PAGE_SIZE = 100;
 export async function groupsPage(
   services: Services,
   ctx: PortalContext,
-  input: { after?: string | undefined; values?: Record<string, unknown>; error?: string },
+  input: { after?: string | undefined; values?: Record<string, unknown>; error?: string; restored?: boolean },
 ) {
   const t = portalDictionaryOf(ctx.lang);
   const page = await listGroupsFor(
@@ -39,6 +39,7 @@ ${
 }
 ${page.nextSkipToken ? html`<p class="pager"><a rel="next" href="${self}?after=${encodeURIComponent(page.nextSkipToken)}">${t.nextPage}</a></p>` : ''}
 <h2>${t.createGroup}</h2>
+${input.restored ? html`<p class="notice" role="status">${t.restoredNotice}</p>` : ''}
 ${formError(t, input.error)}
 <form method="post" action="${self}">${formBasics(ctx, self)}
 <label for="displayName">${t.groupName}</label><input type="text" id="displayName" name="displayName" required value="${field(input.values, 'displayName')}">

@@ -56,10 +56,20 @@ export function settingsFromForm(body: Fields) {
 export async function settingsPage(
   services: Services,
   ctx: PortalContext,
-  notice: { saved?: boolean; error?: string; conflict?: boolean } = {},
+  notice: { saved?: boolean; error?: string; conflict?: boolean; restored?: Fields } = {},
 ) {
   const t = portalDictionaryOf(ctx.lang);
-  const s = await readCollaborationSettings(services, ctx.principal);
+  const current = await readCollaborationSettings(services, ctx.principal);
+  // Restored after a sign-in: the typed values over the stored ones, and the version they were typed against
+  // (so a change made meanwhile by someone else is still caught on save).
+  const typed = notice.restored ? settingsFromForm(notice.restored) : undefined;
+  const s = typed
+    ? {
+        authorization: { ...current.authorization, ...typed.authorization },
+        b2b: { ...current.b2b, ...typed.b2b },
+        version: field(notice.restored, 'version'),
+      }
+    : current;
   const domains = s.b2b.invitationsAllowedAndBlockedDomainsPolicy;
   const mode = domains.allowedDomains?.length ? 'allow' : domains.blockedDomains?.length ? 'deny' : 'none';
   const self = `${ctx.base}/settings`;
@@ -74,6 +84,7 @@ export async function settingsPage(
     section: 'settings',
     body: html`<h1>${t.settingsTitle}</h1>
 ${notice.saved ? html`<p class="notice" role="status">${t.saved}</p>` : ''}
+${notice.restored ? html`<p class="notice" role="status">${t.restoredNotice}</p>` : ''}
 ${notice.conflict ? html`<div class="error" role="alert"><p>${t.conflict}</p></div>` : formError(t, notice.error)}
 <form method="post" action="${self}">${formBasics(ctx, self)}<input type="hidden" name="version" value="${s.version}">
 <label for="allowInvitesFrom">${t.allowInvitesFrom}</label><select id="allowInvitesFrom" name="allowInvitesFrom">
