@@ -36,6 +36,10 @@ export function printWelcome(config: ResolvedConfig, bootstrap: BootstrapResult 
     `  token endpoint    ${config.baseUrl}/${slug}/oauth2/v2.0/token`,
     `  directory API     ${config.baseUrl}/v1.0  (OpenAPI: ${config.baseUrl}/openapi.json)`,
   );
+  lines.push(
+    `  admin console     ${config.baseUrl}/${slug}/admin  (sign in as the admin above)`,
+    `  My Apps           ${config.baseUrl}/${slug}/myapps`,
+  );
   lines.push(`  demo app          ${config.baseUrl}/demo  (sign in as the admin above)`);
   if (devMailboxEnabled(config)) lines.push(`  dev mailbox       ${config.baseUrl}/dev/mailbox`);
   lines.push('', 'See README.md for a walk-through with curl.', '');
