@@ -45,7 +45,7 @@ nav.sections a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
 ul.cards{border:none}ul.cards a{display:inline-block;padding:.5rem .75rem;border:1px solid #d1d5db;border-radius:.375rem}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin-bottom:1rem}
 .filters label{margin:0 0 .25rem}.filters>div{flex:1 1 12rem}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto}.scroll td,.scroll th{overflow-wrap:normal}.scroll td{min-width:6rem}
 .notice{border-left:4px solid #047857;background:#ecfdf5;color:#064e3b;padding:.6rem .8rem;margin:0 0 1rem}
 fieldset{border:1px solid #d1d5db;border-radius:.375rem;margin:1rem 0;padding:.5rem 1rem}
 .check{display:flex;gap:.5rem;align-items:center;font-weight:400;margin:.5rem 0}

@@ -76,7 +76,7 @@ ${formError(t, notice?.error)}
 ${
   members.items.length === 0
     ? html`<p>${t.noMembers}</p>`
-    : html`<div class="scroll"><table><caption>${t.membersHeading}</caption>
+    : html`<div class="scroll" tabindex="0"><table><caption>${t.membersHeading}</caption>
 <thead><tr><th scope="col">${t.colName}</th><th scope="col">${t.colUpn}</th><th scope="col"><span class="note">${t.actionsHeading}</span></th></tr></thead>
 <tbody>${members.items.map(
         (m) => html`<tr><td>${String(m.displayName ?? '')}</td><td>${String(m.userPrincipalName ?? '')}</td>

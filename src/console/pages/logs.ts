@@ -85,7 +85,7 @@ ${filterForm(ctx, t, '/audit', query, html`<div><label for="activity">${t.activi
 ${
   page.items.length === 0
     ? html`<p>${t.noEntries}</p>`
-    : html`<div class="scroll"><table><caption>${t.auditTitle}</caption>
+    : html`<div class="scroll" tabindex="0"><table><caption>${t.auditTitle}</caption>
 <thead><tr><th scope="col">${t.colDate}</th><th scope="col">${t.colActivity}</th><th scope="col">${t.colActor}</th><th scope="col">${t.colTarget}</th><th scope="col">${t.colResult}</th></tr></thead>
 <tbody>${page.items.map(
         (

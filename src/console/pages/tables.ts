@@ -5,7 +5,7 @@ import type { PortalDictionary } from '../../web/i18n/index.js';
 /** Sign-in log rows, shared by the user page and the sign-in log. */
 export function signInsTable(t: PortalDictionary, caption: string, items: SignInResource[]) {
   if (items.length === 0) return html`<p>${t.noSignIns}</p>`;
-  return html`<div class="scroll"><table><caption>${caption}</caption>
+  return html`<div class="scroll" tabindex="0"><table><caption>${caption}</caption>
 <thead><tr><th scope="col">${t.colDate}</th><th scope="col">${t.colUpn}</th><th scope="col">${t.colApp}</th><th scope="col">${t.colResult}</th><th scope="col">${t.colIp}</th></tr></thead>
 <tbody>${items.map(
     (

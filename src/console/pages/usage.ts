@@ -56,7 +56,7 @@ export async function usagePage(services: Services, ctx: PortalContext) {
 </dl>
 <h2>${t.usageChartTitle}</h2>
 ${usageChart(report, ctx.lang)}
-<div class="scroll"><table><caption>${t.usageChartTitle}</caption>
+<div class="scroll" tabindex="0"><table><caption>${t.usageChartTitle}</caption>
 <thead><tr><th scope="col">${t.colDate}</th><th scope="col">${t.usageGuests}</th></tr></thead>
 <tbody>${report.months.map((m) => html`<tr><td>${m.month}</td><td>${number.format(m.activeGuests)}</td></tr>`)}</tbody></table></div>`,
   });

@@ -63,7 +63,7 @@ ${option('all', t.filterAll)}${option('members', t.filterMembers)}${option('gues
 ${
   page.items.length === 0
     ? html`<p>${t.noUsers}</p>`
-    : html`<div class="scroll"><table>
+    : html`<div class="scroll" tabindex="0"><table>
 <caption>${t.usersTitle}</caption>
 <thead><tr><th scope="col">${t.colName}</th><th scope="col">${t.colUpn}</th><th scope="col">${t.fieldMail}</th><th scope="col">${t.colType}</th><th scope="col">${t.colState}</th></tr></thead>
 <tbody>${page.items.map(
