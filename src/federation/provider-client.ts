@@ -91,5 +91,9 @@ export async function relyingPartyOf(services: Services, row: IdentityProviderRo
   if (configuration.serverMetadata().issuer !== row.issuer) {
     throw new MetadataProblem(`The provider now names the issuer ${configuration.serverMetadata().issuer}.`);
   }
+  // openid-client skips the ID token's signature when the token comes straight from the token endpoint (TLS
+  // vouches for the issuer, OIDC Core §3.1.3.7). Issue 9 asks for a signature by a key of the provider's JWKS all
+  // the same: it is what the guest's binding rests on, and a token endpoint is only as safe as its TLS setup.
+  client.enableNonRepudiationChecks(configuration);
   return configuration;
 }
