@@ -25,6 +25,8 @@ export interface FaultyIdp {
   person: { sub: string; email: string };
   /** How many times the discovery document was fetched. */
   discoveryFetches: number;
+  /** While true, the discovery document is a 503 (the provider is down). */
+  discoveryDown: boolean;
   /** The browser's visit: the authorize URL Foyer sent it to → the callback URL with a code. */
   authorize(authorizeUrl: string): string;
   stop(): Promise<void>;
@@ -84,6 +86,7 @@ export async function startFaultyIdp(): Promise<FaultyIdp> {
     };
     if (path === '/.well-known/openid-configuration') {
       idp.discoveryFetches += 1;
+      if (idp.discoveryDown) return json(503, { error: 'temporarily_unavailable' });
       return json(200, {
         issuer,
         authorization_endpoint: `${issuer}/authorize`,
@@ -122,6 +125,7 @@ export async function startFaultyIdp(): Promise<FaultyIdp> {
     fault: 'none',
     person: { sub: 'guest', email: 'guest@faulty.example' },
     discoveryFetches: 0,
+    discoveryDown: false,
     authorize(authorizeUrl) {
       const url = new URL(authorizeUrl);
       if (`${url.origin}${url.pathname}` !== `${issuer}/authorize`) throw new Error(`not this IdP: ${url}`);
