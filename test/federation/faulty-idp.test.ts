@@ -4,6 +4,7 @@ import { testDialects } from '../helpers/database.js';
 import { type FaultyIdp, type IdTokenFault, startFaultyIdp } from '../helpers/faulty-idp.js';
 import { adminCaller, type GraphClient } from '../helpers/graph.js';
 import { pageClient } from '../helpers/page-client.js';
+import { openApp, registerApp } from '../mfa/support.js';
 import { guestOf, inviteGuest } from '../redemption/support.js';
 
 const PROVIDERS = '/v1.0/identity/identityProviders';
@@ -91,6 +92,30 @@ describe.each(testDialects())('an IdP whose ID token does not verify (%s)', (dia
     expect((await guestOf(t, t.tenant.tenantId, guestId)).identities).toEqual([
       expect.objectContaining({ sign_in_type: 'federated', issuer: idp.issuer, issuer_assigned_id: 'fine' }),
     ]);
+  });
+
+  /** The tenant's sign-in log entries saying the IdP did not complete a sign-in (whoever it was for). */
+  async function federationFailures() {
+    const log = await admin.get('/v1.0/auditLogs/signIns');
+    const entries = log.json().value as Array<{ status: { errorCode: number } }>;
+    return entries.filter((entry) => entry.status.errorCode === 9000003).length;
+  }
+
+  it('a redeemed guest whose IdP later signs a token with a foreign key gets the page, and the app no code', async () => {
+    const appId = await registerApp(admin, 'Faulty app');
+    const email = 'fine@faulty.example';
+    const { browser, page } = await openApp(t, t.tenant.tenantId, appId);
+    const toIdp = await browser.submit(page, '/identify', { email });
+    expect(toIdp.statusCode).toBe(303);
+    const failuresBefore = await federationFailures();
+    idp.fault = 'foreignKey';
+    idp.person = { sub: 'fine', email };
+    const back = new URL(idp.authorize(String(toIdp.headers.location)));
+    const failed = await browser.get(`${back.pathname}${back.search}`);
+    expect(failed.statusCode).toBe(400);
+    expect(failed.body).toContain(FAILED['en-US']);
+    expect(failed.headers.location).toBeUndefined();
+    expect(await federationFailures()).toBe(failuresBefore + 1);
   });
 
   const tokenFaults: Array<[IdTokenFault, string, 'en-US' | 'fr-FR']> = [
