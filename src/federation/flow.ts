@@ -5,7 +5,7 @@ import { FoyerError } from '../errors/catalogue.js';
 import type { HomeIdentity } from '../sessions/identity.js';
 import type { TenantRow } from '../tenants/store.js';
 import { cookieOptions } from '../web/cookies.js';
-import { callbackUrlOf, relyingPartyOf } from './provider-client.js';
+import { callbackUrlOf, keepProviderKeys, relyingPartyOf } from './provider-client.js';
 import type { ClaimsMapping } from './schemas.js';
 import { type FederationContext, type PendingFederation, STATE_SECONDS, saveState } from './states.js';
 import type { IdentityProviderRow } from './store.js';
@@ -91,6 +91,7 @@ export async function federatedIdentity(
       expectedNonce: pending.nonce,
       idTokenExpected: true,
     });
+    keepProviderKeys(services, provider, configuration);
     const idClaims = tokens.claims();
     if (!idClaims) throw new Error('no ID token');
     const mapping = JSON.parse(provider.claims_mapping) as ClaimsMapping;

@@ -56,9 +56,12 @@ describe.each(testDialects())("the provider's discovery document is cached (%s)"
     return idp.discoveryFetches - before;
   }
 
-  it('reads it once for several sign-ins, again after a change to the provider and after the cache time', async () => {
+  it('reads it (and the JWKS) once for several sign-ins, again after a change to the provider and after the cache time', async () => {
+    const jwksBefore = idp.jwksFetches;
     expect(await discoveriesOfOneRedemption('first')).toBe(1);
     expect(await discoveriesOfOneRedemption('second')).toBe(0);
+    // The keys that verified the first ID token verify the second (openid-client refetches them by its rules).
+    expect(idp.jwksFetches - jwksBefore).toBe(1);
 
     const patched = await admin.patch(`${PROVIDERS}/${providerId}`, { displayName: 'Partner' });
     expect(patched.statusCode).toBe(204);

@@ -25,6 +25,8 @@ export interface FaultyIdp {
   person: { sub: string; email: string };
   /** How many times the discovery document was fetched. */
   discoveryFetches: number;
+  /** How many times the JWKS was fetched. */
+  jwksFetches: number;
   /** While true, the discovery document is a 503 (the provider is down). */
   discoveryDown: boolean;
   /** The browser's visit: the authorize URL Foyer sent it to → the callback URL with a code. */
@@ -99,7 +101,10 @@ export async function startFaultyIdp(): Promise<FaultyIdp> {
         code_challenge_methods_supported: ['S256'],
       });
     }
-    if (path === '/jwks') return json(200, { keys: [jwk] });
+    if (path === '/jwks') {
+      idp.jwksFetches += 1;
+      return json(200, { keys: [jwk] });
+    }
     if (path === '/token' && request.method === 'POST') {
       const form = await formOf(request);
       const code = codes.get(form.get('code') ?? '');
@@ -125,6 +130,7 @@ export async function startFaultyIdp(): Promise<FaultyIdp> {
     fault: 'none',
     person: { sub: 'guest', email: 'guest@faulty.example' },
     discoveryFetches: 0,
+    jwksFetches: 0,
     discoveryDown: false,
     authorize(authorizeUrl) {
       const url = new URL(authorizeUrl);
