@@ -73,7 +73,8 @@ const claimString = (value: unknown) =>
 /**
  * Redeems the callback's code and returns who the provider signed in. openid-client checks the state, the ID
  * token's signature (the provider's JWKS, enabled in relyingPartyOf), issuer, audience, expiry and nonce, and the
- * PKCE verifier goes to the token endpoint. Claims the ID token lacks (providers may keep them for userinfo) are read from userinfo.
+ * PKCE verifier goes to the token endpoint. Claims the ID token lacks (providers may keep them for userinfo) are
+ * read from userinfo.
  */
 export async function federatedIdentity(
   services: Services,
