@@ -50,7 +50,7 @@ describe.each(testDialects())("the provider's discovery document is cached (%s)"
     const { path } = await inviteGuest(admin, email);
     const browser = pageClient(t.app);
     const toIdp = await browser.submit(await browser.get(path), '/redeem/start');
-    const back = new URL(idp.authorize(String(toIdp.headers.location)));
+    const back = new URL(await idp.authorize(String(toIdp.headers.location)));
     const callback = await browser.get(`${back.pathname}${back.search}`);
     expect((await browser.get(String(callback.headers.location))).body).toContain('Review permissions');
     return idp.discoveryFetches - before;

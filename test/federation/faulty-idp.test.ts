@@ -57,7 +57,7 @@ describe.each(testDialects())('an IdP whose ID token does not verify (%s)', (dia
     expect(toIdp.statusCode).toBe(303);
     idp.fault = fault;
     idp.person = { sub: login, email };
-    const back = new URL(idp.authorize(String(toIdp.headers.location)));
+    const back = new URL(await idp.authorize(String(toIdp.headers.location)));
     const page = await browser.get(`${back.pathname}${back.search}`);
     return { page, guestId, ticket, browser };
   }
@@ -110,7 +110,7 @@ describe.each(testDialects())('an IdP whose ID token does not verify (%s)', (dia
     const failuresBefore = await federationFailures();
     idp.fault = 'foreignKey';
     idp.person = { sub: 'fine', email };
-    const back = new URL(idp.authorize(String(toIdp.headers.location)));
+    const back = new URL(await idp.authorize(String(toIdp.headers.location)));
     const failed = await browser.get(`${back.pathname}${back.search}`);
     expect(failed.statusCode).toBe(400);
     expect(failed.body).toContain(FAILED['en-US']);

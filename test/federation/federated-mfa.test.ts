@@ -61,7 +61,7 @@ describe.each(testDialects())('MFA after a federated IdP (%s)', (dialect) => {
     toIdp: { statusCode: number; headers: Record<string, unknown> },
   ) {
     expect(toIdp.statusCode).toBe(303);
-    const callback = new URL(idp.authorize(String(toIdp.headers.location)));
+    const callback = new URL(await idp.authorize(String(toIdp.headers.location)));
     return browser.get(`${callback.pathname}${callback.search}`);
   }
 

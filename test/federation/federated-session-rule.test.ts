@@ -66,7 +66,7 @@ describe.each(testDialects())('a federated address redeems only through its prov
     expect(String(toIdp.headers.location)).toMatch(new RegExp(`^${idp.issuer}/authorize\\?`));
     idp.fault = 'none';
     idp.person = { sub, email };
-    const callback = new URL(idp.authorize(String(toIdp.headers.location)));
+    const callback = new URL(await idp.authorize(String(toIdp.headers.location)));
     const reviewPage = await browser.get(
       String((await browser.get(`${callback.pathname}${callback.search}`)).headers.location),
     );

@@ -29,8 +29,8 @@ export interface FaultyIdp {
   jwksFetches: number;
   /** While true, the discovery document is a 503 (the provider is down). */
   discoveryDown: boolean;
-  /** The browser's visit: the authorize URL Foyer sent it to → the callback URL with a code. */
-  authorize(authorizeUrl: string): string;
+  /** The browser's visit (a real GET): the authorize URL Foyer sent it to → the callback URL with a code. */
+  authorize(authorizeUrl: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -46,9 +46,9 @@ async function formOf(request: IncomingMessage): Promise<URLSearchParams> {
 /**
  * A minimal OpenID Connect provider on a loopback port that issues ID tokens with a chosen fault (wrong issuer,
  * audience or nonce, a key not in its JWKS, expired, an unverified address). oidc-provider cannot be made to
- * misbehave, so this one is written by hand from jose — it only serves tests. The authorize "page" signs in
- * `person` at once: `authorize()` plays the browser's visit without HTTP, the rest (discovery, JWKS, token) are
- * real requests from Foyer. The client authenticates with client_secret_post, as Foyer does.
+ * misbehave, so this one is written by hand from jose — it only serves tests. Its authorize endpoint signs in
+ * `person` at once and redirects back with a code (`authorize()` plays the browser's visit); discovery, JWKS and
+ * token are requested by Foyer itself. The client authenticates with client_secret_post, as Foyer does.
  */
 export async function startFaultyIdp(): Promise<FaultyIdp> {
   const signing = await generateKeyPair('RS256');
@@ -101,6 +101,19 @@ export async function startFaultyIdp(): Promise<FaultyIdp> {
         code_challenge_methods_supported: ['S256'],
       });
     }
+    if (path === '/authorize') {
+      const { searchParams: query } = new URL(request.url ?? '/', issuer);
+      if (query.get('client_id') !== CLIENT_ID || query.get('code_challenge_method') !== 'S256')
+        return json(400, { error: 'invalid_request' });
+      const code = randomUUID();
+      codes.set(code, { nonce: query.get('nonce') ?? undefined, person: { ...idp.person } });
+      const back = new URL(query.get('redirect_uri') ?? '');
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', query.get('state') ?? '');
+      back.searchParams.set('iss', issuer);
+      response.writeHead(302, { location: back.href });
+      return response.end();
+    }
     if (path === '/jwks') {
       idp.jwksFetches += 1;
       return json(200, { keys: [jwk] });
@@ -132,19 +145,12 @@ export async function startFaultyIdp(): Promise<FaultyIdp> {
     discoveryFetches: 0,
     jwksFetches: 0,
     discoveryDown: false,
-    authorize(authorizeUrl) {
-      const url = new URL(authorizeUrl);
-      if (`${url.origin}${url.pathname}` !== `${issuer}/authorize`) throw new Error(`not this IdP: ${url}`);
-      const { searchParams: query } = url;
-      if (query.get('client_id') !== CLIENT_ID || query.get('code_challenge_method') !== 'S256')
-        throw new Error(`a request this IdP refuses: ${url}`);
-      const code = randomUUID();
-      codes.set(code, { nonce: query.get('nonce') ?? undefined, person: { ...idp.person } });
-      const back = new URL(query.get('redirect_uri') ?? '');
-      back.searchParams.set('code', code);
-      back.searchParams.set('state', query.get('state') ?? '');
-      back.searchParams.set('iss', issuer);
-      return back.href;
+    async authorize(authorizeUrl) {
+      if (!authorizeUrl.startsWith(`${issuer}/authorize?`)) throw new Error(`not this IdP: ${authorizeUrl}`);
+      const response = await fetch(authorizeUrl, { redirect: 'manual' });
+      const location = response.headers.get('location');
+      if (response.status !== 302 || !location) throw new Error(`refused: ${await response.text()}`);
+      return location;
     },
     async stop() {
       server.closeAllConnections();
