@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import { prepared, preparedInsert } from '../db/prepared.js';
 import type { UserIdentitiesTable, UsersTable } from '../db/schema.js';
@@ -31,6 +31,21 @@ export const userByUpn = prepared<UserRow, [string, string]>(2, (db, tenantId, l
 );
 
 const insertUserRow = preparedInsert<'users', UserRow>('users');
+
+const insertUserUnlessUpnHeld = preparedInsert<'users', UserRow, { id: string }>('users', (query) =>
+  query
+    .onConflict((oc) => oc.expression(sql`tenant_id, lower(user_principal_name)`).doNothing())
+    .returning('id'),
+);
+
+/**
+ * Inserts the user unless another user of the tenant holds its userPrincipalName (users_upn_unique): false
+ * then, and nothing is written. One statement instead of a lookup and an insert; any other uniqueness
+ * conflict (the same invited address, the same id) still throws.
+ */
+export async function insertUserUnlessUpnTaken(db: Executor, user: UserRow): Promise<boolean> {
+  return (await insertUserUnlessUpnHeld(db, user)).length > 0;
+}
 
 export async function findUsersByIds(
   db: Executor,
