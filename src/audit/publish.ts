@@ -1,6 +1,7 @@
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
-import type { Database } from '../db/schema.js';
+import { preparedInsert } from '../db/prepared.js';
+import type { AuditLogsTable, Database } from '../db/schema.js';
 import { queueWebhookDeliveries } from '../webhooks/events.js';
 import { activityFor } from './activities.js';
 import type { DomainEvent } from './events.js';
@@ -67,33 +68,32 @@ async function writeAuditEntry(trx: Transaction<Database>, services: Services, e
           }
         : null,
   };
-  await trx
-    .insertInto('audit_logs')
-    .values({
-      tenant_id: event.tenantId,
-      id: services.ids.uuid(),
-      activity_date_time: services.clock.now().toISOString(),
-      activity_display_name: activity.displayName,
-      category: activity.category,
-      operation_type: activity.operationType,
-      result: event.result ?? 'success',
-      result_reason: event.resultReason ?? '',
-      logged_by_service: activity.loggedByService,
-      correlation_id: event.correlationId,
-      initiated_by: JSON.stringify(initiatedBy),
-      target_resources: JSON.stringify(
-        event.targets.map((t) => ({
-          id: t.id,
-          displayName: t.displayName,
-          type: t.type,
-          userPrincipalName: t.userPrincipalName ?? null,
-          groupType: null,
-          modifiedProperties: t.modifiedProperties ?? [],
-        })),
-      ),
-      additional_details: JSON.stringify(
-        Object.entries(event.details ?? {}).map(([key, value]) => ({ key, value })),
-      ),
-    })
-    .execute();
+  await insertAuditRow(trx, {
+    tenant_id: event.tenantId,
+    id: services.ids.uuid(),
+    activity_date_time: services.clock.now().toISOString(),
+    activity_display_name: activity.displayName,
+    category: activity.category,
+    operation_type: activity.operationType,
+    result: event.result ?? 'success',
+    result_reason: event.resultReason ?? '',
+    logged_by_service: activity.loggedByService,
+    correlation_id: event.correlationId,
+    initiated_by: JSON.stringify(initiatedBy),
+    target_resources: JSON.stringify(
+      event.targets.map((t) => ({
+        id: t.id,
+        displayName: t.displayName,
+        type: t.type,
+        userPrincipalName: t.userPrincipalName ?? null,
+        groupType: null,
+        modifiedProperties: t.modifiedProperties ?? [],
+      })),
+    ),
+    additional_details: JSON.stringify(
+      Object.entries(event.details ?? {}).map(([key, value]) => ({ key, value })),
+    ),
+  });
 }
+
+const insertAuditRow = preparedInsert<'audit_logs', Insertable<AuditLogsTable>>('audit_logs');

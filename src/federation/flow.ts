@@ -5,7 +5,7 @@ import { FoyerError } from '../errors/catalogue.js';
 import type { HomeIdentity } from '../sessions/identity.js';
 import type { TenantRow } from '../tenants/store.js';
 import { cookieOptions } from '../web/cookies.js';
-import { callbackUrlOf, relyingPartyOf } from './provider-client.js';
+import { callbackUrlOf, keepProviderKeys, relyingPartyOf } from './provider-client.js';
 import type { ClaimsMapping } from './schemas.js';
 import { type FederationContext, type PendingFederation, STATE_SECONDS, saveState } from './states.js';
 import type { IdentityProviderRow } from './store.js';
@@ -72,8 +72,9 @@ const claimString = (value: unknown) =>
 
 /**
  * Redeems the callback's code and returns who the provider signed in. openid-client checks the state, the ID
- * token's signature (the provider's JWKS), issuer, audience, expiry and nonce, and the PKCE verifier goes to the
- * token endpoint. Claims the ID token lacks (providers may keep them for userinfo) are read from userinfo.
+ * token's signature (the provider's JWKS, enabled in relyingPartyOf), issuer, audience, expiry and nonce, and the
+ * PKCE verifier goes to the token endpoint. Claims the ID token lacks (providers may keep them for userinfo) are
+ * read from userinfo.
  */
 export async function federatedIdentity(
   services: Services,
@@ -91,6 +92,7 @@ export async function federatedIdentity(
       expectedNonce: pending.nonce,
       idTokenExpected: true,
     });
+    keepProviderKeys(services, provider, configuration);
     const idClaims = tokens.claims();
     if (!idClaims) throw new Error('no ID token');
     const mapping = JSON.parse(provider.claims_mapping) as ClaimsMapping;

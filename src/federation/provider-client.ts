@@ -78,18 +78,85 @@ export async function checkMetadata(
   return { issuer };
 }
 
+/**
+ * Seconds a provider's discovery document is reused. A redemption or sign-in needs it twice (the redirect, then
+ * the callback), and every sign-in of a partner's guests needs the same one; a provider that moves its endpoints
+ * is followed within this time. Any change to the provider (PATCH) sets `updated_at`, which is part of the key, so
+ * an edit takes effect at once on every instance; a failed discovery is never kept.
+ */
+export const DISCOVERY_CACHE_SECONDS = 300;
+
+interface CachedDiscovery {
+  version: string;
+  expiresAt: number;
+  metadata: client.ServerMetadata;
+  /** The provider's JWKS as openid-client last fetched it (it refetches by its own rules: age, unknown key). */
+  keys?: NonNullable<ReturnType<typeof client.getJwksCache>>;
+}
+
+// Per instance (Services), per provider id: no state shared between the apps a process may hold (tests).
+const discoveries = new WeakMap<Services, Map<string, CachedDiscovery>>();
+
+const versionOf = (row: IdentityProviderRow) => `${row.updated_at} ${row.metadata_url}`;
+
+/** The provider's metadata, from the cache while it is fresh and the provider unchanged. */
+async function discoveredMetadata(services: Services, row: IdentityProviderRow): Promise<CachedDiscovery> {
+  const cache = discoveries.get(services) ?? new Map<string, CachedDiscovery>();
+  discoveries.set(services, cache);
+  const now = services.clock.now().getTime();
+  const cached = cache.get(row.id);
+  if (cached && cached.version === versionOf(row) && cached.expiresAt > now) return cached;
+  const discovered = await client.discovery(
+    new URL(row.metadata_url),
+    row.client_id,
+    undefined,
+    undefined,
+    outboundOptions(services.config),
+  );
+  const metadata = { ...discovered.serverMetadata() };
+  for (const [id, entry] of cache) if (entry.expiresAt <= now) cache.delete(id);
+  const entry = { version: versionOf(row), expiresAt: now + DISCOVERY_CACHE_SECONDS * 1000, metadata };
+  cache.set(row.id, entry);
+  return entry;
+}
+
+/** Keeps the JWKS a successful sign-in fetched, for the next sign-ins while the metadata is cached. */
+export function keepProviderKeys(
+  services: Services,
+  row: IdentityProviderRow,
+  configuration: client.Configuration,
+) {
+  const entry = discoveries.get(services)?.get(row.id);
+  const keys = client.getJwksCache(configuration);
+  if (entry && keys && entry.version === versionOf(row)) entry.keys = keys;
+}
+
+/** Drops a provider's cached metadata (it was changed or deleted here). */
+export function forgetDiscovery(services: Services, providerId: string): void {
+  discoveries.get(services)?.delete(providerId);
+}
+
 /** A relying-party configuration for one provider; throws when discovery fails (the provider is down). */
 export async function relyingPartyOf(services: Services, row: IdentityProviderRow) {
-  const configuration = await client.discovery(
-    new URL(row.metadata_url),
+  const { metadata, keys } = await discoveredMetadata(services, row);
+  // The metadata may have changed since it was checked: tokens are only trusted from the issuer guests are bound to.
+  if (metadata.issuer !== row.issuer) {
+    throw new MetadataProblem(`The provider now names the issuer ${metadata.issuer}.`);
+  }
+  const configuration = new client.Configuration(
+    metadata,
     row.client_id,
     { redirect_uris: [callbackUrlOf(services.config.baseUrl)] },
     client.ClientSecretPost(openClientSecret(services.config, row)),
-    outboundOptions(services.config),
   );
-  // The metadata may have changed since it was checked: tokens are only trusted from the issuer guests are bound to.
-  if (configuration.serverMetadata().issuer !== row.issuer) {
-    throw new MetadataProblem(`The provider now names the issuer ${configuration.serverMetadata().issuer}.`);
-  }
+  const options = outboundOptions(services.config);
+  configuration[client.customFetch] = options[client.customFetch];
+  configuration.timeout = options.timeout;
+  for (const step of options.execute ?? []) step(configuration);
+  // openid-client skips the ID token's signature when the token comes straight from the token endpoint (TLS
+  // vouches for the issuer, OIDC Core §3.1.3.7). Issue 9 asks for a signature by a key of the provider's JWKS all
+  // the same: it is what the guest's binding rests on, and a token endpoint is only as safe as its TLS setup.
+  client.enableNonRepudiationChecks(configuration);
+  if (keys) client.setJwksCache(configuration, keys);
   return configuration;
 }

@@ -8,6 +8,7 @@ import { FoyerError } from '../errors/catalogue.js';
 import {
   callbackUrlOf,
   checkMetadata,
+  forgetDiscovery,
   googleMetadataUrl,
   MetadataProblem,
   sealClientSecret,
@@ -246,6 +247,8 @@ export async function updateIdentityProvider(
       });
     })
     .catch(duplicate);
+  // The next sign-in reads the provider's metadata again (other instances see the new updated_at).
+  forgetDiscovery(services, id);
 }
 
 export async function deleteIdentityProvider(
@@ -275,4 +278,5 @@ export async function deleteIdentityProvider(
       correlationId,
     });
   });
+  forgetDiscovery(services, id);
 }

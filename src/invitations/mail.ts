@@ -1,7 +1,12 @@
 import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import type { Database } from '../db/schema.js';
-import { composeInvitationMail, enqueueMail, withdrawPendingMails } from '../mail/index.js';
+import {
+  composeInvitationMail,
+  enqueueMail,
+  matchShippedLanguage,
+  withdrawPendingMails,
+} from '../mail/index.js';
 import { findTenantByRef, type TenantRow } from '../tenants/store.js';
 import type { Inviter } from './inviter.js';
 import type { MessageInfo } from './schemas.js';
@@ -53,6 +58,10 @@ export async function queueInvitationMail(
     privacyStatementUrl: tenant.privacy_statement_url,
     logoUrl: tenant.logo_url,
   };
+  // The home tenant only matters when neither the message's nor the guest's own language is one Foyer ships
+  // (PRODUCT §4.4 precedence): otherwise its lookup is a statement for nothing.
+  const decided =
+    matchShippedLanguage(info.messageLanguage) ?? matchShippedLanguage(input.guestPreferredLanguage);
   const common = {
     tenantId: tenant.id,
     kind: input.kind ?? 'invitation',
@@ -60,7 +69,7 @@ export async function queueInvitationMail(
     languages: {
       messageLanguage: info.messageLanguage,
       guestPreferredLanguage: input.guestPreferredLanguage,
-      homeTenantLanguage: await homeTenantLanguage(trx, invitation.invited_email),
+      homeTenantLanguage: decided ? null : await homeTenantLanguage(trx, invitation.invited_email),
       invitingTenantLanguage: tenant.default_language,
     },
     relatedId: invitation.id,

@@ -12,10 +12,9 @@ import { findTenantById, type TenantRow } from '../tenants/store.js';
 import { requireUser } from '../users/service.js';
 import {
   deleteIdentities,
-  findUser,
   findUsersByIds,
   insertSponsors,
-  insertUser,
+  insertUserUnlessUpnTaken,
   rolesOfUser,
   type UserRow,
   updateUser,
@@ -137,17 +136,19 @@ export async function invite(
 const MAX_ATTEMPTS = 4;
 
 /**
- * The guest's UPN (PRODUCT §1), made unique: a member or an earlier guest (whose address changed on reset) may
- * already hold the natural one, so a number goes before #EXT#, as Entra does.
+ * Inserts the new guest under its UPN (PRODUCT §1), made unique: a member or an earlier guest (whose address
+ * changed on reset) may already hold the natural one, so a number goes before #EXT#, as Entra does. Each try
+ * is one insert that writes nothing when the UPN is held, rather than a lookup followed by the insert.
  */
-async function availableGuestUpn(
+async function insertGuestUnderFreeUpn(
   trx: Transaction<Database>,
-  tenant: TenantRow,
+  context: InviteContext,
   email: string,
-): Promise<string> {
+): Promise<UserRow> {
   for (let n = 0; n < 100; n++) {
-    const upn = guestUserPrincipalName(email, tenant.default_domain, n === 0 ? '' : String(n));
-    if (!(await findUser(trx, tenant.id, upn))) return upn;
+    const upn = guestUserPrincipalName(email, context.tenant.default_domain, n === 0 ? '' : String(n));
+    const user = newGuestRow(context, email, upn);
+    if (await insertUserUnlessUpnTaken(trx, user)) return user;
   }
   throw new FoyerError('duplicateValue', `No free userPrincipalName is left for '${email}'.`);
 }
@@ -194,8 +195,7 @@ async function inviteInTransaction(
     invitation = { ...current, ...changes, status };
     eventType = event === 'reinvite' ? 'invitation.created' : 'invitation.resent';
   } else {
-    user = newGuestRow(context, email, await availableGuestUpn(trx, tenant, email));
-    await insertUser(trx, user);
+    user = await insertGuestUnderFreeUpn(trx, context, email);
     const sponsorIds =
       sponsors.length > 0 ? sponsors : context.inviter.kind === 'user' ? [context.inviter.id] : [];
     await insertSponsors(trx, tenant.id, user.id, sponsorIds);

@@ -1,13 +1,16 @@
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
+import { prepared, preparedInsert } from '../db/prepared.js';
 import type { InvitationStatus, InvitationsTable } from '../db/schema.js';
-import type { UserRow } from '../users/store.js';
+import { type UserRow, userByUpn } from '../users/store.js';
 import { type InvitationEvent, nextState, sourcesOf } from './lifecycle.js';
 
 export type InvitationRow = Selectable<InvitationsTable>;
 
+const insertInvitationRow = preparedInsert<'invitations', InvitationRow>('invitations');
+
 export async function insertInvitation(db: Executor, row: InvitationRow): Promise<void> {
-  await db.insertInto('invitations').values(row).execute();
+  await insertInvitationRow(db, row);
 }
 
 export async function findInvitation(db: Executor, tenantId: string, id: string) {
@@ -62,14 +65,19 @@ export async function findUserByMail(
   tenantId: string,
   email: string,
 ): Promise<UserRow | undefined> {
-  return db
+  const [user] = await userByMail(db, tenantId, email.toLowerCase());
+  return user;
+}
+
+const userByMail = prepared<UserRow, [string, string]>(2, (db, tenantId, lowerMail) =>
+  db
     .selectFrom('users')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where((eb) => eb(eb.fn('lower', ['mail']), '=', email.toLowerCase()))
+    .where((eb) => eb(eb.fn('lower', ['mail']), '=', lowerMail))
     .orderBy('created_at')
-    .executeTakeFirst();
-}
+    .limit(1),
+);
 
 /** LIKE's own characters escaped (`_` is common in addresses), for a pattern matched with ESCAPE '\\'. */
 const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
@@ -86,40 +94,54 @@ export async function findUserByAnyAddress(
   email: string,
 ): Promise<UserRow | undefined> {
   const lower = email.toLowerCase();
-  const users = () => db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
-  const byUpn = await users()
-    .where((eb) => eb(eb.fn('lower', ['user_principal_name']), '=', lower))
-    .executeTakeFirst();
+  const [byUpn] = await userByUpn(db, tenantId, lower);
   if (byUpn) return byUpn;
-  const byIdentity = await users()
+  const [byIdentity] = await userByIdentity(db, tenantId, lower);
+  if (byIdentity) return byIdentity;
+  // One whole element of the JSON array (no quotes in a valid address), LIKE's wildcards escaped.
+  const [byOtherMail] = await memberByOtherMail(db, tenantId, `%"${likeLiteral(lower)}"%`);
+  return byOtherMail;
+}
+
+const userByIdentity = prepared<UserRow, [string, string]>(2, (db, tenantId, lowerId) =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
     .where('id', 'in', (eb) =>
       eb
         .selectFrom('user_identities')
         .select('user_id')
         .where('tenant_id', '=', tenantId)
-        .where((ib) => ib(ib.fn('lower', ['issuer_assigned_id']), '=', lower)),
+        .where((ib) => ib(ib.fn('lower', ['issuer_assigned_id']), '=', lowerId)),
     )
     .orderBy('created_at')
-    .executeTakeFirst();
-  if (byIdentity) return byIdentity;
-  // One whole element of the JSON array (no quotes in a valid address), LIKE's wildcards escaped.
-  const element = `%"${likeLiteral(lower)}"%`;
-  return users()
+    .limit(1),
+);
+
+const memberByOtherMail = prepared<UserRow, [string, string]>(2, (db, tenantId, pattern) =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
     .where('user_type', '=', 'Member')
-    .where(sql<boolean>`lower(other_mails) like ${element} escape '\\'`)
+    .where(sql<boolean>`lower(other_mails) like ${pattern} escape '\\'`)
     .orderBy('created_at')
-    .executeTakeFirst();
-}
+    .limit(1),
+);
 
 export async function isBlocked(db: Executor, tenantId: string, email: string): Promise<boolean> {
-  const row = await db
+  const rows = await blockOf(db, tenantId, email.toLowerCase());
+  return rows.length > 0;
+}
+
+const blockOf = prepared<{ email_lower: string }, [string, string]>(2, (db, tenantId, lowerEmail) =>
+  db
     .selectFrom('invitation_blocks')
     .select('email_lower')
     .where('tenant_id', '=', tenantId)
-    .where('email_lower', '=', email.toLowerCase())
-    .executeTakeFirst();
-  return row !== undefined;
-}
+    .where('email_lower', '=', lowerEmail),
+);
 
 export async function block(db: Executor, tenantId: string, email: string, now: string): Promise<void> {
   await db

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
+import { preparedInsert } from '../db/prepared.js';
 import type { Database, MailOutboxTable, MailStatus } from '../db/schema.js';
 import { headerSafe, type MailAddress, messageIdFor, safeAddress, safeHeaders } from './headers.js';
 
@@ -71,6 +72,16 @@ export interface OutboxMail {
  * mail announces (an invitation, a ticket), so both commit or neither does (PRODUCT §4.4: nothing lost).
  * Every header value is made single-line here, before it is stored; addresses must be valid as given.
  */
+const insertOutboxRow = preparedInsert<
+  'mail_outbox',
+  Selectable<MailOutboxTable>,
+  { id: string; message_id: string }
+>('mail_outbox', (query) =>
+  query
+    .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
+    .returning(['id', 'message_id']),
+);
+
 export async function enqueueMail(
   executor: Executor,
   services: Pick<Services, 'config' | 'clock' | 'ids'>,
@@ -112,12 +123,7 @@ export async function enqueueMail(
   };
   // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed statement would
   // abort the caller's whole transaction.
-  const inserted = await executor
-    .insertInto('mail_outbox')
-    .values(row)
-    .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
-    .returning(['id', 'message_id'])
-    .executeTakeFirst();
+  const [inserted] = await insertOutboxRow(executor, row);
   if (inserted) return { id: inserted.id, messageId: inserted.message_id, deduplicated: false };
   const existing = await executor
     .selectFrom('mail_outbox')

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
+import { prepared } from '../db/prepared.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type B2bPolicyDocument, b2bPolicyDocument, defaultB2bPolicy, domainRefusal } from './b2b.js';
@@ -106,13 +107,16 @@ export interface TenantPolicies {
 }
 
 /** Both policies an invitation consults, in one read. */
-export async function getTenantPolicies(db: Executor, tenantId: string): Promise<TenantPolicies> {
-  const rows = await db
+const invitationPolicies = prepared<{ policy_type: string; document: string }, [string]>(1, (db, tenantId) =>
+  db
     .selectFrom('policies')
     .select(['policy_type', 'document'])
     .where('tenant_id', '=', tenantId)
-    .where('policy_type', 'in', ['authorizationPolicy', 'b2bManagementPolicy'])
-    .execute();
+    .where('policy_type', 'in', ['authorizationPolicy', 'b2bManagementPolicy']),
+);
+
+export async function getTenantPolicies(db: Executor, tenantId: string): Promise<TenantPolicies> {
+  const rows = await invitationPolicies(db, tenantId);
   const stored = (type: PolicyType): unknown => {
     const row = rows.find((r) => r.policy_type === type);
     return row ? JSON.parse(row.document) : undefined;

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
+import { prepared } from '../db/prepared.js';
 import type { TenantsTable } from '../db/schema.js';
 
 export type TenantRow = Selectable<TenantsTable>;
@@ -13,19 +14,29 @@ export async function findTenantByRef(db: Executor, ref: string): Promise<Tenant
     return db.selectFrom('tenants').selectAll().where('id', '=', value).executeTakeFirst();
   }
   if (value.includes('.')) {
-    return db
-      .selectFrom('tenants')
-      .innerJoin('tenant_domains', 'tenant_domains.tenant_id', 'tenants.id')
-      .selectAll('tenants')
-      .where('tenant_domains.domain', '=', value)
-      .where('tenant_domains.verified', '=', 1)
-      .executeTakeFirst();
+    const [tenant] = await tenantByVerifiedDomain(db, value);
+    return tenant;
   }
   return db.selectFrom('tenants').selectAll().where('slug', '=', value).executeTakeFirst();
 }
 
+const tenantByVerifiedDomain = prepared<TenantRow, [string]>(1, (db, domain) =>
+  db
+    .selectFrom('tenants')
+    .innerJoin('tenant_domains', 'tenant_domains.tenant_id', 'tenants.id')
+    .selectAll('tenants')
+    .where('tenant_domains.domain', '=', domain)
+    .where('tenant_domains.verified', '=', 1)
+    .limit(1),
+);
+
+const tenantById = prepared<TenantRow, [string]>(1, (db, tenantId) =>
+  db.selectFrom('tenants').selectAll().where('id', '=', tenantId),
+);
+
 export async function findTenantById(db: Executor, tenantId: string): Promise<TenantRow | undefined> {
-  return db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+  const [tenant] = await tenantById(db, tenantId);
+  return tenant;
 }
 
 /** Instance-level listing for operators. */

@@ -1,5 +1,6 @@
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
+import { prepared, preparedInsert } from '../db/prepared.js';
 import type { UserIdentitiesTable, UsersTable } from '../db/schema.js';
 import { groupBy } from '../platform/collections.js';
 
@@ -10,12 +11,40 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Graph addresses a user by object id or by userPrincipalName (case-insensitive). */
 export async function findUser(db: Executor, tenantId: string, ref: string): Promise<UserRow | undefined> {
-  const query = db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
-  return UUID.test(ref)
-    ? query.where('id', '=', ref.toLowerCase()).executeTakeFirst()
-    : query
-        .where((eb) => eb(eb.fn('lower', ['user_principal_name']), '=', ref.toLowerCase()))
-        .executeTakeFirst();
+  const [user] = UUID.test(ref)
+    ? await userById(db, tenantId, ref.toLowerCase())
+    : await userByUpn(db, tenantId, ref.toLowerCase());
+  return user;
+}
+
+const userById = prepared<UserRow, [string, string]>(2, (db, tenantId, id) =>
+  db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id),
+);
+
+/** By lower-cased userPrincipalName (the users_upn_unique index). */
+export const userByUpn = prepared<UserRow, [string, string]>(2, (db, tenantId, lowerUpn) =>
+  db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb(eb.fn('lower', ['user_principal_name']), '=', lowerUpn)),
+);
+
+const insertUserRow = preparedInsert<'users', UserRow>('users');
+
+const insertUserUnlessUpnHeld = preparedInsert<'users', UserRow, { id: string }>('users', (query) =>
+  query
+    .onConflict((oc) => oc.expression(sql`tenant_id, lower(user_principal_name)`).doNothing())
+    .returning('id'),
+);
+
+/**
+ * Inserts the user unless another user of the tenant holds its userPrincipalName (users_upn_unique): false
+ * then, and nothing is written. One statement instead of a lookup and an insert; any other uniqueness
+ * conflict (the same invited address, the same id) still throws.
+ */
+export async function insertUserUnlessUpnTaken(db: Executor, user: UserRow): Promise<boolean> {
+  return (await insertUserUnlessUpnHeld(db, user)).length > 0;
 }
 
 export async function findUsersByIds(
@@ -37,7 +66,7 @@ export async function insertUser(
   user: UserRow,
   identities: ReadonlyArray<Omit<IdentityRow, 'tenant_id' | 'user_id'>> = [],
 ): Promise<void> {
-  await db.insertInto('users').values(user).execute();
+  await insertUserRow(db, user);
   if (identities.length > 0) {
     await db
       .insertInto('user_identities')

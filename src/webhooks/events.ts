@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Services } from '../app/services.js';
 import type { DomainEvent } from '../audit/events.js';
+import { prepared } from '../db/prepared.js';
 import type { Database } from '../db/schema.js';
 
 /**
@@ -47,6 +48,10 @@ function payloadOf(services: Services, event: DomainEvent, type: WebhookEventTyp
  * Called by publish() in the transaction of the change: one delivery per subscribed endpoint, all carrying the
  * same event id, committed with the change (or not at all). The webhook worker sends them.
  */
+const endpointsOf = prepared<{ id: string; events: string }, [string]>(1, (db, tenantId) =>
+  db.selectFrom('webhook_endpoints').select(['id', 'events']).where('tenant_id', '=', tenantId),
+);
+
 export async function queueWebhookDeliveries(
   trx: Transaction<Database>,
   services: Services,
@@ -54,11 +59,7 @@ export async function queueWebhookDeliveries(
 ): Promise<void> {
   const type = byDomainEvent.get(event.type);
   if (!type || (event.result ?? 'success') !== 'success') return;
-  const endpoints = await trx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'events'])
-    .where('tenant_id', '=', event.tenantId)
-    .execute();
+  const endpoints = await endpointsOf(trx, event.tenantId);
   const subscribed = endpoints.filter((e) => (JSON.parse(e.events) as string[]).includes(type));
   if (subscribed.length === 0) return;
   const now = services.clock.now().toISOString();
