@@ -1,6 +1,7 @@
 import type { Services } from '../app/services.js';
 import { can, denied } from '../auth/guards.js';
 import type { Principal } from '../auth/principal.js';
+import type { BulkJobStatus } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { odataContext } from '../graph/response.js';
 import { assertMayInvite } from '../invitations/authorization.js';
@@ -12,7 +13,7 @@ import { type BulkJobRow, findJob, insertJob, processedRows } from './store.js';
 export interface BulkJobResource {
   '@odata.context': string;
   id: string;
-  status: 'running' | 'completed';
+  status: BulkJobStatus;
   fileName: string | null;
   createdDateTime: string;
   startedDateTime: string | null;
@@ -60,7 +61,12 @@ export async function startBulkInvitation(
   services: Services,
   principal: Principal,
   file: Buffer,
-  options: { validateOnly?: boolean; fileName?: string | null } = {},
+  options: {
+    validateOnly?: boolean;
+    fileName?: string | null;
+    /** Keep the checked file as a `validated` job that startHeldBulkJob starts (the console's report). */
+    hold?: boolean;
+  } = {},
 ): Promise<{ report: ValidationReport; job: BulkJobResource | null }> {
   const policies = await getTenantPolicies(services.db, principal.tenantId);
   await assertMayInvite(services, principal, policies.authorization);
@@ -69,10 +75,11 @@ export async function startBulkInvitation(
   const now = services.clock.now().toISOString();
   const failed = report.invalidRowCount;
   const skipped = report.duplicateRowCount;
+  const nothingToDo = rows.length === failed + skipped;
   const job: BulkJobRow = {
     tenant_id: principal.tenantId,
     id: services.ids.uuid(),
-    status: rows.length === failed + skipped ? 'completed' : 'running',
+    status: options.hold ? 'validated' : nothingToDo ? 'completed' : 'running',
     // The job invites with its creator's rights, after a restart too: the principal is kept with it.
     principal: JSON.stringify(principal),
     file_name: options.fileName ?? null,
@@ -85,7 +92,7 @@ export async function startBulkInvitation(
     validation: JSON.stringify(report),
     created_at: now,
     started_at: null,
-    completed_at: rows.length === failed + skipped ? now : null,
+    completed_at: nothingToDo && !options.hold ? now : null,
     claimed_until: null,
     claim_token: null,
   };
@@ -111,7 +118,7 @@ export async function startBulkInvitation(
 }
 
 /** The creator of a job, and whoever manages the tenant's invitations, may follow it. */
-async function readableJob(services: Services, principal: Principal, id: string): Promise<BulkJobRow> {
+export async function readableJob(services: Services, principal: Principal, id: string): Promise<BulkJobRow> {
   const job = await findJob(services.db, principal.tenantId, id);
   if (!job) throw new FoyerError('notFound', `Bulk invitation job '${id}' does not exist.`);
   const creator = JSON.parse(job.principal) as Principal;

@@ -181,3 +181,59 @@ export async function completeJob(db: Kysely<Database>, jobId: string, claimToke
     .where('status', '=', 'running')
     .execute();
 }
+
+/** The tenant's latest jobs that were started (a `validated` file waiting for Start is not a job yet). */
+export function recentJobs(db: Executor, tenantId: string, limit: number): Promise<BulkJobRow[]> {
+  return db
+    .selectFrom('bulk_jobs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '!=', 'validated')
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Starts a validated job, guarded on it still being `validated`: two clicks on Start (or two administrators)
+ * start it once. A file with no row left to invite completes at once. False when it was started already.
+ */
+export async function startValidatedJob(
+  db: Executor,
+  tenantId: string,
+  job: Pick<BulkJobRow, 'id' | 'total_rows' | 'processed_rows'>,
+  now: string,
+): Promise<boolean> {
+  const nothingToDo = job.processed_rows >= job.total_rows;
+  const result = await db
+    .updateTable('bulk_jobs')
+    .set({ status: nothingToDo ? 'completed' : 'running', completed_at: nothingToDo ? now : null })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', job.id)
+    .where('status', '=', 'validated')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Files validated and never started are dropped after a while (their rows go with them, ON DELETE CASCADE). */
+export async function deleteStaleValidatedJobs(db: Executor, tenantId: string, createdBefore: string) {
+  const stale = db
+    .selectFrom('bulk_jobs')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'validated')
+    .where('created_at', '<', createdBefore);
+  // The rows first: SQLite enforces the foreign key's cascade only when foreign_keys is on.
+  await db
+    .deleteFrom('bulk_job_rows')
+    .where('tenant_id', '=', tenantId)
+    .where('job_id', 'in', stale)
+    .execute();
+  await db
+    .deleteFrom('bulk_jobs')
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'validated')
+    .where('created_at', '<', createdBefore)
+    .execute();
+}

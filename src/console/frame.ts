@@ -21,7 +21,7 @@ export function accountBar(ctx: PortalContext): SafeHtml {
 /** A console page: the layout, the sections this person may open, the content. */
 export function consolePage(
   ctx: PortalContext,
-  input: { title: string; body: SafeHtml; section?: string },
+  input: { title: string; body: SafeHtml; section?: string; scripts?: string[]; refreshSeconds?: number },
 ): string {
   const t = portalDictionaryOf(ctx.lang);
   const items = sections.filter((section) => mayOpen(ctx.principal, section));
@@ -32,6 +32,8 @@ export function consolePage(
     lang: ctx.lang,
     wide: true,
     branding: brandingOf(ctx),
+    ...(input.scripts && { scripts: input.scripts }),
+    ...(input.refreshSeconds && { refreshSeconds: input.refreshSeconds }),
     body: html`${accountBar(ctx)}
 <nav aria-label="${t.navLabel}" class="sections"><ul>
 ${link('home', '', t.navHome)}${items.map((s) => link(s.key, s.path, t[s.label]))}

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { registerPageErrors } from '../web/errors.js';
 import { consoleAppsRoutes } from './apps-routes.js';
+import { consoleBulkRoutes } from './bulk-routes.js';
 import { consoleGroupsRoutes } from './groups-routes.js';
 import { consoleRoute } from './guard.js';
 import { homePage } from './pages/home.js';
@@ -27,4 +28,5 @@ export async function consolePlugin(app: FastifyInstance, { services }: { servic
   await app.register(consoleReportsRoutes, { services });
   await app.register(consoleSettingsRoutes, { services });
   await app.register(consoleAppsRoutes, { services });
+  await app.register(consoleBulkRoutes, { services });
 }

@@ -19,7 +19,7 @@ export interface Section {
 export const sections: Section[] = [
   { key: 'users', path: '/users', label: 'navUsers', needs: ['writeUsers', 'readUsers'] },
   { key: 'invite', path: '/invite', label: 'navInvite', needs: ['manageInvitations'] },
-  // { key: 'bulk', path: '/bulk', label: 'navBulk', needs: ['manageInvitations'] },
+  { key: 'bulk', path: '/bulk', label: 'navBulk', needs: ['manageInvitations'] },
   { key: 'groups', path: '/groups', label: 'navGroups', needs: ['writeGroups'] },
   { key: 'audit', path: '/audit', label: 'navAudit', needs: ['readAuditLogs'] },
   { key: 'signins', path: '/sign-ins', label: 'navSignIns', needs: ['readAuditLogs'] },

@@ -279,7 +279,8 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
 }
 
-export type BulkJobStatus = 'running' | 'completed';
+/** `validated`: checked and kept, waiting for the console's Start (the runner only claims `running`). */
+export type BulkJobStatus = 'validated' | 'running' | 'completed';
 export type BulkRowStatus = 'pending' | 'invited' | 'reinvited' | 'failed' | 'skipped';
 
 /** A bulk invitation job (src/bulk): the principal that started it (JSON), counters, and its lease. */

@@ -30,6 +30,13 @@ export function renderPage(input: {
   lang?: PageLanguage;
   branding?: Branding;
   wide?: boolean;
+  /**
+   * Progressive enhancement: external scripts Foyer serves (/assets/…), sent with `scriptPageHeaders`. The
+   * page must work without them.
+   */
+  scripts?: string[];
+  /** Without JavaScript, the page reloads itself every so many seconds (live progress); with it, the script. */
+  refreshSeconds?: number;
 }): string {
   const lang = input.lang ?? 'en-US';
   const t = dictionaryOf(lang);
@@ -43,6 +50,8 @@ export function renderPage(input: {
 <meta name="robots" content="noindex">
 <title>${input.title} · ${brand}</title>
 <link rel="stylesheet" href="/assets/foyer.css">
+${input.refreshSeconds ? html`<noscript><meta http-equiv="refresh" content="${String(input.refreshSeconds)}"></noscript>` : ''}
+${(input.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>
@@ -69,4 +78,13 @@ export const pageHeaders = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
+} as const;
+
+/**
+ * The same headers for a page that loads Foyer's own scripts: `script-src 'self'` (files only, no inline code,
+ * no nonce) and `connect-src 'self'` for what they fetch. Only pages that need a script get these.
+ */
+export const scriptPageHeaders = {
+  ...pageHeaders,
+  'content-security-policy': `${pageHeaders['content-security-policy']}; script-src 'self'; connect-src 'self'`,
 } as const;
