@@ -51,6 +51,7 @@ const environmentSchema = z.object({
   FOYER_DATA_DIR: z.string().default('./data'),
   FOYER_INVITE_RATE_LIMIT: z.coerce.number().int().min(0).default(150),
   FOYER_INVITE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(5),
+  FOYER_BULK_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   FOYER_API_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
   // Per caller (application or user) within a tenant; unset: the tenant's limit (a caller alone may use it all).
   FOYER_INVITE_RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(0).optional(),
@@ -99,6 +100,11 @@ export interface Config {
   googleIssuer: string;
   logLevel: string;
   dataDir: string;
+  /**
+   * How long a bulk job stays with the instance that claimed it without a renewal: after a crash, the job
+   * resumes (on any instance, the restarted one included) once this has passed.
+   */
+  bulkJobLeaseSeconds: number;
   rateLimits: {
     /** Tenant-wide ceilings, paid by successful requests only (src/ratelimit/budgets.ts). */
     invitations: { limit: number; windowSeconds: number };
@@ -191,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     googleIssuer: (e.FOYER_GOOGLE_ISSUER ?? 'https://accounts.google.com').replace(/\/+$/, ''),
     logLevel: e.FOYER_LOG_LEVEL,
     dataDir: e.FOYER_DATA_DIR,
+    bulkJobLeaseSeconds: e.FOYER_BULK_LEASE_SECONDS,
     rateLimits: {
       invitations: { limit: e.FOYER_INVITE_RATE_LIMIT, windowSeconds: e.FOYER_INVITE_RATE_WINDOW_SECONDS },
       api: { limit: e.FOYER_API_RATE_LIMIT, windowSeconds: 5 },

@@ -22,7 +22,7 @@ export function startBackgroundJobs(
   options: { transport?: MailTransport; periodMs?: number } = {},
 ): BackgroundJobs {
   const worker = startMailWorker(services, options.transport ?? createMailTransport(services.config));
-  const bulk = startBulkRunner(services);
+  const bulk = startBulkRunner(services, { leaseMs: services.config.bulkJobLeaseSeconds * 1000 });
   const webhooks = startWebhookWorker(services);
   const periodMs = options.periodMs ?? 60_000;
   const jobs: Array<[name: string, run: () => Promise<unknown>]> = [
