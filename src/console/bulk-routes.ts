@@ -4,7 +4,11 @@ import type { Services } from '../app/services.js';
 import { listBulkJobs, startHeldBulkJob, validateAndHold } from '../bulk/held.js';
 import { bulkJobResults, getBulkJob } from '../bulk/service.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { ensurePortalClient } from '../portal/client.js';
+import { loginUrl, resolveTenant } from '../portal/context.js';
+import { portalSession } from '../portal/session.js';
 import { scriptPageHeaders } from '../web/layout.js';
+import { limitSignIns } from '../web/limits.js';
 import { formErrorOf } from './form-errors.js';
 import { consoleRoute } from './guard.js';
 import { bulkJobPage, bulkUploadPage } from './pages/bulk.js';
@@ -46,6 +50,15 @@ export async function consoleBulkRoutes(app: FastifyInstance, { services }: { se
   // Multipart: the CSRF token is a field, the file is kept in memory with its name (the CSV is read whole
   // anyway, to check its encoding and header before anything is stored).
   await app.register(async (upload) => {
+    // Before the body is read: a file of up to 32 MiB is buffered for a signed-in person only (as the API
+    // authenticates before reading its text/csv body). Nobody signed in goes to the sign-in, back to this page.
+    upload.addHook('onRequest', async (request, reply) => {
+      const tenant = await resolveTenant(services, (request.params as { tenant: string }).tenant);
+      const appId = await ensurePortalClient(services, tenant.id);
+      if (await portalSession(services, request, tenant.id, appId)) return;
+      if (await limitSignIns(services, request, reply)) return reply;
+      return reply.redirect(loginUrl(tenant.id, `/${tenant.id}/admin/bulk`), 303);
+    });
     await upload.register(multipart, {
       attachFieldsToBody: 'keyValues',
       limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 10, parts: 12 },

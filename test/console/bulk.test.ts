@@ -79,6 +79,43 @@ describe.each(testDialects())('console bulk invitations over HTTP (%s)', (dialec
     expect((await browser.get(`${base}/bulk`)).body).toContain('No bulk invitation yet.');
   });
 
+  it('nobody signed in: the upload goes to the sign-in before its body is read', async () => {
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: `${base}/bulk`,
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      payload: `--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n${'a'.repeat(1000)}\r\n--x--\r\n`,
+    });
+    expect(anonymous.statusCode).toBe(303);
+    expect(String(anonymous.headers.location)).toBe(
+      `/${t.tenant.tenantId}/portal/login?return=${encodeURIComponent(`/${t.tenant.tenantId}/admin/bulk`)}`,
+    );
+  });
+
+  it('a file checked and never started is dropped after 24 hours, its rows with it', async () => {
+    const page = await browser.get(`${base}/bulk`);
+    const old = await upload(browser, csrfOf(page), csvFor(['forgotten@partner.example']));
+    const oldUrl = String(old.headers.location);
+    const oldId = oldUrl.split('/').at(-1)!;
+    // As if it had been uploaded yesterday.
+    const yesterday = new Date(Date.now() - 25 * 3600 * 1000).toISOString();
+    await t.app.services.db
+      .updateTable('bulk_jobs')
+      .set({ created_at: yesterday })
+      .where('id', '=', oldId)
+      .execute();
+    const fresh = await upload(browser, csrfOf(page), csvFor(['fresh@partner.example']));
+    expect(fresh.statusCode).toBe(303);
+    expect((await browser.get(oldUrl)).statusCode).toBe(404);
+    const rows = await t.app.services.db
+      .selectFrom('bulk_job_rows')
+      .select('row_number')
+      .where('job_id', '=', oldId)
+      .execute();
+    expect(rows).toEqual([]);
+    expect((await browser.get(String(fresh.headers.location))).statusCode).toBe(200);
+  });
+
   it('Start starts the job once; a second Start is a clear 409', async () => {
     const page = await browser.get(`${base}/bulk`);
     const checked = await upload(browser, csrfOf(page), csvFor(['start@partner.example']));
