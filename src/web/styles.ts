@@ -52,6 +52,7 @@ fieldset{border:1px solid #d1d5db;border-radius:.375rem;margin:1rem 0;padding:.5
 .pager{display:flex;gap:1rem;margin-top:1rem}
 .secret{font-family:ui-monospace,monospace;background:#fef3c7;padding:.5rem;overflow-wrap:anywhere}
 progress{width:100%;height:1.25rem;margin:.25rem 0 .5rem}
+.intro{overflow-wrap:anywhere}
 svg.chart{width:100%;height:auto;max-width:40rem}
 svg.chart .bar{fill:#1d4ed8}svg.chart .axis{stroke:#6b7280}svg.chart .limit{stroke:#b91c1c;stroke-dasharray:6 4}
 svg.chart text{font-size:11px;fill:#111827}

@@ -5,8 +5,8 @@ import { csvFor, postCsv, runJobs } from '../bulk/support.js';
 import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, callerFor, type GraphClient } from '../helpers/graph.js';
-import { formsOf, type PageClient } from '../helpers/page-client.js';
-import { consoleAs, memberWithRole, PASSWORD } from './support.js';
+import { formsOf, type PageClient, pageClient } from '../helpers/page-client.js';
+import { consoleAs, memberWithRole, PASSWORD, signInFrom } from './support.js';
 
 /** The upload form's multipart body, as a browser sends it: the hidden fields, then the file. */
 function multipart(fields: Record<string, string>, file?: { name: string; content: string }) {
@@ -179,6 +179,23 @@ describe.each(testDialects())('console bulk invitations over HTTP (%s)', (dialec
     expect(start.statusCode).toBe(404);
     expect(page.body).not.toContain(id);
     expect((await browser.get(`${base}/bulk/not-a-uuid`)).statusCode).toBe(404);
+  });
+
+  it('speaks French to a French browser, report included', async () => {
+    const french = pageClient(t.app, { 'accept-language': 'fr-FR' });
+    const signedIn = await signInFrom(
+      french,
+      await french.get(`${base}/bulk`),
+      t.tenant.adminUserPrincipalName,
+      t.tenant.adminPassword,
+    );
+    expect(signedIn.body).toContain('<h1>Invitations en masse</h1>');
+    expect(signedIn.body).toContain('Vérifier le fichier');
+    const checked = await upload(french, csrfOf(signedIn), csvFor(['fr@partner.example', 'bad']));
+    const report = await french.get(String(checked.headers.location));
+    expect(report.body).toContain('Rapport de validation');
+    expect(report.body).toContain('2 lignes : 1 seront invitées, 1 ont un problème');
+    expect(report.body).toContain('Lancer les invitations');
   });
 
   it('a Guest Inviter opens the bulk pages; a member without a role is refused', async () => {

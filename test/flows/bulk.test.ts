@@ -28,6 +28,7 @@ describe.runIf(browserAvailable()).each(testDialects())(
     let page: Page;
     let runner: BulkRunner;
     let bulkPage: string;
+    let jobPage = '';
     const cspViolations: string[] = [];
     const progressPolls: number[] = [];
 
@@ -154,6 +155,7 @@ describe.runIf(browserAvailable()).each(testDialects())(
       ]);
       await expect.poll(() => page.title()).toContain('Bulk invitation job');
       expect(page.url()).toBe(reportUrl);
+      jobPage = reportUrl;
       await shot('bulk-job-running');
       await expect
         .poll(() => page.getByRole('status').first().textContent(), { timeout: 180_000, interval: 250 })
@@ -199,6 +201,20 @@ describe.runIf(browserAvailable()).each(testDialects())(
       expect(listed[0]).toContain('partners.csv');
       expect(listed[0]).toContain('Completed');
       expect(listed[0]).toContain('1,000 / 1,000');
+    });
+
+    it('the bulk pages fit a phone’s width', async () => {
+      await page.setViewportSize({ width: 375, height: 740 });
+      try {
+        for (const url of [bulkPage, jobPage]) {
+          await page.goto(url);
+          const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+          expect(overflow, url).toBeLessThanOrEqual(0);
+        }
+        await shot('bulk-phone');
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }
     });
 
     it('without JavaScript, a running job’s page refreshes itself until the job is done', async () => {

@@ -38,7 +38,7 @@ export function bulkUploadPage(ctx: PortalContext, jobs: BulkJobResource[], inpu
     section: 'bulk',
     body: html`<h1>${t.bulkTitle}</h1>
 ${formError(t, input.error)}
-<p>${fill(t.bulkIntro, { header: BULK_COLUMNS.join(','), max: number(ctx, MAX_BULK_ROWS) })}</p>
+<p class="intro">${fill(t.bulkIntro, { header: BULK_COLUMNS.join(','), max: number(ctx, MAX_BULK_ROWS) })}</p>
 <form method="post" action="${self}" enctype="multipart/form-data">${formBasics(ctx, self)}
 <label for="file">${t.bulkFileLabel}</label><input type="file" id="file" name="file" accept=".csv,text/csv" required>
 <div class="actions"><button type="submit">${t.bulkCheckButton}</button></div></form>
