@@ -22,7 +22,8 @@ function logoSource(url: string | null | undefined): string | null {
 
 /**
  * The frame of every server-rendered page: a language, a title, a skip link, banner / main / contentinfo
- * landmarks, the tenant's branding, one external stylesheet, no scripts.
+ * landmarks, the tenant's branding, one external stylesheet, and no script unless the page names its own
+ * files (never inline).
  */
 export function renderPage(input: {
   title: string;
@@ -42,6 +43,10 @@ export function renderPage(input: {
   const t = dictionaryOf(lang);
   const logo = logoSource(input.branding?.logoUrl);
   const brand = input.branding?.organizationName ?? t.brand;
+  const refresh = input.refreshSeconds
+    ? html`<noscript><meta http-equiv="refresh" content="${String(input.refreshSeconds)}"></noscript>`
+    : '';
+  const scripts = (input.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`);
   return html`<!DOCTYPE html>
 <html lang="${lang}">
 <head>
@@ -49,9 +54,7 @@ export function renderPage(input: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${input.title} · ${brand}</title>
-<link rel="stylesheet" href="/assets/foyer.css">
-${input.refreshSeconds ? html`<noscript><meta http-equiv="refresh" content="${String(input.refreshSeconds)}"></noscript>` : ''}
-${(input.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+<link rel="stylesheet" href="/assets/foyer.css">${refresh}${scripts}
 </head>
 <body>
 <a class="skip" href="#main">${t.skipToContent}</a>
