@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
-import { deliveriesQuery, endpointBody, endpointParams } from './schemas.js';
+import { deliveriesQuery, endpointBody, endpointParams, endpointPatchBody } from './schemas.js';
 import {
   createEndpoint,
   getWebhookEndpoint,
   listWebhookEndpoints,
+  patchWebhookEndpoint,
   removeWebhookEndpoint,
   webhookDeliveries,
 } from './service.js';
@@ -22,6 +23,11 @@ export async function webhookRoutes(root: FastifyInstance, { services }: { servi
   );
   app.get('/webhooks/:id', { schema: { tags, params: endpointParams } }, async (request) =>
     getWebhookEndpoint(services, request.principal, request.params.id),
+  );
+  app.patch(
+    '/webhooks/:id',
+    { schema: { tags, params: endpointParams, body: endpointPatchBody } },
+    async (request) => patchWebhookEndpoint(services, request.principal, request.params.id, request.body),
   );
   app.delete('/webhooks/:id', { schema: { tags, params: endpointParams } }, async (request, reply) => {
     await removeWebhookEndpoint(services, request.principal, request.params.id);

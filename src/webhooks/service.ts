@@ -6,7 +6,7 @@ import { FoyerError } from '../errors/catalogue.js';
 import { odataContext } from '../graph/response.js';
 import { encryptPrivateKey } from '../oidc/key-encryption.js';
 import { assertPublicHost } from './address-guard.js';
-import type { EndpointBody } from './schemas.js';
+import type { EndpointBody, EndpointPatchBody } from './schemas.js';
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -16,6 +16,7 @@ import {
   findEndpoint,
   insertEndpoint,
   listEndpoints,
+  updateEndpoint,
 } from './store.js';
 import { secretContext } from './worker.js';
 
@@ -24,6 +25,7 @@ const toResource = (row: EndpointRow) => ({
   url: row.url,
   description: row.description,
   events: JSON.parse(row.events) as string[],
+  enabled: row.enabled === 1,
   createdDateTime: row.created_at,
 });
 
@@ -64,6 +66,7 @@ export async function createEndpoint(services: Services, principal: Principal, b
     events: JSON.stringify(body.events),
     secret_encrypted: '',
     created_at: services.clock.now().toISOString(),
+    enabled: body.enabled === false ? 0 : 1,
   };
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
   row.secret_encrypted = encryptPrivateKey(
@@ -94,6 +97,27 @@ async function requireEndpoint(services: Services, principal: Principal, id: str
 
 export async function getWebhookEndpoint(services: Services, principal: Principal, id: string) {
   const row = await requireEndpoint(services, principal, id);
+  return {
+    '@odata.context': odataContext(services.config.baseUrl, 'webhooks', undefined, true),
+    ...toResource(row),
+  };
+}
+
+/** Changes the URL (checked as at registration), the events, the description or whether it is enabled. */
+export async function patchWebhookEndpoint(
+  services: Services,
+  principal: Principal,
+  id: string,
+  body: EndpointPatchBody,
+) {
+  await requireEndpoint(services, principal, id);
+  const row = await updateEndpoint(services.db, principal.tenantId, id, {
+    ...(body.url !== undefined && { url: await checkedUrl(services, body.url) }),
+    ...(body.events !== undefined && { events: JSON.stringify(body.events) }),
+    ...(body.description !== undefined && { description: body.description }),
+    ...(body.enabled !== undefined && { enabled: body.enabled ? 1 : 0 }),
+  });
+  if (!row) throw new FoyerError('notFound', `Webhook endpoint '${id}' does not exist.`);
   return {
     '@odata.context': odataContext(services.config.baseUrl, 'webhooks', undefined, true),
     ...toResource(row),
