@@ -239,6 +239,18 @@ const activities: Record<string, Activity> = {
     operationType: 'Delete',
     loggedByService: 'Authentication Methods',
   },
+  'mfa.method.selfDeleted': {
+    displayName: 'User deleted security info',
+    category: 'UserManagement',
+    operationType: 'Delete',
+    loggedByService: 'Authentication Methods',
+  },
+  'mfa.recoveryCodes.regenerated': {
+    displayName: 'User changed default security info',
+    category: 'UserManagement',
+    operationType: 'Update',
+    loggedByService: 'Authentication Methods',
+  },
   'crossTenantAccess.partner.added': {
     displayName: 'Add a partner to cross-tenant access setting',
     category: 'Policy',
