@@ -56,6 +56,12 @@ describe.each(testDialects())('console identity providers and webhooks (%s)', (d
     expect(list.body).toContain('>Identity providers</a>');
     expect(list.body).toContain('<code class="callback">https://foyer.test/federation/callback</code>');
 
+    const french = await browser.get(`${base}/identity-providers`, { 'accept-language': 'fr-FR' });
+    expect(french.body).toContain('<h1>Fournisseurs d&#39;identité</h1>');
+    expect(french.body).toContain('URL de rappel à inscrire auprès du fournisseur');
+    const frenchHooks = await browser.get(`${base}/webhooks`, { 'accept-language': 'fr-FR' });
+    expect(frenchHooks.body).toContain('Inscrire un point de terminaison');
+
     const refused = await browser.submit(
       list,
       '/identity-providers',

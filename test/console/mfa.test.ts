@@ -50,6 +50,8 @@ describe.each(testDialects())('MFA in My Apps and the console (%s)', (dialect) =
     const { browser, page: home } = await consoleAs(t, upn, PASSWORD, '/myapps');
     expect(home.body).toContain('Two-step verification');
     expect(home.body).toContain('No authenticator app is set up.');
+    const french = await browser.get(`/${t.tenant.tenantId}/myapps`, { 'accept-language': 'fr-FR' });
+    expect(french.body).toContain('Vérification en deux étapes');
     const { codes } = await enrol(browser, home);
     expect(await methodsOf(id)).toHaveLength(1);
 
