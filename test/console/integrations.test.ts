@@ -5,7 +5,7 @@ import { testDialects } from '../helpers/database.js';
 import { adminCaller, callerFor, type GraphClient } from '../helpers/graph.js';
 import { formsOf, type PageClient } from '../helpers/page-client.js';
 import { startTestIdp, type TestIdp } from '../helpers/test-idp.js';
-import { consoleAs, memberWithRole, PASSWORD } from './support.js';
+import { consoleAs, memberWithRole, PASSWORD, signInFrom } from './support.js';
 
 const SECRET = 'client-secret-typed-once-0123456789';
 
@@ -144,6 +144,32 @@ describe.each(testDialects())('console identity providers and webhooks (%s)', (d
     expect(deleted.statusCode).toBe(303);
     expect((await browser.get(String(deleted.headers.location))).body).toContain('was deleted');
     expect((await admin.get(`/v1.0/identity/identityProviders/${provider.id}`)).statusCode).toBe(404);
+  });
+
+  it('an add-provider form posted after the session expired comes back filled, except the secret (never stored)', async () => {
+    const { browser: other, page } = await consoleAs(
+      t,
+      t.tenant.adminUserPrincipalName,
+      t.tenant.adminPassword,
+      '/admin/identity-providers',
+    );
+    await t.app.services.db.deleteFrom('portal_sessions').execute();
+    const posted = await other.submit(
+      page,
+      '/identity-providers',
+      oidcFields({ displayName: 'Typed before lunch' }),
+    );
+    expect(posted.statusCode).toBe(303);
+    const stashed = await t.app.services.db.selectFrom('portal_form_stash').select('fields').execute();
+    expect(JSON.stringify(stashed)).toContain('Typed before lunch');
+    expect(JSON.stringify(stashed)).not.toContain(SECRET);
+    const restored = await signInFrom(other, posted, t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    expect(restored.statusCode).toBe(200);
+    expect(restored.body).toContain('Your session had expired');
+    expect(restored.body).toContain('value="Typed before lunch"');
+    expect(restored.body).not.toContain(SECRET);
+    // Every session ended above: the other tests go on with a fresh one.
+    ({ browser } = await consoleAs(t, t.tenant.adminUserPrincipalName, t.tenant.adminPassword));
   });
 
   it('registers a webhook (secret shown once), edits it, shows its delivery log, deletes it', async () => {
