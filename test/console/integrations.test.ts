@@ -1,6 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
-import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
+import { startWebhookWorker } from '../../src/webhooks/worker.js';
+import {
+  buildTestApp,
+  provisionOtherTenant,
+  silentMailLogger,
+  type TestApp,
+} from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, callerFor, type GraphClient } from '../helpers/graph.js';
 import { formsOf, type PageClient } from '../helpers/page-client.js';
@@ -219,7 +227,57 @@ describe.each(testDialects())('console identity providers and webhooks (%s)', (d
     expect((await admin.get(`/v1.0/webhooks/${id}`)).statusCode).toBe(404);
   });
 
+  it('the delivery log shows a refused attempt’s response code and next retry, then the delivery', async () => {
+    const answers = [503];
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.statusCode = answers.shift() ?? 200;
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const worker = startWebhookWorker(t.app.services, {
+      pollMs: 60_000,
+      logger: silentMailLogger,
+      random: () => 0,
+    });
+    try {
+      const { id } = (await admin.post('/v1.0/webhooks', { url, events: ['invitation.revoked'] })).json();
+      const invited = (
+        await admin.post('/v1.0/invitations', {
+          invitedUserEmailAddress: 'revoked@partner.example',
+          inviteRedirectUrl: 'https://example.com',
+        })
+      ).json();
+      expect((await admin.post(`/v1.0/invitations/${invited.id}/revoke`, {})).statusCode).toBeLessThan(300);
+      await worker.drain();
+      const refused = await browser.get(`${base}/webhooks/${id}`);
+      const row = /<tbody>([\s\S]*?)<\/tbody>/.exec(refused.body)![1]!;
+      expect(row).toContain('invitation.revoked');
+      expect(row).toContain('pending');
+      expect(row).toContain('the endpoint answered 503');
+      expect(row).toMatch(/<td>1<\/td>\s*<td>503<\/td><td>\d{4}-\d\d-\d\dT/);
+      await t.app.services.db
+        .updateTable('webhook_deliveries')
+        .set({ next_attempt_at: new Date(0).toISOString() })
+        .where('endpoint_id', '=', id)
+        .execute();
+      await worker.drain();
+      const delivered = /<tbody>([\s\S]*?)<\/tbody>/.exec(
+        (await browser.get(`${base}/webhooks/${id}`)).body,
+      )![1]!;
+      expect(delivered).toContain('delivered');
+      expect(delivered).toMatch(/<td>2<\/td>\s*<td>200<\/td><td>—<\/td>/);
+    } finally {
+      await worker.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('a User Administrator and a Guest Inviter get the 403 page for providers and webhooks, and see no link', async () => {
+    const hooksBefore = (await admin.get('/v1.0/webhooks')).json().value.length as number;
     const { id: hookId } = (
       await admin.post('/v1.0/webhooks', { url: 'https://hooks.example/x', events: ['guest.left'] })
     ).json();
@@ -248,7 +306,7 @@ describe.each(testDialects())('console identity providers and webhooks (%s)', (d
       events: 'guest.left',
     });
     expect(post.statusCode).toBe(403);
-    expect((await admin.get('/v1.0/webhooks')).json().value).toHaveLength(1);
+    expect((await admin.get('/v1.0/webhooks')).json().value).toHaveLength(hooksBefore + 1);
   });
 
   it('another tenant’s provider and endpoint are a 404 page; a post without the CSRF token changes nothing', async () => {
