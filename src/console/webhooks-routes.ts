@@ -43,7 +43,12 @@ export async function consoleWebhooksRoutes(app: FastifyInstance, { services }: 
     consoleRoute(services, 'webhooks', async (ctx, request, reply) => {
       const body = request.body ?? {};
       try {
-        const created = await createEndpoint(services, ctx.principal, endpointBody.parse(formEndpoint(body)));
+        const created = await createEndpoint(
+          services,
+          ctx.principal,
+          endpointBody.parse(formEndpoint(body)),
+          request.id,
+        );
         // The secret is in this one answer (no-store) and nowhere else: it is stored encrypted, never shown.
         return reply.status(201).send(await webhooksPage(services, ctx, { created }));
       } catch (error) {
@@ -82,6 +87,7 @@ export async function consoleWebhooksRoutes(app: FastifyInstance, { services }: 
           ctx.principal,
           id,
           endpointPatchBody.parse({ ...formEndpoint(body), enabled: field(body, 'enabled') === 'on' }),
+          request.id,
         );
         return reply.send(await webhookPage(services, ctx, id, { saved: true }));
       } catch (error) {
@@ -104,7 +110,7 @@ export async function consoleWebhooksRoutes(app: FastifyInstance, { services }: 
           .status(400)
           .send(await webhookPage(services, ctx, id, { error: t.deleteWebhookConfirm }));
       }
-      await removeWebhookEndpoint(services, ctx.principal, id);
+      await removeWebhookEndpoint(services, ctx.principal, id, request.id);
       return reply.redirect(`${ctx.base}/webhooks?deleted=1`, 303);
     }),
   );

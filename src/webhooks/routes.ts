@@ -16,7 +16,7 @@ export async function webhookRoutes(root: FastifyInstance, { services }: { servi
   const app = root.withTypeProvider<ZodTypeProvider>();
   const tags = ['webhooks'];
   app.post('/webhooks', { schema: { tags, body: endpointBody } }, async (request, reply) =>
-    reply.status(201).send(await createEndpoint(services, request.principal, request.body)),
+    reply.status(201).send(await createEndpoint(services, request.principal, request.body, request.id)),
   );
   app.get('/webhooks', { schema: { tags } }, async (request) =>
     listWebhookEndpoints(services, request.principal),
@@ -27,10 +27,11 @@ export async function webhookRoutes(root: FastifyInstance, { services }: { servi
   app.patch(
     '/webhooks/:id',
     { schema: { tags, params: endpointParams, body: endpointPatchBody } },
-    async (request) => patchWebhookEndpoint(services, request.principal, request.params.id, request.body),
+    async (request) =>
+      patchWebhookEndpoint(services, request.principal, request.params.id, request.body, request.id),
   );
   app.delete('/webhooks/:id', { schema: { tags, params: endpointParams } }, async (request, reply) => {
-    await removeWebhookEndpoint(services, request.principal, request.params.id);
+    await removeWebhookEndpoint(services, request.principal, request.params.id, request.id);
     return reply.status(204).send();
   });
   app.get(

@@ -64,6 +64,27 @@ describe.each(testDialects())('editing a webhook endpoint on %s', (dialect) => {
     await admin.patch(`/v1.0/webhooks/${id}`, { enabled: true });
     await invite('patched3@fabrikam.example');
     expect(await deliveriesOf(id)).toHaveLength(2);
+
+    // Where guest events go is security-relevant: every change is audited, with old and new values.
+    expect((await admin.delete(`/v1.0/webhooks/${id}`)).statusCode).toBe(204);
+    const audits = (
+      await admin.get(
+        "/v1.0/auditLogs/directoryAudits?$filter=startswith(activityDisplayName,'Update webhook')",
+      )
+    ).json().value as Array<{
+      targetResources: Array<{ modifiedProperties: Array<Record<string, string>> }>;
+    }>;
+    expect(audits).toHaveLength(3);
+    const changedUrl = audits
+      .flatMap((a) => a.targetResources[0]!.modifiedProperties)
+      .find((m) => m.displayName === 'url');
+    expect(changedUrl).toMatchObject({
+      oldValue: '"https://hooks.example/a"',
+      newValue: '"https://hooks.example/b"',
+    });
+    const all = JSON.stringify((await admin.get('/v1.0/auditLogs/directoryAudits?$top=100')).json().value);
+    expect(all).toContain('Add webhook endpoint');
+    expect(all).toContain('Delete webhook endpoint');
   });
 
   it('validates a PATCH as a POST, and only this tenant’s administrators may make one', async () => {
