@@ -13,7 +13,7 @@ import { formError } from './tables.js';
 type Values = Record<string, unknown>;
 
 /** A labelled input whose id is unique on the page (both add forms share field names, not ids). */
-function input(
+function textField(
   prefix: string,
   name: string,
   label: string,
@@ -26,7 +26,7 @@ function input(
 
 /** The client secret is write-only: the field never holds a value, whatever was typed or stored. */
 const secretField = (prefix: string, label: string, required: boolean) =>
-  input(
+  textField(
     prefix,
     'clientSecret',
     label,
@@ -36,21 +36,21 @@ const secretField = (prefix: string, label: string, required: boolean) =>
 
 /** The OpenID Connect fields Graph's openIdConnectIdentityProvider takes, plus Foyer's domains. */
 function oidcFields(t: PortalDictionary, prefix: string, v: Values, editing: boolean): SafeHtml {
-  return html`${input(prefix, 'displayName', t.idpName, field(v, 'displayName'), html` type="text" required maxlength="256"`)}
-${input(prefix, 'clientId', t.idpClientId, field(v, 'clientId'), html` type="text" required autocomplete="off"`)}
+  return html`${textField(prefix, 'displayName', t.idpName, field(v, 'displayName'), html` type="text" required maxlength="256"`)}
+${textField(prefix, 'clientId', t.idpClientId, field(v, 'clientId'), html` type="text" required autocomplete="off"`)}
 ${secretField(prefix, editing ? t.idpClientSecretKeep : t.idpClientSecret, !editing)}
-${input(prefix, 'metadataUrl', t.idpMetadataUrl, field(v, 'metadataUrl'), html` type="url" required`)}
-${input(prefix, 'scope', t.idpScope, field(v, 'scope') || DEFAULT_SCOPE, html` type="text"`)}
+${textField(prefix, 'metadataUrl', t.idpMetadataUrl, field(v, 'metadataUrl'), html` type="url" required`)}
+${textField(prefix, 'scope', t.idpScope, field(v, 'scope') || DEFAULT_SCOPE, html` type="text"`)}
 <label for="${prefix}-responseType">${t.idpResponseType}</label><select id="${prefix}-responseType" name="responseType"><option value="code" selected>code</option></select>
-${input(prefix, 'claimUserId', t.idpClaimUserId, field(v, 'claimUserId') || DEFAULT_CLAIMS.userId, html` type="text"`)}
-${input(prefix, 'claimEmail', t.idpClaimEmail, field(v, 'claimEmail') || DEFAULT_CLAIMS.email, html` type="text"`)}
-${input(prefix, 'claimDisplayName', t.idpClaimName, field(v, 'claimDisplayName') || DEFAULT_CLAIMS.displayName, html` type="text"`)}
+${textField(prefix, 'claimUserId', t.idpClaimUserId, field(v, 'claimUserId') || DEFAULT_CLAIMS.userId, html` type="text"`)}
+${textField(prefix, 'claimEmail', t.idpClaimEmail, field(v, 'claimEmail') || DEFAULT_CLAIMS.email, html` type="text"`)}
+${textField(prefix, 'claimDisplayName', t.idpClaimName, field(v, 'claimDisplayName') || DEFAULT_CLAIMS.displayName, html` type="text"`)}
 <label for="${prefix}-domains">${t.idpDomains}</label><textarea id="${prefix}-domains" name="domains" rows="3">${field(v, 'domains')}</textarea>`;
 }
 
 function googleFields(t: PortalDictionary, prefix: string, v: Values, editing: boolean): SafeHtml {
-  return html`${input(prefix, 'displayName', t.idpName, field(v, 'displayName') || 'Google', html` type="text" required maxlength="256"`)}
-${input(prefix, 'clientId', t.idpClientId, field(v, 'clientId'), html` type="text" required autocomplete="off"`)}
+  return html`${textField(prefix, 'displayName', t.idpName, field(v, 'displayName') || 'Google', html` type="text" required maxlength="256"`)}
+${textField(prefix, 'clientId', t.idpClientId, field(v, 'clientId'), html` type="text" required autocomplete="off"`)}
 ${secretField(prefix, editing ? t.idpClientSecretKeep : t.idpClientSecret, !editing)}`;
 }
 
@@ -98,7 +98,7 @@ ${oidcFields(t, 'oidc', valuesFor('oidc'), false)}
 ${notices('google')}
 <form method="post" action="${self}" aria-labelledby="add-google">${formBasics(ctx, self)}<input type="hidden" name="kind" value="google">
 ${googleFields(t, 'google', valuesFor('google'), false)}
-<div class="actions"><button type="submit">${t.addIdpButton}</button></div></form>`,
+<div class="actions"><button type="submit">${t.addGoogleHeading}</button></div></form>`,
   });
 }
 
