@@ -239,6 +239,37 @@ const activities: Record<string, Activity> = {
     operationType: 'Delete',
     loggedByService: 'Authentication Methods',
   },
+  'mfa.method.selfDeleted': {
+    displayName: 'User deleted security info',
+    category: 'UserManagement',
+    operationType: 'Delete',
+    loggedByService: 'Authentication Methods',
+  },
+  'mfa.recoveryCodes.regenerated': {
+    displayName: 'User changed default security info',
+    category: 'UserManagement',
+    operationType: 'Update',
+    loggedByService: 'Authentication Methods',
+  },
+  // Webhook endpoints (src/webhooks): a Foyer extension, so Foyer's own names.
+  'webhook.created': {
+    displayName: 'Add webhook endpoint',
+    category: 'DirectoryManagement',
+    operationType: 'Add',
+    loggedByService: 'Core Directory',
+  },
+  'webhook.updated': {
+    displayName: 'Update webhook endpoint',
+    category: 'DirectoryManagement',
+    operationType: 'Update',
+    loggedByService: 'Core Directory',
+  },
+  'webhook.deleted': {
+    displayName: 'Delete webhook endpoint',
+    category: 'DirectoryManagement',
+    operationType: 'Delete',
+    loggedByService: 'Core Directory',
+  },
   'crossTenantAccess.partner.added': {
     displayName: 'Add a partner to cross-tenant access setting',
     category: 'Policy',

@@ -6,10 +6,13 @@ import { consoleAppsRoutes } from './apps-routes.js';
 import { consoleBulkRoutes } from './bulk-routes.js';
 import { consoleGroupsRoutes } from './groups-routes.js';
 import { consoleRoute } from './guard.js';
+import { consoleIdentityProvidersRoutes } from './identity-providers-routes.js';
+import { consoleMfaResetRoutes } from './mfa-reset-routes.js';
 import { homePage } from './pages/home.js';
 import { consoleReportsRoutes } from './reports-routes.js';
 import { consoleSettingsRoutes } from './settings-routes.js';
 import { consoleUsersRoutes } from './users-routes.js';
+import { consoleWebhooksRoutes } from './webhooks-routes.js';
 
 /**
  * The admin console, /{tenant}/admin (tenant by id, slug or verified domain, as the protocol routes accept).
@@ -29,4 +32,7 @@ export async function consolePlugin(app: FastifyInstance, { services }: { servic
   await app.register(consoleSettingsRoutes, { services });
   await app.register(consoleAppsRoutes, { services });
   await app.register(consoleBulkRoutes, { services });
+  await app.register(consoleIdentityProvidersRoutes, { services });
+  await app.register(consoleMfaResetRoutes, { services });
+  await app.register(consoleWebhooksRoutes, { services });
 }

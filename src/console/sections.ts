@@ -27,8 +27,13 @@ export const sections: Section[] = [
   { key: 'settings', path: '/settings', label: 'navSettings', needs: ['writeAuthorizationPolicy'] },
   { key: 'branding', path: '/branding', label: 'navBranding', needs: ['writeOrganization'] },
   { key: 'apps', path: '/apps', label: 'navApps', needs: ['writeApplications'] },
-  // { key: 'idps', path: '/identity-providers', label: 'navIdentityProviders', needs: ['grantPermissions'] },
-  // { key: 'webhooks', path: '/webhooks', label: 'navWebhooks', needs: ['grantPermissions'] },
+  {
+    key: 'idps',
+    path: '/identity-providers',
+    label: 'navIdentityProviders',
+    needs: ['readIdentityProviders', 'writeIdentityProviders'],
+  },
+  { key: 'webhooks', path: '/webhooks', label: 'navWebhooks', needs: ['manageWebhooks'] },
 ];
 
 export const sectionOf = (key: string): Section => {

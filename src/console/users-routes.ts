@@ -72,9 +72,17 @@ export async function consoleUsersRoutes(app: FastifyInstance, { services }: { s
   app.get(
     '/:tenant/admin/users/:id',
     hide,
-    consoleRoute(services, 'users', async (ctx, request, reply) =>
-      reply.send(await userPage(services, ctx, request.params.id!)),
-    ),
+    consoleRoute(services, 'users', async (ctx, request, reply) => {
+      const id = request.params.id!;
+      // A user-page form posted after the session expired (the new email of a redemption reset) comes back here.
+      const restored = await takeStash(
+        services,
+        ctx.tenant.id,
+        `${ctx.base}/users/${id}`,
+        request.query.restore,
+      );
+      return reply.send(await userPage(services, ctx, id, restored && { restored }));
+    }),
   );
 
   for (const [name, action] of Object.entries(userActions)) {

@@ -246,6 +246,8 @@ export interface WebhookEndpointsTable {
   events: string;
   secret_encrypted: string;
   created_at: string;
+  /** 1 or 0: a disabled endpoint gets no new deliveries. */
+  enabled: Generated<number>;
 }
 
 export type WebhookDeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed';

@@ -1,12 +1,19 @@
+import type { Services } from '../app/services.js';
 import { accountBar, brandingOf } from '../console/frame.js';
 import type { PortalContext } from '../portal/context.js';
 import { html, type SafeHtml } from '../web/html.js';
 import { fill, portalDictionaryOf } from '../web/i18n/index.js';
 import { renderPage } from '../web/layout.js';
+import { myMfaSlot } from './mfa.js';
 import type { MyApp, MyOrganization } from './service.js';
 
-/** Slot for other features' profile sections (TOTP MFA methods come with MFA). */
-export const profileSlots: Array<(ctx: PortalContext) => Promise<SafeHtml | ''>> = [];
+/**
+ * Other features' profile sections (the MFA methods of src/myapps/mfa.ts). A fixed list, so an app built twice in
+ * one process (tests) does not show a section twice.
+ */
+export const profileSlots: Array<(services: Services, ctx: PortalContext) => Promise<SafeHtml | ''>> = [
+  myMfaSlot,
+];
 
 export function myAppsFrame(ctx: PortalContext, title: string, body: SafeHtml): string {
   const t = portalDictionaryOf(ctx.lang);

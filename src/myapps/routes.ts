@@ -11,6 +11,7 @@ import { takeStash } from '../portal/stash.js';
 import { readMe } from '../users/reads.js';
 import { registerPageErrors } from '../web/errors.js';
 import { pageHeaders } from '../web/layout.js';
+import { myMfaRoutes } from './mfa-routes.js';
 import { leftPage, myAppsFrame, myAppsHome, profileSlots } from './pages.js';
 import { leaveOrganization, mayLeave, myApps, myOrganizations } from './service.js';
 
@@ -53,7 +54,7 @@ export async function myAppsPlugin(app: FastifyInstance, { services }: { service
       readMe(services, ctx.principal, ['displayName', 'mail', 'userPrincipalName', 'userType']),
       mayInvite(services, ctx),
       mayLeave(services, ctx.principal),
-      Promise.all(profileSlots.map((slot) => slot(ctx))),
+      Promise.all(profileSlots.map((slot) => slot(services, ctx))),
     ]);
     return myAppsHome(ctx, {
       apps,
@@ -100,6 +101,8 @@ export async function myAppsPlugin(app: FastifyInstance, { services }: { service
       return reply.status(result.status).send(result.page);
     }),
   );
+
+  myMfaRoutes(app, services, route, home);
 
   app.post(
     '/:tenant/myapps/leave',

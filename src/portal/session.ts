@@ -30,6 +30,8 @@ const PORTAL_SCOPES = [
   'Policy.ReadWrite.Authorization',
   'AuditLog.Read.All',
   'Directory.ReadWrite.All',
+  'IdentityProvider.ReadWrite.All',
+  'UserAuthenticationMethod.ReadWrite.All',
 ];
 
 const hashOf = (services: Services, id: string) => hashSecret(`portal:${id}`, services.config.secret);

@@ -10,6 +10,9 @@ const MAX_FIELDS_BYTES = 64 * 1024;
 
 const hashOf = (services: Services, id: string) => hashSecret(`stash:${id}`, services.config.secret);
 
+/** Never kept: a client secret or a password typed in a form would otherwise sit in the database in clear. */
+const SECRET_FIELD = /secret|password/i;
+
 export async function stashForm(
   services: Services,
   tenantId: string,
@@ -18,7 +21,7 @@ export async function stashForm(
 ): Promise<string | undefined> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(fields)) {
-    if (name === 'csrf' || name.startsWith('_')) continue;
+    if (name === 'csrf' || name.startsWith('_') || SECRET_FIELD.test(name)) continue;
     if (typeof value === 'string') kept[name] = value;
     else if (Array.isArray(value)) kept[name] = value.filter((v) => typeof v === 'string').join('\n');
   }

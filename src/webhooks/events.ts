@@ -46,10 +46,15 @@ function payloadOf(services: Services, event: DomainEvent, type: WebhookEventTyp
 
 /**
  * Called by publish() in the transaction of the change: one delivery per subscribed endpoint, all carrying the
- * same event id, committed with the change (or not at all). The webhook worker sends them.
+ * same event id, committed with the change (or not at all). The webhook worker sends them. A disabled endpoint
+ * gets none (deliveries already queued before it was disabled still go out).
  */
 const endpointsOf = prepared<{ id: string; events: string }, [string]>(1, (db, tenantId) =>
-  db.selectFrom('webhook_endpoints').select(['id', 'events']).where('tenant_id', '=', tenantId),
+  db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'events'])
+    .where('tenant_id', '=', tenantId)
+    .where('enabled', '=', 1),
 );
 
 export async function queueWebhookDeliveries(

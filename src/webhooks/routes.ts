@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
-import { deliveriesQuery, endpointBody, endpointParams } from './schemas.js';
+import { deliveriesQuery, endpointBody, endpointParams, endpointPatchBody } from './schemas.js';
 import {
   createEndpoint,
   getWebhookEndpoint,
   listWebhookEndpoints,
+  patchWebhookEndpoint,
   removeWebhookEndpoint,
   webhookDeliveries,
 } from './service.js';
@@ -15,7 +16,7 @@ export async function webhookRoutes(root: FastifyInstance, { services }: { servi
   const app = root.withTypeProvider<ZodTypeProvider>();
   const tags = ['webhooks'];
   app.post('/webhooks', { schema: { tags, body: endpointBody } }, async (request, reply) =>
-    reply.status(201).send(await createEndpoint(services, request.principal, request.body)),
+    reply.status(201).send(await createEndpoint(services, request.principal, request.body, request.id)),
   );
   app.get('/webhooks', { schema: { tags } }, async (request) =>
     listWebhookEndpoints(services, request.principal),
@@ -23,8 +24,14 @@ export async function webhookRoutes(root: FastifyInstance, { services }: { servi
   app.get('/webhooks/:id', { schema: { tags, params: endpointParams } }, async (request) =>
     getWebhookEndpoint(services, request.principal, request.params.id),
   );
+  app.patch(
+    '/webhooks/:id',
+    { schema: { tags, params: endpointParams, body: endpointPatchBody } },
+    async (request) =>
+      patchWebhookEndpoint(services, request.principal, request.params.id, request.body, request.id),
+  );
   app.delete('/webhooks/:id', { schema: { tags, params: endpointParams } }, async (request, reply) => {
-    await removeWebhookEndpoint(services, request.principal, request.params.id);
+    await removeWebhookEndpoint(services, request.principal, request.params.id, request.id);
     return reply.status(204).send();
   });
   app.get(

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Services } from '../app/services.js';
+import type { Target } from '../audit/events.js';
+import { publish } from '../audit/publish.js';
 import { authorize } from '../auth/guards.js';
-import type { Principal } from '../auth/principal.js';
+import { actorOf, type Principal } from '../auth/principal.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { odataContext } from '../graph/response.js';
 import { encryptPrivateKey } from '../oidc/key-encryption.js';
 import { assertPublicHost } from './address-guard.js';
-import type { EndpointBody } from './schemas.js';
+import type { EndpointBody, EndpointPatchBody } from './schemas.js';
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -16,6 +18,7 @@ import {
   findEndpoint,
   insertEndpoint,
   listEndpoints,
+  updateEndpoint,
 } from './store.js';
 import { secretContext } from './worker.js';
 
@@ -24,7 +27,16 @@ const toResource = (row: EndpointRow) => ({
   url: row.url,
   description: row.description,
   events: JSON.parse(row.events) as string[],
+  enabled: row.enabled === 1,
   createdDateTime: row.created_at,
+});
+
+/** Where a tenant's guest events go is security-relevant: each change to an endpoint is in the audit log. */
+const endpointTarget = (row: EndpointRow, modified?: Target['modifiedProperties']): Target => ({
+  id: row.id,
+  type: 'Other',
+  displayName: row.url,
+  ...(modified && { modifiedProperties: modified }),
 });
 
 /**
@@ -54,7 +66,12 @@ async function checkedUrl(services: Services, raw: string): Promise<string> {
 }
 
 /** Registers an endpoint; its signing secret is in this answer only (it is stored encrypted, never shown again). */
-export async function createEndpoint(services: Services, principal: Principal, body: EndpointBody) {
+export async function createEndpoint(
+  services: Services,
+  principal: Principal,
+  body: EndpointBody,
+  correlationId = services.ids.uuid(),
+) {
   authorize(principal, 'manageWebhooks');
   const row: EndpointRow = {
     tenant_id: principal.tenantId,
@@ -64,6 +81,7 @@ export async function createEndpoint(services: Services, principal: Principal, b
     events: JSON.stringify(body.events),
     secret_encrypted: '',
     created_at: services.clock.now().toISOString(),
+    enabled: body.enabled === false ? 0 : 1,
   };
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
   row.secret_encrypted = encryptPrivateKey(
@@ -71,7 +89,17 @@ export async function createEndpoint(services: Services, principal: Principal, b
     secretContext(row.tenant_id, row.id),
     secret,
   );
-  await insertEndpoint(services.db, row);
+  await services.db.transaction().execute(async (trx) => {
+    await insertEndpoint(trx, row);
+    await publish(trx, services, {
+      type: 'webhook.created',
+      tenantId: row.tenant_id,
+      actor: actorOf(principal),
+      targets: [endpointTarget(row)],
+      details: { events: JSON.parse(row.events).join(' ') },
+      correlationId,
+    });
+  });
   return {
     '@odata.context': odataContext(services.config.baseUrl, 'webhooks', undefined, true),
     ...toResource(row),
@@ -100,9 +128,61 @@ export async function getWebhookEndpoint(services: Services, principal: Principa
   };
 }
 
-export async function removeWebhookEndpoint(services: Services, principal: Principal, id: string) {
-  await requireEndpoint(services, principal, id);
-  await deleteEndpoint(services.db, principal.tenantId, id);
+/** Changes the URL (checked as at registration), the events, the description or whether it is enabled. */
+export async function patchWebhookEndpoint(
+  services: Services,
+  principal: Principal,
+  id: string,
+  body: EndpointPatchBody,
+  correlationId = services.ids.uuid(),
+) {
+  const before = await requireEndpoint(services, principal, id);
+  const changes = {
+    ...(body.url !== undefined && { url: await checkedUrl(services, body.url) }),
+    ...(body.events !== undefined && { events: JSON.stringify(body.events) }),
+    ...(body.description !== undefined && { description: body.description }),
+    ...(body.enabled !== undefined && { enabled: body.enabled ? 1 : 0 }),
+  };
+  const modified = Object.entries(changes).map(([key, value]) => ({
+    displayName: key,
+    oldValue: JSON.stringify(before[key as keyof typeof changes]),
+    newValue: JSON.stringify(value),
+  }));
+  const row = await services.db.transaction().execute(async (trx) => {
+    const updated = await updateEndpoint(trx, principal.tenantId, id, changes);
+    if (!updated) throw new FoyerError('notFound', `Webhook endpoint '${id}' does not exist.`);
+    await publish(trx, services, {
+      type: 'webhook.updated',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [endpointTarget(updated, modified)],
+      correlationId,
+    });
+    return updated;
+  });
+  return {
+    '@odata.context': odataContext(services.config.baseUrl, 'webhooks', undefined, true),
+    ...toResource(row),
+  };
+}
+
+export async function removeWebhookEndpoint(
+  services: Services,
+  principal: Principal,
+  id: string,
+  correlationId = services.ids.uuid(),
+) {
+  const row = await requireEndpoint(services, principal, id);
+  await services.db.transaction().execute(async (trx) => {
+    await deleteEndpoint(trx, principal.tenantId, id);
+    await publish(trx, services, {
+      type: 'webhook.deleted',
+      tenantId: principal.tenantId,
+      actor: actorOf(principal),
+      targets: [endpointTarget(row)],
+      correlationId,
+    });
+  });
 }
 
 const deliveryResource = ({ delivery, attempts }: { delivery: DeliveryRow; attempts: AttemptRow[] }) => ({

@@ -34,6 +34,21 @@ export function findEndpoint(db: Kysely<Database>, tenantId: string, id: string)
     .executeTakeFirst();
 }
 
+export async function updateEndpoint(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+  changes: Updateable<WebhookEndpointsTable>,
+): Promise<EndpointRow | undefined> {
+  return db
+    .updateTable('webhook_endpoints')
+    .set(changes)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Deletes the endpoint; its deliveries and their attempts go with it (cascade). */
 export async function deleteEndpoint(db: Kysely<Database>, tenantId: string, id: string): Promise<boolean> {
   const result = await db

@@ -10,6 +10,7 @@ import { listMemberOfFor, readUserFor } from '../../users/reads.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { fill, portalDictionaryOf } from '../../web/i18n/index.js';
 import { consolePage, formBasics } from '../frame.js';
+import { mfaResetSlot } from '../mfa-reset.js';
 import { formError, signInsTable } from './tables.js';
 
 const USER_PROPERTIES = [
@@ -24,17 +25,19 @@ const USER_PROPERTIES = [
 ];
 
 /**
- * Slot for other features' user actions (MFA reset comes with TOTP MFA): each renders a section of the user
- * page, or nothing.
+ * Other features' sections of the user page (the MFA reset of src/console/mfa-reset.ts): each renders a section,
+ * or nothing. A fixed list, so an app built twice in one process (tests) does not show a section twice.
  */
-export const userPageSlots: Array<(ctx: PortalContext, userId: string) => Promise<SafeHtml | ''>> = [];
+export const userPageSlots: Array<
+  (services: Services, ctx: PortalContext, userId: string) => Promise<SafeHtml | ''>
+> = [mfaResetSlot];
 
 /** One user: facts, actions (each a POST the services authorize), groups and recent sign-ins. */
 export async function userPage(
   services: Services,
   ctx: PortalContext,
   id: string,
-  notice?: { done?: string; error?: string },
+  notice?: { done?: string; error?: string; restored?: Record<string, string> },
 ) {
   const t = portalDictionaryOf(ctx.lang);
   const { user } = await readUserFor(services, ctx.principal, id, USER_PROPERTIES);
@@ -52,7 +55,7 @@ export async function userPage(
         )
       : undefined,
     findInvitationOfUser(services.db, ctx.tenant.id, userId),
-    Promise.all(userPageSlots.map((slot) => slot(ctx, userId))),
+    Promise.all(userPageSlots.map((slot) => slot(services, ctx, userId))),
   ]);
   const self = `${ctx.base}/users/${userId}`;
   const action = (path: string, label: string, extra: SafeHtml | '' = '') =>
@@ -63,6 +66,7 @@ export async function userPage(
     section: 'users',
     body: html`<h1>${String(user.displayName ?? '')}</h1>
 ${notice?.done ? html`<p class="notice" role="status">${fill(t.actionDone, { action: notice.done })}</p>` : ''}
+${notice?.restored ? html`<p class="notice" role="status">${t.restoredNotice}</p>` : ''}
 ${formError(t, notice?.error)}
 <dl>
 <dt>${t.colUpn}</dt><dd>${String(user.userPrincipalName ?? '')}</dd>
@@ -79,7 +83,7 @@ ${
     ? action(
         'reset',
         t.resetButton,
-        html`<label for="newEmail">${t.resetEmailLabel}</label><input type="email" id="newEmail" name="newEmail" autocomplete="off">`,
+        html`<label for="newEmail">${t.resetEmailLabel}</label><input type="email" id="newEmail" name="newEmail" autocomplete="off" value="${notice?.restored?.newEmail ?? ''}">`,
       )
     : ''
 }

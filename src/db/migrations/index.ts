@@ -14,6 +14,7 @@ import * as rateLimitShards from './012_rate_limit_shards.js';
 import * as bulkJobs from './013_bulk_jobs.js';
 import * as webhooks from './014_webhooks.js';
 import * as portal from './015_console.js';
+import * as webhookEndpointEnabled from './017_webhook_endpoint_enabled.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '013_bulk_jobs': bulkJobs,
   '014_webhooks': webhooks,
   '015_console': portal,
+  '017_webhook_endpoint_enabled': webhookEndpointEnabled,
 };
