@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
@@ -202,3 +202,13 @@ export function perRequest(
   const ms = round(((after.seconds - before.seconds) * 1000) / requests, 2);
   return `${statements} statements and ${ms} ms in the database per request`;
 }
+
+/**
+ * The machine's 1-minute load average as a note fragment: the machines are shared, so every figure says how busy
+ * the two cores were when it was taken.
+ */
+export const loadAverage = () => `load average ${loadavg()[0]!.toFixed(1)}`;
+
+/** Which database a FOYER_DATABASE_URL names, for the notes. */
+export const dialectOf = (databaseUrl: string) =>
+  databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL';

@@ -74,24 +74,27 @@ export function userColumns(properties: readonly string[]): (keyof UserRow)[] {
 export const needsIdentities = (properties: readonly string[]) => properties.includes('identities');
 
 /**
- * Exactly `properties` (unknown names skipped), in that order, from a row holding at least their
- * `userColumns`: the list path builds each answer once instead of a full resource and then a projection.
+ * A reader of exactly `properties` (unknown names skipped), in that order, from a row holding at least their
+ * `userColumns`: a list resolves its properties once and builds each answer directly, instead of a full
+ * resource per row and then a projection of it.
  */
-export function readUser(
-  row: UserRow,
+export function userReader(
   properties: readonly string[],
   context: UserContext,
-): Partial<UserResource> {
-  const out: Record<string, unknown> = {};
-  for (const name of properties) {
+): (row: UserRow) => Partial<UserResource> {
+  const plan = properties.flatMap((name) => {
     const reader = readerOf(name);
-    if (reader) out[name] = reader.read(row, context);
-  }
-  return out as Partial<UserResource>;
+    return reader ? [[name, reader] as const] : [];
+  });
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, reader] of plan) out[name] = reader.read(row, context);
+    return out as Partial<UserResource>;
+  };
 }
 
 /** Row → the whole Graph user. */
 export function toUserResource(row: UserRow, identities: IdentityRow[], defaultDomain: string): UserResource {
   const context = { identities: new Map([[row.id, identities]]), defaultDomain };
-  return readUser(row, allProperties, context) as UserResource;
+  return userReader(allProperties, context)(row) as UserResource;
 }

@@ -15,7 +15,7 @@ import { revokeIdentityEverywhere, revokeUserSessions } from '../sessions/revoke
 import { findTenantById, listDomains } from '../tenants/store.js';
 import { userEntity } from './entity.js';
 import { hashPassword } from './passwords.js';
-import { needsIdentities, readUser, toUserResource, userColumns } from './resource.js';
+import { needsIdentities, toUserResource, userColumns, userReader } from './resource.js';
 import type { CreateUserBody, UpdateUserBody, UserResource } from './schemas.js';
 import {
   deleteUser,
@@ -352,8 +352,7 @@ export async function listUsers(
         page.items.map((u) => u.id),
       )
     : new Map();
-  const context = { identities, defaultDomain };
-  return { ...page, items: page.items.map((u) => readUser(u, properties, context)) };
+  return { ...page, items: page.items.map(userReader(properties, { identities, defaultDomain })) };
 }
 
 async function defaultDomainOf(services: Services, tenantId: string): Promise<string> {
