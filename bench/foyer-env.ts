@@ -41,7 +41,7 @@ export function foyerEnv(name: string, extra: Record<string, string> = {}) {
     env: {
       FOYER_ENV: 'development',
       FOYER_DATA_DIR: dir,
-      FOYER_DATABASE_URL: databaseUrl(dir),
+      FOYER_DATABASE_URL: extra.FOYER_DATABASE_URL ?? databaseUrl(dir),
       FOYER_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
       FOYER_BOOTSTRAP_TENANT: 'Bench',
       FOYER_BOOTSTRAP_CLIENT_ID: clientId,
