@@ -36,7 +36,13 @@ export async function scaleOut(): Promise<Figure[]> {
     return [];
   }
   buildDist();
-  const database = await BenchDatabase.create(serverUrl);
+  let database: BenchDatabase;
+  try {
+    database = await BenchDatabase.create(serverUrl);
+  } catch (error) {
+    process.stderr.write(`scale-out: cannot create a database of its own on ${serverUrl}: ${error}\n`);
+    return [];
+  }
   try {
     return await run(database);
   } finally {
