@@ -67,7 +67,7 @@ async function countInShard(services: Services, bucket: string, windowStart: num
   }
   const { rows } = await sql<{ total: number | string }>`
     insert into rate_limit_shards (bucket, window_start, shard, count)
-    select ${bucket}, ${windowStart}::bigint, ${shard}, 1 from ${ASYNC_COMMIT}
+    select ${bucket}, ${windowStart}::bigint, ${shard}, 1 from ${commitOf(services)}
     on conflict (bucket, window_start, shard) do update set count = rate_limit_shards.count + 1
     returning count + (
       select coalesce(sum(other.count), 0) from rate_limit_shards as other
@@ -86,6 +86,9 @@ async function countInShard(services: Services, bucket: string, windowStart: num
  * crash may forget the last fraction of a second of increments, which lets that many requests more through.
  */
 const ASYNC_COMMIT = sql`(select set_config('synchronous_commit', 'off', true)) as async_commit`;
+/** Inside a caller's transaction the setting would cover that transaction's commit too: never relax it there. */
+const SYNC_COMMIT = sql`(select 1) as sync_commit`;
+const commitOf = (services: Services) => (services.db.isTransaction ? SYNC_COMMIT : ASYNC_COMMIT);
 
 function windowOf(services: Services, { windowSeconds }: Limit) {
   const windowMs = windowSeconds * 1000;
@@ -109,7 +112,7 @@ function increment(services: Services, bucket: string, windowStart: number): Pro
 async function countInDatabase(services: Services, bucket: string, windowStart: number): Promise<number> {
   const { rows } = await sql<{ count: number | string }>`
     insert into rate_limit_counters (bucket, window_start, count)
-    select ${bucket}, ${windowStart}::bigint, 1 from ${ASYNC_COMMIT}
+    select ${bucket}, ${windowStart}::bigint, 1 from ${commitOf(services)}
     on conflict (bucket, window_start) do update set count = rate_limit_counters.count + 1
     returning count`.execute(services.db);
   return Number(rows[0]!.count);
