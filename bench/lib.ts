@@ -41,7 +41,13 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts a server script (under tsx unless `compiled`), pinned to core 0, and waits until `readyPath` answers 200. */
+/**
+ * The core servers are pinned to unless a scenario says otherwise: 0, or BENCH_CORE. On a machine shared with
+ * other benches that all pin to core 0, BENCH_CORE=1 measures on the other core instead of a third of one.
+ */
+const DEFAULT_CORE = Number(process.env.BENCH_CORE ?? 0);
+
+/** Starts a server script (under tsx unless `compiled`), pinned to one core, and waits until `readyPath` answers 200. */
 export async function startServer(
   script: string,
   env: Record<string, string>,
@@ -49,7 +55,7 @@ export async function startServer(
 ): Promise<Server> {
   const port = options.port ?? (await freePort());
   const nodeArgs = options.compiled ? [script] : ['--import', 'tsx', script];
-  const [command, args] = pinned(process.execPath, nodeArgs, options.core ?? 0);
+  const [command, args] = pinned(process.execPath, nodeArgs, options.core ?? DEFAULT_CORE);
   const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), FOYER_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
