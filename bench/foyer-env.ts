@@ -17,6 +17,20 @@ function databaseUrl(dir: string): string {
   return `${postgres}${postgres.includes('?') ? '&' : '?'}schema=${schema}`;
 }
 
+/** Drops the PostgreSQL schema a bench run created (a seeded one holds 100,000 users); nothing for SQLite. */
+export function dropDatabase(databaseUrl: string): void {
+  if (databaseUrl.startsWith('sqlite:')) return;
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  if (schema?.startsWith('bench_'))
+    execFileSync('psql', [
+      url.toString(),
+      '-qc',
+      `set client_min_messages = warning; drop schema ${schema} cascade`,
+    ]);
+}
+
 /** A fresh Foyer (SQLite, or PostgreSQL with BENCH_DATABASE_URL) with known bootstrap credentials. */
 export function foyerEnv(name: string, extra: Record<string, string> = {}) {
   const dir = tempDir(name);
@@ -27,7 +41,7 @@ export function foyerEnv(name: string, extra: Record<string, string> = {}) {
     env: {
       FOYER_ENV: 'development',
       FOYER_DATA_DIR: dir,
-      FOYER_DATABASE_URL: databaseUrl(dir),
+      FOYER_DATABASE_URL: extra.FOYER_DATABASE_URL ?? databaseUrl(dir),
       FOYER_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
       FOYER_BOOTSTRAP_TENANT: 'Bench',
       FOYER_BOOTSTRAP_CLIENT_ID: clientId,

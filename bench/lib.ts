@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
@@ -41,7 +41,13 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts a server script (under tsx unless `compiled`), pinned to core 0, and waits until `readyPath` answers 200. */
+/**
+ * The core servers are pinned to unless a scenario says otherwise: 0, or BENCH_CORE. On a machine shared with
+ * other benches that all pin to core 0, BENCH_CORE=1 measures on the other core instead of a third of one.
+ */
+const DEFAULT_CORE = Number(process.env.BENCH_CORE ?? 0);
+
+/** Starts a server script (under tsx unless `compiled`), pinned to one core, and waits until `readyPath` answers 200. */
 export async function startServer(
   script: string,
   env: Record<string, string>,
@@ -49,7 +55,7 @@ export async function startServer(
 ): Promise<Server> {
   const port = options.port ?? (await freePort());
   const nodeArgs = options.compiled ? [script] : ['--import', 'tsx', script];
-  const [command, args] = pinned(process.execPath, nodeArgs, options.core ?? 0);
+  const [command, args] = pinned(process.execPath, nodeArgs, options.core ?? DEFAULT_CORE);
   const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), FOYER_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -202,3 +208,13 @@ export function perRequest(
   const ms = round(((after.seconds - before.seconds) * 1000) / requests, 2);
   return `${statements} statements and ${ms} ms in the database per request`;
 }
+
+/**
+ * The machine's 1-minute load average as a note fragment: the machines are shared, so every figure says how busy
+ * the two cores were when it was taken.
+ */
+export const loadAverage = () => `load average ${loadavg()[0]!.toFixed(1)}`;
+
+/** Which database a FOYER_DATABASE_URL names, for the notes. */
+export const dialectOf = (databaseUrl: string) =>
+  databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL';

@@ -11,6 +11,7 @@ import { graphList } from './scenarios/graph-list.js';
 import { invite } from './scenarios/invite.js';
 import { passwordLogin } from './scenarios/password-login.js';
 import { refresh } from './scenarios/refresh.js';
+import { scaleOut } from './scenarios/scale-out.js';
 import { startup } from './scenarios/startup.js';
 
 const scenarios: Record<string, () => Promise<Figure[]>> = {
@@ -21,6 +22,7 @@ const scenarios: Record<string, () => Promise<Figure[]>> = {
   'graph-list': graphList,
   startup,
   'bulk-50k': bulk50k,
+  'scale-out': scaleOut,
 };
 
 const args = process.argv.slice(2);

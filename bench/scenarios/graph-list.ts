@@ -1,6 +1,17 @@
-import { join } from 'node:path';
-import { appToken, CLIENT_SECRET, foyerEnv } from '../foyer-env.js';
-import { buildDist, type Figure, freePort, load, round, startServer } from '../lib.js';
+import { appToken, CLIENT_SECRET, dropDatabase, foyerEnv } from '../foyer-env.js';
+import {
+  buildDist,
+  CpuMeter,
+  dbStats,
+  dialectOf,
+  type Figure,
+  freePort,
+  load,
+  loadAverage,
+  perRequest,
+  round,
+  startServer,
+} from '../lib.js';
 import { seedUsers } from '../seed.js';
 
 const USERS = 100_000;
@@ -17,16 +28,11 @@ async function rssMb(pid: number): Promise<number> {
  * and the server's memory: idle after seeding, and under client-credentials load.
  */
 export async function graphList(): Promise<Figure[]> {
-  // The seed writes the SQLite file directly (bench/seed.ts); there is no PostgreSQL seed yet.
-  if (process.env.BENCH_DATABASE_URL) {
-    process.stderr.write('graph-list: SQLite only (the 100,000-user seed writes the SQLite file)\n');
-    return [];
-  }
   buildDist();
   const setup = foyerEnv('list');
   const first = await startServer('dist/main.js', setup.env, { compiled: true });
   await first.stop();
-  seedUsers(join(setup.dir, 'foyer.db'), USERS);
+  seedUsers(setup.env.FOYER_DATABASE_URL, USERS);
 
   const port = await freePort();
   const server = await startServer(
@@ -53,14 +59,20 @@ export async function graphList(): Promise<Figure[]> {
       deep = page['@odata.nextLink'] ?? deep;
     }
     const headers = { authorization: `Bearer ${token}` };
-    const list = await load({
-      url: server.url,
-      connections: 8,
-      requests: [
-        { method: 'GET', path: "/v1.0/users?$filter=userType%20eq%20'Guest'&$top=100", headers },
-        { method: 'GET', path: new URL(deep).pathname + new URL(deep).search, headers },
-      ],
-    });
+    const before = await dbStats(server.url);
+    const cpu = new CpuMeter(server.process.pid);
+    const list = await cpu.measure(() =>
+      load({
+        url: server.url,
+        connections: 8,
+        requests: [
+          { method: 'GET', path: "/v1.0/users?$filter=userType%20eq%20'Guest'&$top=100", headers },
+          { method: 'GET', path: new URL(deep).pathname + new URL(deep).search, headers },
+        ],
+      }),
+    );
+    const cost = perRequest(before, await dbStats(server.url), list.total);
+    const loadDuringList = loadAverage();
     const afterLists = await rssMb(server.process.pid!);
     const loadedRss: number[] = [];
     const sampler = setInterval(() => void rssMb(server.process.pid!).then((mb) => loadedRss.push(mb)), 500);
@@ -87,7 +99,7 @@ export async function graphList(): Promise<Figure[]> {
         ratio: null,
         target: '<= 50 ms p99 with 100,000 users',
         met: list.p99 <= 50 && list.non2xx === 0,
-        note: `${round(list.rps)} req/s at 8 connections, first and deep pages, non-2xx ${list.non2xx}`,
+        note: `${dialectOf(setup.env.FOYER_DATABASE_URL)}; ${round(list.rps)} req/s at 8 connections, first and deep pages, non-2xx ${list.non2xx}; ${cost}; ${cpu.perOp(list.total, 'server')}; ${loadDuringList}`,
       },
       {
         scenario: 'memory',
@@ -102,5 +114,6 @@ export async function graphList(): Promise<Figure[]> {
     ];
   } finally {
     await server.stop();
+    dropDatabase(setup.env.FOYER_DATABASE_URL);
   }
 }

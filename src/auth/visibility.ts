@@ -101,6 +101,11 @@ export function projectUser<T extends object>(
   return out as Partial<T>;
 }
 
+/** Of `properties`, those the view shows, in the same order: a list applies it once, not once per row. */
+export function visibleUserProperties(properties: readonly string[], view: UserView): readonly string[] {
+  return view === 'basic' ? properties.filter((name) => basicUserProperties.includes(name)) : properties;
+}
+
 /** Property names a $filter reads (lambda collections count as their collection property). */
 function filteredProperties(node: FilterNode | undefined, into: Set<string> = new Set()): Set<string> {
   if (!node) return into;

@@ -7,7 +7,7 @@ import {
   assertMayReadGroup,
   assertMayReadSomeGroup,
   assertQueryWithinView,
-  projectUser,
+  visibleUserProperties,
 } from '../auth/visibility.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { FoyerError } from '../errors/catalogue.js';
@@ -202,9 +202,10 @@ export async function listGroupMembers(
   tenantId: string,
   groupId: string,
   options: QueryOptions,
+  properties: readonly string[],
 ) {
   const group = await requireGroup(services, tenantId, groupId);
-  return listUsers(services, tenantId, options, (query) =>
+  return listUsers(services, tenantId, options, properties, (query) =>
     query.where('users.id', 'in', (eb) =>
       eb
         .selectFrom('group_members')
@@ -242,6 +243,6 @@ export async function listGroupMembersFor(
   await assertMayReadGroup(services, principal, group.id);
   const view = can(principal, 'readUsers') ? 'full' : 'basic';
   assertQueryWithinView(options, view);
-  const page = await listGroupMembers(services, principal.tenantId, group.id, options);
-  return { ...page, items: page.items.map((user) => projectUser(user, options.select ?? properties, view)) };
+  const visible = visibleUserProperties(options.select ?? properties, view);
+  return listGroupMembers(services, principal.tenantId, group.id, options, visible);
 }

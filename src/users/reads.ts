@@ -8,6 +8,7 @@ import {
   type UserView,
   userListView,
   userView,
+  visibleUserProperties,
 } from '../auth/visibility.js';
 import { FoyerError } from '../errors/catalogue.js';
 import type { QueryOptions } from '../graph/odata/index.js';
@@ -20,9 +21,8 @@ import { getUserResource, listUsers, requireUser } from './service.js';
 export async function listUsersFor(services: Services, principal: Principal, options: QueryOptions) {
   const view = userListView(principal);
   assertQueryWithinView(options, view);
-  const page = await listUsers(services, principal.tenantId, options);
-  const properties = options.select ?? defaultUserProperties;
-  return { ...page, items: page.items.map((user) => projectUser(user, properties, view)) };
+  const properties = visibleUserProperties(options.select ?? defaultUserProperties, view);
+  return listUsers(services, principal.tenantId, options, properties);
 }
 
 export async function readUserFor(

@@ -15,7 +15,7 @@ import { revokeIdentityEverywhere, revokeUserSessions } from '../sessions/revoke
 import { findTenantById, listDomains } from '../tenants/store.js';
 import { userEntity } from './entity.js';
 import { hashPassword } from './passwords.js';
-import { toUserResource } from './resource.js';
+import { needsIdentities, toUserResource, userColumns, userReader } from './resource.js';
 import type { CreateUserBody, UpdateUserBody, UserResource } from './schemas.js';
 import {
   deleteUser,
@@ -324,28 +324,35 @@ export async function getUserResource(
 }
 
 /**
- * A page of users for the OData options: the rows (and $count), then their identities in one query.
- * `narrow` restricts the collection, e.g. to one group's members.
+ * A page of users for the OData options, each with exactly `properties` (in that order): only the columns those
+ * properties need are read, and identities (with the tenant's domain) only when asked for — Graph's default
+ * set has none, so a default page is one statement. `narrow` restricts the collection, e.g. to one group's
+ * members.
  */
 export async function listUsers(
   services: Services,
   tenantId: string,
   options: QueryOptions,
+  properties: readonly string[],
   narrow: (
     query: SelectQueryBuilder<Database, 'users', object>,
   ) => SelectQueryBuilder<Database, 'users', object> = (q) => q,
 ) {
   const { db } = services;
-  const [page, domain] = await Promise.all([
-    queryPage(() => narrow(db.selectFrom('users')), tenantId, options, userEntity),
-    defaultDomainOf(services, tenantId),
+  const columns = userColumns(properties);
+  const withIdentities = needsIdentities(properties);
+  const [page, defaultDomain] = await Promise.all([
+    queryPage(() => narrow(db.selectFrom('users')), tenantId, options, userEntity, columns),
+    withIdentities ? defaultDomainOf(services, tenantId) : '',
   ]);
-  const identities = await identitiesByUser(
-    db,
-    tenantId,
-    page.items.map((u) => u.id),
-  );
-  return { ...page, items: page.items.map((u) => toUserResource(u, identities.get(u.id) ?? [], domain)) };
+  const identities = withIdentities
+    ? await identitiesByUser(
+        db,
+        tenantId,
+        page.items.map((u) => u.id),
+      )
+    : new Map();
+  return { ...page, items: page.items.map(userReader(properties, { identities, defaultDomain })) };
 }
 
 async function defaultDomainOf(services: Services, tenantId: string): Promise<string> {
