@@ -4,6 +4,7 @@ import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { commitGroupOf } from '../db/group-commit.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError, isFoyerError } from '../errors/catalogue.js';
 import type { B2bPolicyDocument } from '../policies/b2b.js';
@@ -119,12 +120,15 @@ export async function invite(
     expiresAt: expiryFrom(policy.invitationExpiryDays, now),
     within: options.within,
   };
+  // Committed with the invitations of concurrent requests (src/db/group-commit.ts), answered after that commit.
   // A concurrent request for the same address can win a race: it created the guest first (the database
   // refuses the duplicate) or rotated the ticket first (the guarded update misses). Run again: the next attempt
   // finds its work and builds on it, so every caller gets the address's current guest and live link.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
+      return await commitGroupOf(services.db, services.dialect).run((trx) =>
+        inviteInTransaction(trx, context, sponsors),
+      );
     } catch (error) {
       const lostRace =
         isUniqueViolation(error) || (isFoyerError(error) && error.key === 'invitationStateConflict');
