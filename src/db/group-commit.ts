@@ -14,9 +14,8 @@ import type { Database } from './schema.js';
  *
  * How: a unit of work asked for while none is running waits for the current turn of the event loop to end
  * (setImmediate), so every request parsed in that turn joins it; units asked for while a group runs form the
- * next one. Each unit runs in its own SAVEPOINT: a unit that throws is rolled back to it alone and its caller
- * gets the error at once (the others go on); a COMMIT that fails fails every unit of the group, none of which
- * was answered yet. Durability per unit is exactly that of its own transaction: nothing is resolved before the
+ * next one. A unit that throws gets its error at once and leaves nothing behind, and the others still commit
+ * (see runGroup); a COMMIT that fails fails every unit of the group, none of which was answered yet. Durability per unit is exactly that of its own transaction: nothing is resolved before the
  * COMMIT that holds it (WAL + synchronous=NORMAL: in the WAL, so it survives a process crash).
  *
  * A unit must use only the transaction it is given (as in any SQLite transaction here: the one connection is
@@ -39,6 +38,8 @@ interface Pending {
   work: UnitOfWork<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Runs inside a savepoint of its own: set once another unit's failure made its group run again. */
+  guarded: boolean;
 }
 
 const groups = new WeakMap<Kysely<Database>, CommitGroup>();
@@ -58,14 +59,17 @@ function sqliteGroup(db: Kysely<Database>): CommitGroup {
   let scheduled = false;
 
   async function drain(): Promise<void> {
-    while (queue.length > 0) await runGroup(db, queue.splice(0, MAX_UNITS));
+    while (queue.length > 0) {
+      const again = await runGroup(db, queue.splice(0, MAX_UNITS));
+      queue.unshift(...again);
+    }
     scheduled = false;
   }
 
   return {
     run<T>(work: UnitOfWork<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject, guarded: false });
         if (!scheduled) {
           scheduled = true;
           setImmediate(() => void drain());
@@ -75,23 +79,41 @@ function sqliteGroup(db: Kysely<Database>): CommitGroup {
   };
 }
 
-async function runGroup(db: Kysely<Database>, units: Pending[]): Promise<void> {
-  // One unit alone is its own transaction: no savepoint needed, its error rolls everything back.
+/**
+ * Runs one group; returns the units to run again in the next one. Units run bare first: a unit that throws
+ * rolls the whole group back, gets its error, and the others run again in the next group, each inside a
+ * savepoint this time, so one refusal costs its group one re-run at most and the common case (no refusal)
+ * pays no SAVEPOINT/RELEASE round trips.
+ */
+async function runGroup(db: Kysely<Database>, units: Pending[]): Promise<Pending[]> {
+  // One unit alone is its own transaction.
   if (units.length === 1) {
     const [unit] = units as [Pending];
     await db.transaction().execute(unit.work).then(unit.resolve, unit.reject);
-    return;
+    return [];
   }
   let trx: ControlledTransaction<Database>;
   try {
     trx = await db.startTransaction().execute();
   } catch (error) {
     for (const unit of units) unit.reject(error);
-    return;
+    return [];
   }
   const done: Array<{ unit: Pending; value: unknown }> = [];
   try {
     for (const unit of units) {
+      if (!unit.guarded) {
+        try {
+          done.push({ unit, value: await unit.work(trx) });
+        } catch (error) {
+          await trx.rollback().execute();
+          unit.reject(error);
+          const again = units.filter((other) => other !== unit);
+          for (const other of again) other.guarded = true;
+          return again;
+        }
+        continue;
+      }
       await sql`savepoint unit`.execute(trx);
       try {
         const value = await unit.work(trx);
@@ -110,9 +132,10 @@ async function runGroup(db: Kysely<Database>, units: Pending[]): Promise<void> {
       .rollback()
       .execute()
       .catch(() => {});
-    // Every unit not yet answered fails with the group (a promise already rejected above stays as it was).
+    // Every unit not yet answered fails with the group (a promise already settled stays as it was).
     for (const unit of units) unit.reject(error);
-    return;
+    return [];
   }
   for (const { unit, value } of done) unit.resolve(value);
+  return [];
 }

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type B2bPolicyDocument, domainRefusal } from '../policies/b2b.js';
 import type { UserRow } from '../users/store.js';
-import { findUserByAnyAddress, findUserByMail, isBlocked } from './store.js';
+import { findAddressHolder, isBlocked } from './store.js';
 
 // Who may receive an invitation, and who already holds an address: the checks invite, reset and resend share.
 
@@ -57,10 +57,9 @@ export async function invitedGuestOf(
   email: string,
   except?: string,
 ): Promise<UserRow | undefined> {
-  const holder =
-    (await findUserByMail(trx, tenantId, email)) ?? (await findUserByAnyAddress(trx, tenantId, email));
+  const holder = await findAddressHolder(trx, tenantId, email);
   if (!holder || holder.id === except) return undefined;
-  // Matched by mail, whichever query saw it: a concurrent invitation may commit between the two.
+  // Matched by mail, whichever subquery found the holder (a member's UPN may equal the address too).
   const sameMail = holder.mail?.toLowerCase() === email.toLowerCase();
   if (holder.creation_type === 'Invitation' && sameMail) return holder;
   if (holder.creation_type === 'Invitation') {
