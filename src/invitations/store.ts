@@ -2,6 +2,7 @@ import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import { prepared, preparedInsert } from '../db/prepared.js';
 import type { InvitationStatus, InvitationsTable } from '../db/schema.js';
+import type { TenantRow } from '../tenants/store.js';
 import type { UserRow } from '../users/store.js';
 import { type InvitationEvent, nextState, sourcesOf } from './lifecycle.js';
 
@@ -120,6 +121,55 @@ const addressHolder = prepared<UserRow, [string, string, string]>(3, (db, tenant
     .where('tenant_id', '=', tenantId)
     .where(sql<boolean>`id = coalesce(${byMail}, ${byUpn}, ${byIdentity}, ${byOtherMail})`);
 });
+
+/**
+ * What POST /invitations reads before its transaction, in one statement: the tenant, its two policy documents
+ * (null when never changed) and whether the invited address blocked this organisation. Three statements before.
+ */
+export async function findInvitingContext(
+  db: Executor,
+  tenantId: string,
+  email: string,
+): Promise<
+  | (TenantRow & { authorization_policy: string | null; b2b_policy: string | null; invitee_blocked: boolean })
+  | undefined
+> {
+  const [row] = await invitingContext(db, tenantId, email.toLowerCase());
+  return row && { ...row, invitee_blocked: Boolean(row.invitee_blocked) };
+}
+
+const invitingContext = prepared<
+  TenantRow & { authorization_policy: string | null; b2b_policy: string | null; invitee_blocked: unknown },
+  [string, string]
+>(2, (db, tenantId, lowerEmail) =>
+  db
+    .selectFrom('tenants')
+    .selectAll('tenants')
+    .select((eb) => [
+      eb
+        .selectFrom('policies')
+        .select('document')
+        .where('tenant_id', '=', tenantId)
+        .where('policy_type', '=', 'authorizationPolicy')
+        .as('authorization_policy'),
+      eb
+        .selectFrom('policies')
+        .select('document')
+        .where('tenant_id', '=', tenantId)
+        .where('policy_type', '=', 'b2bManagementPolicy')
+        .as('b2b_policy'),
+      eb
+        .exists(
+          eb
+            .selectFrom('invitation_blocks')
+            .select('email_lower')
+            .where('tenant_id', '=', tenantId)
+            .where('email_lower', '=', lowerEmail),
+        )
+        .as('invitee_blocked'),
+    ])
+    .where('id', '=', tenantId),
+);
 
 export async function isBlocked(db: Executor, tenantId: string, email: string): Promise<boolean> {
   const rows = await blockOf(db, tenantId, email.toLowerCase());

@@ -117,9 +117,16 @@ const invitationPolicies = prepared<{ policy_type: string; document: string }, [
 
 export async function getTenantPolicies(db: Executor, tenantId: string): Promise<TenantPolicies> {
   const rows = await invitationPolicies(db, tenantId);
-  const inForce = <T extends PolicyType>(type: T) =>
-    parsedOnce(type, rows.find((r) => r.policy_type === type)?.document);
-  return { authorization: inForce('authorizationPolicy'), b2b: inForce('b2bManagementPolicy') };
+  const stored = (type: PolicyType) => rows.find((r) => r.policy_type === type)?.document ?? null;
+  return policiesOf(stored('authorizationPolicy'), stored('b2bManagementPolicy'));
+}
+
+/** Both policies in force from their stored texts (null: the tenant never changed that one). */
+export function policiesOf(authorization: string | null, b2b: string | null): TenantPolicies {
+  return {
+    authorization: parsedOnce('authorizationPolicy', authorization ?? undefined),
+    b2b: parsedOnce('b2bManagementPolicy', b2b ?? undefined),
+  };
 }
 
 /**
