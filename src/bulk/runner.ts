@@ -26,7 +26,8 @@ export interface BulkRunnerOptions {
   leaseMs?: number;
   /**
    * Rows in flight at once. PostgreSQL: concurrent transactions on the pool (8). SQLite: the rows of a slice
-   * commit together, one transaction for the slice (src/db/group-commit.ts), each row in its own unit (50).
+   * commit together, one transaction for the slice (src/db/group-commit.ts), each row in its own unit (50; one
+   * when invitation throttling is on).
    */
   concurrency?: number;
   logger?: MailLogger;
@@ -71,10 +72,14 @@ function bodyOf(row: BulkRowRecord): InvitationBody {
 export function startBulkRunner(services: Services, options: BulkRunnerOptions = {}): BulkRunner {
   const pollMs = options.pollMs ?? 1_000;
   const leaseMs = options.leaseMs ?? 60_000;
-  const concurrency = options.concurrency ?? (services.dialect === 'postgres' ? 8 : 50);
+  const { invitations, invitationsPerCaller } = services.config.rateLimits;
+  // The tenant-wide budget is peeked before a row and charged after it, so rows in flight together can pass the
+  // same peek: with it on, SQLite keeps one row at a time as before (exact; a throttled job is slow anyway, 150
+  // rows per 5 s by default), and PostgreSQL its 8 (at most 7 over, as before).
+  const sqliteRows = invitations.limit > 0 ? 1 : 50;
+  const concurrency = options.concurrency ?? (services.dialect === 'postgres' ? 8 : sqliteRows);
   const logger: MailLogger =
     options.logger ?? pino({ level: services.config.logLevel, base: { component: 'bulk-runner' } });
-  const { invitations, invitationsPerCaller } = services.config.rateLimits;
   // Set below, once the steps it runs are defined; a long job checks it to hand its rows back on stop().
   let poller: Poller | undefined;
   const stopped = () => poller?.isStopped() ?? false;
