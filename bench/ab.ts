@@ -52,6 +52,7 @@ for (const [index, [name, script]] of Object.entries(builds).entries()) {
 }
 
 let counter = 0;
+const refusals = new Set<string>();
 async function window(server: Running): Promise<void> {
   let options: autocannon.Options;
   if (scenario === 'cc') {
@@ -75,6 +76,10 @@ async function window(server: Running): Promise<void> {
           method: 'POST',
           path: '/v1.0/invitations',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          // The first refusals are printed: a faster build that fails requests has not become faster.
+          onResponse: (status: number, body: string) => {
+            if (status >= 300 && refusals.size < 3) refusals.add(`${status} ${body.slice(0, 300)}`);
+          },
           setupRequest: (request) => ({
             ...request,
             body: JSON.stringify({
@@ -91,7 +96,7 @@ async function window(server: Running): Promise<void> {
   server.rps.push(Math.round(result.rps));
   server.requests += result.total;
   if (result.errors + result.non2xx > 0) {
-    process.stderr.write(`errors ${result.errors}, non-2xx ${result.non2xx}\n`);
+    process.stderr.write(`errors ${result.errors}, non-2xx ${result.non2xx}: ${[...refusals].join(' | ')}\n`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { type B2bPolicyDocument, domainRefusal } from '../policies/b2b.js';
 import type { UserRow } from '../users/store.js';
-import { findUserByAnyAddress, findUserByMail, isBlocked } from './store.js';
+import { findAddressHolder, isBlocked } from './store.js';
 
 // Who may receive an invitation, and who already holds an address: the checks invite, reset and resend share.
 
@@ -18,10 +18,11 @@ async function assertAddressInvitable(
   email: string,
   policy: B2bPolicyDocument,
   role = 'recipient',
+  blocked?: boolean,
 ): Promise<void> {
   const refusal = domainRefusal(policy, email);
   if (refusal) throw new FoyerError('invitationDomainNotAllowed', refusal);
-  if (await isBlocked(services.db, tenantId, email)) {
+  if (blocked ?? (await isBlocked(services.db, tenantId, email))) {
     throw new FoyerError(
       'invitationBlockedByRecipient',
       `The ${role} '${email}' has asked not to receive invitations from this organization.`,
@@ -31,15 +32,23 @@ async function assertAddressInvitable(
 
 /**
  * The invited address and every cc recipient: a cc copy is the same invitation mail, so an address the domain
- * policy refuses, or that blocked this organisation, may not receive it that way either.
+ * policy refuses, or that blocked this organisation, may not receive it that way either. `inviteeBlocked`:
+ * already read by the caller (findInvitingContext), so not asked again.
  */
 export async function assertRecipientsInvitable(
   services: Services,
   tenantId: string,
-  recipients: { invitee: string; cc: readonly string[] },
+  recipients: { invitee: string; cc: readonly string[]; inviteeBlocked?: boolean },
   policy: B2bPolicyDocument,
 ): Promise<void> {
-  await assertAddressInvitable(services, tenantId, recipients.invitee, policy);
+  await assertAddressInvitable(
+    services,
+    tenantId,
+    recipients.invitee,
+    policy,
+    'recipient',
+    recipients.inviteeBlocked,
+  );
   for (const address of recipients.cc) {
     await assertAddressInvitable(services, tenantId, address, policy, 'cc recipient');
   }
@@ -57,10 +66,9 @@ export async function invitedGuestOf(
   email: string,
   except?: string,
 ): Promise<UserRow | undefined> {
-  const holder =
-    (await findUserByMail(trx, tenantId, email)) ?? (await findUserByAnyAddress(trx, tenantId, email));
+  const holder = await findAddressHolder(trx, tenantId, email);
   if (!holder || holder.id === except) return undefined;
-  // Matched by mail, whichever query saw it: a concurrent invitation may commit between the two.
+  // Matched by mail, whichever subquery found the holder (a member's UPN may equal the address too).
   const sameMail = holder.mail?.toLowerCase() === email.toLowerCase();
   if (holder.creation_type === 'Invitation' && sameMail) return holder;
   if (holder.creation_type === 'Invitation') {

@@ -4,10 +4,11 @@ import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { commitGroupOf } from '../db/group-commit.js';
 import type { Database } from '../db/schema.js';
 import { FoyerError, isFoyerError } from '../errors/catalogue.js';
 import type { B2bPolicyDocument } from '../policies/b2b.js';
-import { getTenantPolicies } from '../policies/service.js';
+import { policiesOf } from '../policies/service.js';
 import { findTenantById, type TenantRow } from '../tenants/store.js';
 import { requireUser } from '../users/service.js';
 import {
@@ -26,7 +27,13 @@ import { expiryFrom, raceLost } from './lifecycle.js';
 import { queueInvitationMail } from './mail.js';
 import { assertRecipientsInvitable, invitedGuestOf } from './recipients.js';
 import type { InvitationBody, InvitationResource, MessageInfo } from './schemas.js';
-import { findInvitationOfUser, type InvitationRow, insertInvitation, transition } from './store.js';
+import {
+  findInvitationOfUser,
+  findInvitingContext,
+  type InvitationRow,
+  insertInvitation,
+  transition,
+} from './store.js';
 import { newTicket } from './tickets.js';
 
 interface InviteContext {
@@ -94,16 +101,19 @@ export async function invite(
   body: InvitationBody,
   options: { within?: WithinInvitation } = {},
 ): Promise<InvitationResource> {
-  const policies = await getTenantPolicies(services.db, principal.tenantId);
+  const email = body.invitedUserEmailAddress;
+  const read = await findInvitingContext(services.db, principal.tenantId, email);
+  const policies = policiesOf(read?.authorization_policy ?? null, read?.b2b_policy ?? null);
   await assertMayInvite(services, principal, policies.authorization);
   if (body.invitedUserType === 'Member') assertAdministrator(principal, 'invite users as members');
   if (body.resetRedemption) return resetRedemption(services, principal, body, policies.b2b);
 
-  const tenant = await requireTenantRow(services, principal.tenantId);
+  if (!read) throw new FoyerError('notFound', 'The organization no longer exists.');
+  const { authorization_policy, b2b_policy, invitee_blocked, ...tenant } = read;
   await assertRecipientsInvitable(
     services,
     tenant.id,
-    { invitee: body.invitedUserEmailAddress, cc: ccOf(messageInfoOf(body)) },
+    { invitee: email, cc: ccOf(messageInfoOf(body)), inviteeBlocked: invitee_blocked },
     policies.b2b,
   );
   const sponsors = await assertSponsors(services, tenant.id, body.invitedUserSponsors);
@@ -119,12 +129,15 @@ export async function invite(
     expiresAt: expiryFrom(policy.invitationExpiryDays, now),
     within: options.within,
   };
+  // Committed with the invitations of concurrent requests (src/db/group-commit.ts), answered after that commit.
   // A concurrent request for the same address can win a race: it created the guest first (the database
   // refuses the duplicate) or rotated the ticket first (the guarded update misses). Run again: the next attempt
   // finds its work and builds on it, so every caller gets the address's current guest and live link.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await services.db.transaction().execute((trx) => inviteInTransaction(trx, context, sponsors));
+      return await commitGroupOf(services.db, services.dialect).run((trx) =>
+        inviteInTransaction(trx, context, sponsors),
+      );
     } catch (error) {
       const lostRace =
         isUniqueViolation(error) || (isFoyerError(error) && error.key === 'invitationStateConflict');

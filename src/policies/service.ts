@@ -117,12 +117,42 @@ const invitationPolicies = prepared<{ policy_type: string; document: string }, [
 
 export async function getTenantPolicies(db: Executor, tenantId: string): Promise<TenantPolicies> {
   const rows = await invitationPolicies(db, tenantId);
-  const stored = (type: PolicyType): unknown => {
-    const row = rows.find((r) => r.policy_type === type);
-    return row ? JSON.parse(row.document) : undefined;
-  };
+  const stored = (type: PolicyType) => rows.find((r) => r.policy_type === type)?.document ?? null;
+  return policiesOf(stored('authorizationPolicy'), stored('b2bManagementPolicy'));
+}
+
+/** Both policies in force from their stored texts (null: the tenant never changed that one). */
+export function policiesOf(authorization: string | null, b2b: string | null): TenantPolicies {
   return {
-    authorization: parsePolicy('authorizationPolicy', stored('authorizationPolicy')),
-    b2b: parsePolicy('b2bManagementPolicy', stored('b2bManagementPolicy')),
+    authorization: parsedOnce('authorizationPolicy', authorization ?? undefined),
+    b2b: parsedOnce('b2bManagementPolicy', b2b ?? undefined),
   };
+}
+
+/**
+ * Every invitation reads both policies, and parsing them (JSON, then the zod schema) cost more than reading
+ * them. The parse of a given stored text never changes, so it is kept, keyed by that text: whatever the row
+ * holds now (changed here or by another instance) is what the next read parses or finds. Frozen, since every
+ * caller shares it. Bounded: documents are few (most tenants keep the defaults, one key for all of them).
+ */
+const parsedPolicies = new Map<string, unknown>();
+const PARSED_POLICIES_MAX = 1_000;
+
+function parsedOnce<T extends PolicyType>(type: T, document: string | undefined): PolicyDocuments[T] {
+  const key = `${type}\u0000${document ?? ''}`;
+  let parsed = parsedPolicies.get(key) as PolicyDocuments[T] | undefined;
+  if (!parsed) {
+    parsed = deepFreeze(parsePolicy(type, document === undefined ? undefined : JSON.parse(document)));
+    if (parsedPolicies.size >= PARSED_POLICIES_MAX) parsedPolicies.clear();
+    parsedPolicies.set(key, parsed);
+  }
+  return parsed;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

@@ -1,9 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { startBulkRunner } from '../../src/bulk/runner.js';
+import { loadConfig } from '../../src/config/index.js';
 import { connectDatabase } from '../../src/db/connect.js';
+import { silentMailLogger } from '../helpers/build-test-app.js';
 import { type CliRun as Run, runFoyer } from '../helpers/cli.js';
 import { HEADER, REDIRECT } from './support.js';
 
@@ -68,4 +73,106 @@ describe('foyer bulk-invite (CLI)', { timeout: 90_000 }, () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/not UTF-8/);
   });
+
+  it('killed (SIGKILL) mid-job: every committed row is whole, and the resumed job does each row exactly once', async () => {
+    const ROWS = 1_500;
+    const input = join(directory, 'crash.csv');
+    const emails = Array.from({ length: ROWS }, (_, i) => `crash${i}@fabrikam.example`);
+    writeFileSync(input, [HEADER, ...emails.map((e) => `${e},,${REDIRECT},,`)].join('\r\n'));
+    const child = spawn(process.execPath, ['bin/foyer.js', 'bulk-invite', 'acme', input], {
+      env,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const database = await connectDatabase(env.FOYER_DATABASE_URL!);
+    try {
+      const job = () =>
+        database.db
+          .selectFrom('bulk_jobs')
+          .selectAll()
+          .where('file_name', '=', 'crash.csv')
+          .executeTakeFirst();
+      // Killed in the middle of the work: rows committed, rows in flight (a group uncommitted), rows not begun.
+      for (let polls = 0; ((await job())?.processed_rows ?? 0) < 300; polls++) {
+        if (polls > 600) throw new Error('the job did not start');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      const killed = (await job())!;
+      expect(killed.status).toBe('running');
+      expect(killed.processed_rows).toBeLessThan(ROWS);
+
+      // What survived the kill is whole: each processed row has its guest and its queued mail, no other has.
+      const processed = await database.db
+        .selectFrom('bulk_job_rows')
+        .select('email')
+        .where('job_id', '=', killed.id)
+        .where('status', '!=', 'pending')
+        .execute();
+      expect(processed).toHaveLength(killed.processed_rows);
+      const guestsNow = await guestsOf(database.db);
+      const mailsNow = await mailsOf(database.db);
+      for (const email of emails) {
+        const done = processed.some((row) => row.email === email) ? 1 : 0;
+        expect([email, guestsNow.get(email) ?? 0, mailsNow.get(email) ?? 0]).toEqual([email, done, done]);
+      }
+
+      // The dead worker's lease runs out (set here rather than waited for), and another instance resumes.
+      await database.db
+        .updateTable('bulk_jobs')
+        .set({ claimed_until: null })
+        .where('id', '=', killed.id)
+        .execute();
+      const second = await connectDatabase(env.FOYER_DATABASE_URL!);
+      const app = await buildApp({
+        config: { ...loadConfig(env), secret: env.FOYER_SECRET! },
+        database: second,
+        logger: false,
+      });
+      try {
+        const runner = startBulkRunner(app.services, { pollMs: 60_000, logger: silentMailLogger });
+        await runner.drain();
+        await runner.stop();
+      } finally {
+        await app.close();
+        await second.close();
+      }
+      expect(await job()).toMatchObject({ status: 'completed', processed_rows: ROWS, invited_count: ROWS });
+      const guests = await guestsOf(database.db);
+      const mails = await mailsOf(database.db);
+      for (const email of emails) expect([email, guests.get(email), mails.get(email)]).toEqual([email, 1, 1]);
+    } finally {
+      await database.close();
+    }
+  });
 });
+
+type Handle = Awaited<ReturnType<typeof connectDatabase>>['db'];
+
+async function guestsOf(db: Handle): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const { mail } of await db
+    .selectFrom('users')
+    .select('mail')
+    .where('user_type', '=', 'Guest')
+    .execute()) {
+    counts.set(mail ?? '', (counts.get(mail ?? '') ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function mailsOf(db: Handle): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const rows = await db
+    .selectFrom('mail_outbox')
+    .select('to_addresses')
+    .where('category', '=', 'invitation')
+    .execute();
+  for (const row of rows) {
+    for (const { address } of JSON.parse(row.to_addresses) as Array<{ address: string }>) {
+      counts.set(address, (counts.get(address) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
