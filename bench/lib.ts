@@ -179,7 +179,7 @@ export class CpuMeter {
   /** CPU milliseconds per operation, as a note fragment ('' when unknown). */
   perOp(operations: number, label: string): string {
     if (!this.known || operations === 0) return '';
-    const ms = (seconds: number) => round((seconds * 1000) / operations, 1);
+    const ms = (seconds: number) => round((seconds * 1000) / operations, 2);
     return `${label} CPU ${ms(this.total)} ms/op (main thread ${ms(this.main)})`;
   }
 }
