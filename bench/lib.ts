@@ -48,7 +48,11 @@ export async function startServer(
   options: { readyPath?: string; core?: number; port?: number; compiled?: boolean } = {},
 ): Promise<Server> {
   const port = options.port ?? (await freePort());
-  const nodeArgs = options.compiled ? [script] : ['--import', 'tsx', script];
+  // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (`node --cpu-prof`).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const nodeArgs = [...profile, ...(options.compiled ? [script] : ['--import', 'tsx', script])];
   const [command, args] = pinned(process.execPath, nodeArgs, options.core ?? 0);
   const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), FOYER_LOG_LEVEL: 'warn' },
