@@ -180,6 +180,11 @@ export class CpuMeter {
     return result;
   }
 
+  /** All threads' CPU milliseconds per operation, or undefined when unknown. */
+  msPerOp(operations: number): number | undefined {
+    return !this.known || operations === 0 ? undefined : (this.total * 1000) / operations;
+  }
+
   /** CPU milliseconds per operation, as a note fragment ('' when unknown). */
   perOp(operations: number, label: string): string {
     if (!this.known || operations === 0) return '';
