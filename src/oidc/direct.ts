@@ -69,6 +69,10 @@ export function serveTokenEndpointDirectly(
   // pino's own check (Fastify's logger type omits it; without a logger there is none, and nothing is logged).
   const pino = log as FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean };
 
+  // The metrics' series for this route, bound once: labelling each observation costs a hash of its labels.
+  const duration = metrics.httpDuration.labels({ method: 'POST', route: TOKEN_ROUTE });
+  const requestsByStatus = new Map<number, { inc(): void }>();
+
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -124,8 +128,13 @@ export function serveTokenEndpointDirectly(
   function finished(res: ServerResponse, started: number, requestLog: FastifyBaseLogger | undefined): void {
     const seconds = (performance.now() - started) / 1000;
     const status = res.statusCode;
-    metrics.httpRequests.inc({ method: 'POST', route: TOKEN_ROUTE, status: String(status) });
-    metrics.httpDuration.observe({ method: 'POST', route: TOKEN_ROUTE }, seconds);
+    let requests = requestsByStatus.get(status);
+    if (!requests) {
+      requests = metrics.httpRequests.labels({ method: 'POST', route: TOKEN_ROUTE, status: String(status) });
+      requestsByStatus.set(status, requests);
+    }
+    requests.inc();
+    duration.observe(seconds);
     if (status === 429) metrics.throttled.inc({ route: TOKEN_ROUTE });
     requestLog?.info({ res: { statusCode: status }, responseTime: seconds * 1000 }, 'request completed');
   }
