@@ -97,13 +97,16 @@ export function serveTokenEndpointDirectly(
     const requestId = services.ids.uuid();
     const clientRequestId = req.headers['client-request-id'];
     const ip = req.socket.remoteAddress ?? '';
-    const requestLog = pino.isLevelEnabled?.('info') ? log.child({ reqId: requestId }) : undefined;
+    // The two lines Fastify writes per request, with the same fields; `reqId` in each line rather than a child
+    // logger per request (which costs more than the lines themselves), and nothing built when info is off.
+    const logged = pino.isLevelEnabled?.('info') === true;
     // Fastify's request serializer (src/app/logger.ts) reads these fields: the URL is masked the same way.
-    requestLog?.info(
-      { req: { method: req.method, url: req.url, ip, headers: req.headers } },
-      'incoming request',
-    );
-    res.on('finish', () => finished(res, started, requestLog));
+    if (logged)
+      log.info(
+        { reqId: requestId, req: { method: req.method, url: req.url, ip, headers: req.headers } },
+        'incoming request',
+      );
+    res.on('finish', () => finished(res, started, logged ? requestId : undefined));
 
     res.setHeader('request-id', requestId);
     if (typeof clientRequestId === 'string') res.setHeader('client-request-id', clientRequestId);
@@ -125,7 +128,7 @@ export function serveTokenEndpointDirectly(
       .catch((error: unknown) => failed(res, error, requestId, clientRequestId));
   }
 
-  function finished(res: ServerResponse, started: number, requestLog: FastifyBaseLogger | undefined): void {
+  function finished(res: ServerResponse, started: number, loggedId: string | undefined): void {
     const seconds = (performance.now() - started) / 1000;
     const status = res.statusCode;
     let requests = requestsByStatus.get(status);
@@ -136,7 +139,11 @@ export function serveTokenEndpointDirectly(
     requests.inc();
     duration.observe(seconds);
     if (status === 429) metrics.throttled.inc({ route: TOKEN_ROUTE });
-    requestLog?.info({ res: { statusCode: status }, responseTime: seconds * 1000 }, 'request completed');
+    if (loggedId !== undefined)
+      log.info(
+        { reqId: loggedId, res: { statusCode: status }, responseTime: seconds * 1000 },
+        'request completed',
+      );
   }
 
   /** A refusal (429) or a failure before the provider answered: the Graph envelope, as the error mapper writes. */
