@@ -120,7 +120,12 @@ export function serveTokenEndpointDirectly(
     req.headers['x-forwarded-for'] = ip;
 
     if (limit.limit <= 0) {
-      entry.handle(req, res).catch((error: unknown) => failed(res, error, requestId, clientRequestId));
+      // Inside a try as well: a synchronous throw here would otherwise escape the server's 'request' event.
+      try {
+        entry.handle(req, res).catch((error: unknown) => failed(res, error, requestId, clientRequestId));
+      } catch (error) {
+        failed(res, error, requestId, clientRequestId);
+      }
       return;
     }
     consume(services, tokenBucket(req.headers.authorization, ip), limit)

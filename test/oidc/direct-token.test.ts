@@ -235,3 +235,22 @@ describe('throttling on the direct path', () => {
     expect(refused.headers.get('client-request-id')).toBe('throttled-caller');
   });
 });
+
+describe('behind a trusted proxy', () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve({ FOYER_TRUST_PROXY: '1' });
+  });
+  afterAll(async () => served?.ctx.close());
+
+  test("every token request goes through Fastify, which applies proxy-addr's rules to the client address", async () => {
+    const { contoso } = served.ctx;
+    for (let i = 0; i < 3; i++) {
+      const response = await tokenRequest(served, contoso.slug, contoso.app, {
+        headers: { 'x-forwarded-for': '198.51.100.7' },
+      });
+      expect(response.status).toBe(200);
+    }
+    expect(served.throughFastify()).toBe(3);
+  });
+});
