@@ -84,20 +84,33 @@ export async function findPayload(
   return row;
 }
 
+const findPayloadByColumn = (column: 'uid' | 'user_code') =>
+  prepared<PayloadRow, [string, string, string]>(3, (db, tenantId, model, value) =>
+    db
+      .selectFrom('oidc_payloads')
+      .select(payloadColumns)
+      .where('tenant_id', '=', tenantId)
+      .where('model', '=', model)
+      .where(column, '=', value),
+  );
+// The session behind a refresh token is found by its uid on every refresh.
+const findPayloadByUid = findPayloadByColumn('uid');
+const findPayloadByUserCode = findPayloadByColumn('user_code');
+
 export async function findPayloadBy(
   db: Executor,
   tenantId: string,
   model: string,
   column: 'uid' | 'user_code',
   value: string,
-) {
-  return db
-    .selectFrom('oidc_payloads')
-    .select(payloadColumns)
-    .where('tenant_id', '=', tenantId)
-    .where('model', '=', model)
-    .where(column, '=', value)
-    .executeTakeFirst();
+): Promise<PayloadRow | undefined> {
+  const [row] = await (column === 'uid' ? findPayloadByUid : findPayloadByUserCode)(
+    db,
+    tenantId,
+    model,
+    value,
+  );
+  return row;
 }
 
 const consumePayloadRow = prepared<never, [string, string, string, number]>(
