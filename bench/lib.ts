@@ -54,7 +54,11 @@ export async function startServer(
   options: { readyPath?: string; core?: number; port?: number; compiled?: boolean } = {},
 ): Promise<Server> {
   const port = options.port ?? (await freePort());
-  const nodeArgs = options.compiled ? [script] : ['--import', 'tsx', script];
+  // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (`node --cpu-prof`).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const nodeArgs = [...profile, ...(options.compiled ? [script] : ['--import', 'tsx', script])];
   const [command, args] = pinned(process.execPath, nodeArgs, options.core ?? DEFAULT_CORE);
   const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), FOYER_LOG_LEVEL: 'warn' },
@@ -182,10 +186,15 @@ export class CpuMeter {
     return result;
   }
 
+  /** All threads' CPU milliseconds per operation, or undefined when unknown. */
+  msPerOp(operations: number): number | undefined {
+    return !this.known || operations === 0 ? undefined : (this.total * 1000) / operations;
+  }
+
   /** CPU milliseconds per operation, as a note fragment ('' when unknown). */
   perOp(operations: number, label: string): string {
     if (!this.known || operations === 0) return '';
-    const ms = (seconds: number) => round((seconds * 1000) / operations, 1);
+    const ms = (seconds: number) => round((seconds * 1000) / operations, 2);
     return `${label} CPU ${ms(this.total)} ms/op (main thread ${ms(this.main)})`;
   }
 }

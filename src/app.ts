@@ -19,7 +19,7 @@ import { mailPlugin } from './mail/routes.js';
 import { createMetrics } from './metrics/registry.js';
 import { metricsPlugin } from './metrics/routes.js';
 import { myAppsPlugin } from './myapps/routes.js';
-import { OidcProviders, oidcPlugin } from './oidc/index.js';
+import { OidcProviders, oidcPlugin, serveTokenEndpointDirectly } from './oidc/index.js';
 import { interactionsPlugin } from './oidc/interactions/routes.js';
 import { deriveKey } from './oidc/key-encryption.js';
 import { type Clock, systemClock } from './platform/clock.js';
@@ -104,6 +104,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const providers = new OidcProviders(services, app.log);
   app.addHook('onClose', async () => providers.close());
   await app.register(oidcPlugin, { services, providers });
+  // The token endpoint's hot path skips Fastify when it can, with the same limits, headers, logs and metrics.
+  serveTokenEndpointDirectly(app, { services, providers });
   await app.register(interactionsPlugin, { services, providers });
   await app.register(graphPlugin, { services, prefix: '/v1.0' });
   await app.register(instancePlugin, { services, prefix: '/instance/v1' });

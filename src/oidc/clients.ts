@@ -79,6 +79,7 @@ export class TenantClients {
   /** `clientId NUL keyed hash` → an accepted secret; only successful authentications are kept. */
   private readonly secrets = new Map<string, AcceptedSecret>();
   private readonly placeholderSecret = randomBytes(32).toString('base64url');
+  private readonly metadataOf = new WeakMap<ClientApplication, AdapterPayload>();
   /**
    * client id → the permissions read with its secret, for the same request's `roles` claim (one query per token,
    * not two). Keyed by client, so concurrent requests of one client can only share the same reading. An
@@ -217,7 +218,14 @@ export class TenantClients {
     return {
       find: async (clientId) => {
         const application = await this.application(clientId);
-        return application ? this.metadata(application) : undefined;
+        if (!application) return undefined;
+        // Built once per cached application: the token endpoint asks for it on every request.
+        let metadata = this.metadataOf.get(application);
+        if (!metadata) {
+          metadata = this.metadata(application);
+          this.metadataOf.set(application, metadata);
+        }
+        return metadata;
       },
       findByUid: async () => undefined,
       findByUserCode: async () => undefined,

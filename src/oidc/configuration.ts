@@ -222,12 +222,14 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
         // Entra app-only tokens: `sub` is the application's object id (oidc-provider would put the client id), and
         // permissions travel in `roles`, with no `scp`/`scope`.
         jwt: async (_ctx: unknown, token: IssuedToken, jwt: { payload: Record<string, unknown> }) => {
+          // `scope` is set to undefined rather than deleted (JSON leaves it out all the same): a delete turns the
+          // payload into a slow dictionary-mode object for the JSON.stringify that signs it, on every token.
           if (token.kind === 'ClientCredentials' && typeof jwt.payload.oid === 'string') {
             jwt.payload.sub = jwt.payload.oid;
-            delete jwt.payload.scope;
+            jwt.payload.scope = undefined;
           }
           // Delegated tokens carry Entra's `scp` (permission names), not the raw scope URIs.
-          if (token.kind === 'AccessToken') delete jwt.payload.scope;
+          if (token.kind === 'AccessToken') jwt.payload.scope = undefined;
         },
       },
     },

@@ -3,8 +3,10 @@ import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { consume } from '../ratelimit/limiter.js';
 import { limitSignIns } from '../web/limits.js';
+import { tokenBucket } from './direct.js';
 import { loadOidcProvider, type OidcProviders } from './providers.js';
 
+export { serveTokenEndpointDirectly } from './direct.js';
 export { type Rotation, rotateSigningKeys, signingKeysProblem } from './keys.js';
 export { purgeExpiredOidcArtefacts } from './maintenance.js';
 export { OidcProviders } from './providers.js';
@@ -44,23 +46,6 @@ const routes: OidcRoute[] = [
   { url: '/:tenant/oidc/userinfo', method: ['GET', 'POST', 'OPTIONS'] },
 ];
 
-/**
- * Token requests are counted per client id when the request names it in its Authorization header
- * (client_secret_basic), else per client address: a body's client_id belongs to oidc-provider, which reads the
- * stream itself. The ceiling is above what one core serves, so a load test from one address still measures
- * the server.
- */
-function tokenBucket(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  if (typeof header === 'string' && /^basic /i.test(header)) {
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-    const clientId = decoded.slice(0, Math.max(0, decoded.indexOf(':'))).slice(0, 200);
-    // The id as sent (form-encoded, RFC 6749 §2.3.1): counting needs no decoding, and bad escapes cannot throw.
-    if (clientId) return `token:client:${clientId}`;
-  }
-  return `token:${request.ip}`;
-}
-
 export async function oidcPlugin(
   app: FastifyInstance,
   options: { services: Services; providers: OidcProviders },
@@ -82,7 +67,11 @@ export async function oidcPlugin(
   async function handOff(route: OidcRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (route.limit === 'signIn' && (await limitSignIns(services, request, reply))) return;
     if (route.limit === 'token')
-      await consume(services, tokenBucket(request), services.config.rateLimits.tokenPerAddress);
+      await consume(
+        services,
+        tokenBucket(request.headers.authorization, request.ip),
+        services.config.rateLimits.tokenPerAddress,
+      );
     const { tenant: ref } = request.params as { tenant: string };
     const tenantId = await providers.resolveTenant(ref);
     if (!tenantId) throw new FoyerError('notFound', `Tenant '${ref}' not found.`);

@@ -48,6 +48,8 @@ export function loadOidcProvider(): Promise<typeof import('oidc-provider')> {
 
 export class OidcProviders {
   private readonly entries = new Map<string, Promise<TenantProvider>>();
+  /** The entries above that have finished building, for `peek` (which cannot await). */
+  private readonly built = new Map<string, TenantProvider>();
   private readonly tenantRefs = new Map<string, { tenantId: string; expiresAt: number }>();
   private readonly stopListening: () => void;
 
@@ -72,6 +74,23 @@ export class OidcProviders {
     return tenant.id;
   }
 
+  /**
+   * The provider behind a URL reference when everything is already at hand, synchronously: the reference
+   * resolved within TENANT_REF_CACHE_MS, the provider built, its keys checked within KEY_CHECK_INTERVAL_MS.
+   * Undefined otherwise, and the caller takes the full path (resolveTenant, get), which refreshes all three:
+   * the same bounds hold on both paths.
+   */
+  peek(ref: string): TenantProvider | undefined {
+    const now = this.services.clock.now().getTime();
+    const cached = this.tenantRefs.get(ref.toLowerCase());
+    if (!cached || !(cached.expiresAt > now && cached.expiresAt - now <= TENANT_REF_CACHE_MS))
+      return undefined;
+    const entry = this.built.get(cached.tenantId);
+    if (!entry || now - entry.keysCheckedAt > KEY_CHECK_INTERVAL_MS || now < entry.keysCheckedAt)
+      return undefined;
+    return entry;
+  }
+
   async get(tenantId: string): Promise<TenantProvider> {
     let pending = this.entries.get(tenantId);
     if (pending) {
@@ -81,7 +100,11 @@ export class OidcProviders {
     } else {
       pending = this.create(tenantId);
       this.entries.set(tenantId, pending);
-      while (this.entries.size > MAX_PROVIDERS) this.entries.delete(this.entries.keys().next().value!);
+      while (this.entries.size > MAX_PROVIDERS) {
+        const oldest = this.entries.keys().next().value!;
+        this.entries.delete(oldest);
+        this.built.delete(oldest);
+      }
     }
     let entry: TenantProvider;
     try {
@@ -90,6 +113,7 @@ export class OidcProviders {
       if (this.entries.get(tenantId) === pending) this.entries.delete(tenantId);
       throw error;
     }
+    if (this.entries.get(tenantId) === pending) this.built.set(tenantId, entry);
     // The service clock, not Date.now(): a grace period ending is a point in that clock's time.
     const now = this.services.clock.now().getTime();
     if (now - entry.keysCheckedAt > KEY_CHECK_INTERVAL_MS) {
@@ -97,7 +121,7 @@ export class OidcProviders {
       entry.keysCheckedAt = now;
       const version = await signingKeysVersion(this.services, tenantId);
       if (version !== entry.keysVersion) {
-        if (this.entries.get(tenantId) === pending) this.entries.delete(tenantId);
+        if (this.entries.get(tenantId) === pending) this.invalidate(tenantId);
         return this.get(tenantId);
       }
     }
@@ -106,11 +130,13 @@ export class OidcProviders {
 
   invalidate(tenantId: string): void {
     this.entries.delete(tenantId);
+    this.built.delete(tenantId);
   }
 
   close(): void {
     this.stopListening();
     this.entries.clear();
+    this.built.clear();
     this.tenantRefs.clear();
   }
 

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
+import { prepared } from '../db/prepared.js';
 import type { OidcSigningKeysTable } from '../db/schema.js';
 
 /** SQL for the OIDC concept. tenantId first, always: a provider only ever sees its own tenant's rows. */
@@ -14,6 +15,28 @@ export interface PayloadRow {
 
 // ---- oidc-provider artefacts ------------------------------------------------------------------------------
 
+/**
+ * The statements of every token request (a refresh: find the token and its grant, consume it, store its
+ * successor) are compiled once (src/db/prepared.ts): the SQL is what Kysely builds, only bound per call.
+ */
+const upsertPayloadRow = prepared<
+  never,
+  [string, string, string, string, string | null, string | null, string | null, number | null]
+>(8, (db, tenantId, model, id, payload, grantId, userCode, uid, expiresAt) => {
+  // A placeholder stands for the number (or null) bound at each call.
+  const values = {
+    payload,
+    grant_id: grantId,
+    user_code: userCode,
+    uid,
+    expires_at: expiresAt as unknown as number,
+  };
+  return db
+    .insertInto('oidc_payloads')
+    .values({ tenant_id: tenantId, model, id, consumed_at: null, ...values })
+    .onConflict((oc) => oc.columns(['tenant_id', 'model', 'id']).doUpdateSet(values));
+});
+
 export async function upsertPayload(
   db: Executor,
   tenantId: string,
@@ -27,31 +50,52 @@ export async function upsertPayload(
     expiresAt: number | null;
   },
 ): Promise<void> {
-  const values = {
-    payload: row.payload,
-    grant_id: row.grantId,
-    user_code: row.userCode,
-    uid: row.uid,
-    expires_at: row.expiresAt,
-  };
-  await db
-    .insertInto('oidc_payloads')
-    .values({ tenant_id: tenantId, model: row.model, id: row.id, consumed_at: null, ...values })
-    .onConflict((oc) => oc.columns(['tenant_id', 'model', 'id']).doUpdateSet(values))
-    .execute();
+  await upsertPayloadRow(
+    db,
+    tenantId,
+    row.model,
+    row.id,
+    row.payload,
+    row.grantId,
+    row.userCode,
+    row.uid,
+    row.expiresAt,
+  );
 }
 
 const payloadColumns = ['payload', 'expires_at', 'consumed_at'] as const;
 
-export async function findPayload(db: Executor, tenantId: string, model: string, id: string) {
-  return db
+const findPayloadRow = prepared<PayloadRow, [string, string, string]>(3, (db, tenantId, model, id) =>
+  db
     .selectFrom('oidc_payloads')
     .select(payloadColumns)
     .where('tenant_id', '=', tenantId)
     .where('model', '=', model)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', '=', id),
+);
+
+export async function findPayload(
+  db: Executor,
+  tenantId: string,
+  model: string,
+  id: string,
+): Promise<PayloadRow | undefined> {
+  const [row] = await findPayloadRow(db, tenantId, model, id);
+  return row;
 }
+
+const findPayloadByColumn = (column: 'uid' | 'user_code') =>
+  prepared<PayloadRow, [string, string, string]>(3, (db, tenantId, model, value) =>
+    db
+      .selectFrom('oidc_payloads')
+      .select(payloadColumns)
+      .where('tenant_id', '=', tenantId)
+      .where('model', '=', model)
+      .where(column, '=', value),
+  );
+// The session behind a refresh token is found by its uid on every refresh.
+const findPayloadByUid = findPayloadByColumn('uid');
+const findPayloadByUserCode = findPayloadByColumn('user_code');
 
 export async function findPayloadBy(
   db: Executor,
@@ -59,24 +103,29 @@ export async function findPayloadBy(
   model: string,
   column: 'uid' | 'user_code',
   value: string,
-) {
-  return db
-    .selectFrom('oidc_payloads')
-    .select(payloadColumns)
-    .where('tenant_id', '=', tenantId)
-    .where('model', '=', model)
-    .where(column, '=', value)
-    .executeTakeFirst();
+): Promise<PayloadRow | undefined> {
+  const [row] = await (column === 'uid' ? findPayloadByUid : findPayloadByUserCode)(
+    db,
+    tenantId,
+    model,
+    value,
+  );
+  return row;
 }
 
+const consumePayloadRow = prepared<never, [string, string, string, number]>(
+  4,
+  (db, tenantId, model, id, now) =>
+    db
+      .updateTable('oidc_payloads')
+      .set({ consumed_at: now as unknown as number })
+      .where('tenant_id', '=', tenantId)
+      .where('model', '=', model)
+      .where('id', '=', id),
+);
+
 export async function consumePayload(db: Executor, tenantId: string, model: string, id: string, now: number) {
-  await db
-    .updateTable('oidc_payloads')
-    .set({ consumed_at: now })
-    .where('tenant_id', '=', tenantId)
-    .where('model', '=', model)
-    .where('id', '=', id)
-    .execute();
+  await consumePayloadRow(db, tenantId, model, id, now);
 }
 
 export async function deletePayload(db: Executor, tenantId: string, model: string, id: string) {

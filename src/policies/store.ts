@@ -1,21 +1,26 @@
 import type { Transaction } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import type { Executor } from '../db/executor.js';
+import { prepared } from '../db/prepared.js';
 import type { Database } from '../db/schema.js';
 
 export type PolicyType = 'authorizationPolicy' | 'b2bManagementPolicy';
+
+// Read on every sign-in and invitation: compiled once (src/db/prepared.ts).
+const policyDocument = prepared<{ document: string }, [string, PolicyType]>(2, (db, tenantId, type) =>
+  db
+    .selectFrom('policies')
+    .select('document')
+    .where('tenant_id', '=', tenantId)
+    .where('policy_type', '=', type as PolicyType),
+);
 
 export async function readPolicy(
   db: Executor,
   tenantId: string,
   type: PolicyType,
 ): Promise<unknown | undefined> {
-  const row = await db
-    .selectFrom('policies')
-    .select('document')
-    .where('tenant_id', '=', tenantId)
-    .where('policy_type', '=', type)
-    .executeTakeFirst();
+  const [row] = await policyDocument(db, tenantId, type);
   return row ? JSON.parse(row.document) : undefined;
 }
 

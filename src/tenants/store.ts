@@ -10,15 +10,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Instance-level: resolves a tenant reference from a URL (id, slug or verified domain). */
 export async function findTenantByRef(db: Executor, ref: string): Promise<TenantRow | undefined> {
   const value = ref.toLowerCase();
-  if (UUID.test(value)) {
-    return db.selectFrom('tenants').selectAll().where('id', '=', value).executeTakeFirst();
-  }
-  if (value.includes('.')) {
-    const [tenant] = await tenantByVerifiedDomain(db, value);
-    return tenant;
-  }
-  return db.selectFrom('tenants').selectAll().where('slug', '=', value).executeTakeFirst();
+  // Every sign-in and token request resolves one: the three lookups are compiled once (src/db/prepared.ts).
+  const lookup = UUID.test(value) ? tenantById : value.includes('.') ? tenantByVerifiedDomain : tenantBySlug;
+  const [tenant] = await lookup(db, value);
+  return tenant;
 }
+
+const tenantBySlug = prepared<TenantRow, [string]>(1, (db, slug) =>
+  db.selectFrom('tenants').selectAll().where('slug', '=', slug),
+);
 
 const tenantByVerifiedDomain = prepared<TenantRow, [string]>(1, (db, domain) =>
   db

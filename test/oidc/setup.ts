@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Services } from '../../src/app/services.js';
-import type { Clock } from '../../src/platform/clock.js';
 import { hashSecret } from '../../src/platform/secrets.js';
-import { type BareTestApp, buildBareTestApp } from '../helpers/build-test-app.js';
+import { type BareTestApp, buildBareTestApp, type TestAppOptions } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 
 /**
@@ -36,7 +35,11 @@ export interface OidcTestContext extends Omit<BareTestApp, 'databaseUrl'> {
 }
 
 export async function createOidcTestContext(
-  options: { clock?: Clock; accessTokenTtlSeconds?: number } = {},
+  options: Pick<TestAppOptions, 'clock' | 'logStream' | 'setUp'> & {
+    accessTokenTtlSeconds?: number;
+    /** Configuration variables over this context's own. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<OidcTestContext> {
   // One run per file, on the last dialect of the matrix (PostgreSQL when configured, as before).
   const dialect = testDialects().at(-1) ?? 'sqlite';
@@ -45,8 +48,11 @@ export async function createOidcTestContext(
       FOYER_BASE_URL: BASE_URL,
       FOYER_LOG_LEVEL: 'silent',
       FOYER_ACCESS_TOKEN_TTL_SECONDS: String(options.accessTokenTtlSeconds ?? 3600),
+      ...options.env,
     },
     ...(options.clock && { clock: options.clock }),
+    ...(options.logStream && { logStream: options.logStream }),
+    ...(options.setUp && { setUp: options.setUp }),
   });
   try {
     return await seed(bare);
