@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { addGroupMember } from '../groups/service.js';
 import { resendInvitation } from '../invitations/operations.js';
 import { invitationBody } from '../invitations/schemas.js';
 import { invite } from '../invitations/service.js';
@@ -27,7 +28,7 @@ async function requireInvitationOf(services: Services, ctx: PortalContext, userI
 const userActions: Record<
   string,
   {
-    label: 'resendButton' | 'resetButton' | 'revokeButton';
+    label: 'resendButton' | 'resetButton' | 'revokeButton' | 'addToGroupButton';
     run(services: Services, ctx: PortalContext, id: string, body: Record<string, unknown>): Promise<unknown>;
   }
 > = {
@@ -57,6 +58,12 @@ const userActions: Record<
   revoke: {
     label: 'revokeButton',
     run: (services, ctx, id) => revokeSignInSessions(services, ctx.principal, id),
+  },
+  // The same service as the group page's "Add" and POST /groups/{id}/members/$ref, which authorizes the caller.
+  groups: {
+    label: 'addToGroupButton',
+    run: (services, ctx, id, body) =>
+      addGroupMember(services, ctx.principal, field(body, 'group').trim(), id),
   },
 };
 

@@ -2,6 +2,7 @@ import type { Services } from '../../app/services.js';
 import { can } from '../../auth/guards.js';
 import { parseQueryOptions } from '../../graph/odata/index.js';
 import { groupEntity } from '../../groups/entity.js';
+import { listGroupsFor } from '../../groups/service.js';
 import { findInvitationOfUser } from '../../invitations/store.js';
 import type { PortalContext } from '../../portal/context.js';
 import { signInEntity } from '../../signins/entity.js';
@@ -42,7 +43,7 @@ export async function userPage(
   const t = portalDictionaryOf(ctx.lang);
   const { user } = await readUserFor(services, ctx.principal, id, USER_PROPERTIES);
   const userId = String(user.id);
-  const [groups, signIns, invitation, slots] = await Promise.all([
+  const [groups, signIns, invitation, slots, joinable] = await Promise.all([
     listMemberOfFor(services, ctx.principal, userId, parseQueryOptions({ $top: '100' }, groupEntity)),
     can(ctx.principal, 'readAuditLogs')
       ? listSignIns(
@@ -56,7 +57,17 @@ export async function userPage(
       : undefined,
     findInvitationOfUser(services.db, ctx.tenant.id, userId),
     Promise.all(userPageSlots.map((slot) => slot(services, ctx, userId))),
+    // The groups offered by "Add to group": only for a role that may change memberships.
+    can(ctx.principal, 'writeGroupMembers') && can(ctx.principal, 'readGroups')
+      ? listGroupsFor(
+          services,
+          ctx.principal,
+          parseQueryOptions({ $top: '100', $orderby: 'displayName' }, groupEntity),
+        )
+      : undefined,
   ]);
+  const memberOf = new Set(groups.items.map((g) => String(g.id)));
+  const offered = (joinable?.items ?? []).filter((g) => !memberOf.has(String(g.id)));
   const self = `${ctx.base}/users/${userId}`;
   const action = (path: string, label: string, extra: SafeHtml | '' = '') =>
     html`<form method="post" action="${self}/${path}">${formBasics(ctx, self)}${extra}<button type="submit" class="secondary">${label}</button></form>`;
@@ -99,6 +110,17 @@ ${
   groups.items.length === 0
     ? html`<p>${t.noGroups}</p>`
     : html`<ul>${groups.items.map((g) => html`<li><a href="${ctx.base}/groups/${g.id}">${g.displayName}</a></li>`)}</ul>`
+}
+${
+  offered.length > 0
+    ? action(
+        'groups',
+        t.addToGroupButton,
+        html`<label for="group">${t.addToGroupLabel}</label><select id="group" name="group">${offered.map(
+          (g) => html`<option value="${String(g.id)}">${String(g.displayName ?? '')}</option>`,
+        )}</select>`,
+      )
+    : ''
 }
 ${signIns ? html`<h2>${t.signInsHeading}</h2>${signInsTable(t, t.signInsHeading, signIns.items)}` : ''}`,
   });

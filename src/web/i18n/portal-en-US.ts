@@ -92,6 +92,8 @@ export const portalEnUS = {
   mfaResetSlot: 'Multi-factor authentication methods',
   groupsHeading: 'Groups',
   noGroups: 'Not a member of any group.',
+  addToGroupLabel: 'Group',
+  addToGroupButton: 'Add to group',
   signInsHeading: 'Recent sign-ins',
   noSignIns: 'No sign-in yet.',
   colDate: 'Date',

@@ -88,6 +88,8 @@ export const portalFrFR: PortalDictionary = {
   mfaResetSlot: "Méthodes d'authentification multifacteur",
   groupsHeading: 'Groupes',
   noGroups: "Membre d'aucun groupe.",
+  addToGroupLabel: 'Groupe',
+  addToGroupButton: 'Ajouter au groupe',
   signInsHeading: 'Connexions récentes',
   noSignIns: 'Aucune connexion pour le moment.',
   colDate: 'Date',
