@@ -105,6 +105,35 @@ describe.each(testDialects())('console users and invitations (%s)', (dialect) =>
     expect((await admin.get(`/v1.0/users/${id}`)).statusCode).toBe(404);
   });
 
+  it('adds the user to a group from the user page, offering only the groups they are not in', async () => {
+    const group = await admin.post('/v1.0/groups', {
+      displayName: 'Suppliers',
+      mailNickname: 'suppliers',
+      mailEnabled: false,
+      securityEnabled: true,
+    });
+    const groupId = (group.json() as { id: string }).id;
+    const invited = await admin.post('/v1.0/invitations', {
+      invitedUserEmailAddress: 'dora@partner.example',
+      inviteRedirectUrl: 'https://app.example',
+    });
+    const id = (invited.json() as { invitedUser: { id: string } }).invitedUser.id;
+    const page = await browser.get(`${base}/users/${id}`);
+    expect(page.body).toContain(`<option value="${groupId}">Suppliers</option>`);
+    const added = await browser.submit(page, `/users/${id}/groups`, { group: groupId });
+    expect(added.statusCode).toBe(200);
+    expect(added.body).toContain('Done: Add to group.');
+    expect(added.body).toContain(`<a href="${base}/groups/${groupId}">Suppliers</a>`);
+    expect(added.body).not.toContain(`<option value="${groupId}">`);
+    const members = await admin.get(`/v1.0/groups/${groupId}/members`);
+    expect((members.json() as { value: Array<{ id: string }> }).value.map((m) => m.id)).toEqual([id]);
+    const unknown = await browser.submit(page, `/users/${id}/groups`, {
+      group: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).toContain('role="alert"');
+  });
+
   it('the services refuse what the role does not allow, even when posted directly', async () => {
     const { upn } = await memberWithRole(t, admin, 'ua2', 'User Administrator');
     const ua = await consoleAs(t, upn, PASSWORD);
