@@ -23,15 +23,17 @@ type MyAppsRequest = FastifyRequest<{
 
 const hide = { schema: { hide: true } };
 
-/** Whether the same rule as POST /invitations lets this person invite (allowInvitesFrom, role, user type). */
-async function mayInvite(services: Services, ctx: PortalContext): Promise<boolean> {
+/** Why the same rule as POST /invitations refuses this person (allowInvitesFrom, role, user type), if it does. */
+async function inviteRefusal(services: Services, ctx: PortalContext) {
   try {
     await assertMayInvite(services, ctx.principal, await getAuthorizationPolicy(services.db, ctx.tenant.id));
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return formErrorOf(error);
   }
 }
+
+const mayInvite = async (services: Services, ctx: PortalContext) => !(await inviteRefusal(services, ctx));
 
 /** /{tenant}/myapps: every signed-in person of the tenant, members and guests, whatever their role. */
 export async function myAppsPlugin(app: FastifyInstance, { services }: { services: Services }) {
@@ -87,6 +89,10 @@ export async function myAppsPlugin(app: FastifyInstance, { services }: { service
     '/:tenant/myapps/invite',
     hide,
     route(async (ctx, request, reply) => {
+      // The link is hidden when the policy forbids inviting; reached by its address, the form would only be
+      // refused once filled in, so My Apps says why at once.
+      const refused = await inviteRefusal(services, ctx);
+      if (refused) return reply.status(refused.status).send(await home(ctx, refused.message));
       const values = await takeStash(services, ctx.tenant.id, `${ctx.base}/invite`, request.query.restore);
       return reply.send(
         await invitePage(services, ctx, { ...surface(ctx), ...(values && { values, restored: true }) }),

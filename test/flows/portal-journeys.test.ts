@@ -251,15 +251,10 @@ describe.runIf(browserAvailable()).each(testDialects())('portal journeys in Chro
     try {
       await page.goto(myApps);
       expect(await page.getByRole('link', { name: 'Invite a guest' }).count()).toBe(0);
-      // The form reached by its address is refused on sending, by the same rule as the API.
-      await page.goto(`${myApps}/invite`);
-      await page.getByLabel('Email address', { exact: true }).fill('refused@supplier.example');
-      await page.getByLabel('Redirect URL after acceptance').fill(`${env.base}/demo`);
-      const [response] = await Promise.all([
-        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/myapps/invite')),
-        page.getByRole('button', { name: 'Invite' }).click(),
-      ]);
-      expect(response.status()).toBe(403);
+      // The form's address typed by hand says at once why, by the same rule as the API (no form to fill in).
+      const response = await page.goto(`${myApps}/invite`);
+      expect(response?.status()).toBe(403);
+      expect(await page.getByLabel('Email address', { exact: true }).count()).toBe(0);
       await expect
         .poll(() => page.getByRole('alert').textContent())
         .toContain('does not allow you to invite');

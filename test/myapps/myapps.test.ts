@@ -63,12 +63,21 @@ describe.each(testDialects())('My Apps (%s)', (dialect) => {
     const { browser, page } = await consoleAs(t, upn, PASSWORD, '/myapps');
     expect(page.body).not.toContain('/myapps/invite"');
     const form = await browser.get(`/${t.tenant.tenantId}/myapps/invite`);
-    const refused = await browser.submit(form, '/myapps/invite', {
+    expect(form.statusCode).toBe(403);
+    expect(form.body).toContain('does not allow you to invite');
+    expect(form.body).not.toContain('name="email"');
+    const refused = await browser.post(`/${t.tenant.tenantId}/myapps/invite`, {
+      csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1]!,
       email: 'partner2@supplier.example',
       redirectUrl: 'https://expenses.example/',
     });
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('does not allow you to invite');
+    expect((await admin.get("/v1.0/users?$filter=mail eq 'partner2@supplier.example'")).json()).toMatchObject(
+      {
+        value: [],
+      },
+    );
     await admin.patch('/v1.0/policies/authorizationPolicy', { allowInvitesFrom: 'everyone' });
   });
 
