@@ -42,9 +42,10 @@ export async function consoleBulkRoutes(app: FastifyInstance, { services }: { se
   app.get(
     '/:tenant/admin/bulk',
     hide,
-    consoleRoute(services, 'bulk', async (ctx, _request, reply) =>
-      reply.send(bulkUploadPage(ctx, await listBulkJobs(services, ctx.principal))),
-    ),
+    consoleRoute(services, 'bulk', async (ctx, request, reply) => {
+      const expired = (request.query as { expired?: unknown } | undefined)?.expired === '1';
+      return reply.send(bulkUploadPage(ctx, await listBulkJobs(services, ctx.principal), { expired }));
+    }),
   );
 
   // Multipart: the CSRF token is a field, the file is kept in memory with its name (the CSV is read whole
@@ -57,7 +58,8 @@ export async function consoleBulkRoutes(app: FastifyInstance, { services }: { se
       const appId = await ensurePortalClient(services, tenant.id);
       if (await portalSession(services, request, tenant.id, appId)) return;
       if (await limitSignIns(services, request, reply)) return reply;
-      return reply.redirect(loginUrl(tenant.id, `/${tenant.id}/admin/bulk`), 303);
+      // A browser cannot be handed a file back, so the page says to choose it again after the sign-in.
+      return reply.redirect(loginUrl(tenant.id, `/${tenant.id}/admin/bulk?expired=1`), 303);
     });
     await upload.register(multipart, {
       attachFieldsToBody: 'keyValues',

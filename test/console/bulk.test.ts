@@ -79,7 +79,7 @@ describe.each(testDialects())('console bulk invitations over HTTP (%s)', (dialec
     expect((await browser.get(`${base}/bulk`)).body).toContain('No bulk invitation yet.');
   });
 
-  it('nobody signed in: the upload goes to the sign-in before its body is read', async () => {
+  it('nobody signed in: the upload goes to the sign-in before its body is read, and back to a page that says to choose the file again', async () => {
     const anonymous = await t.app.inject({
       method: 'POST',
       url: `${base}/bulk`,
@@ -88,8 +88,11 @@ describe.each(testDialects())('console bulk invitations over HTTP (%s)', (dialec
     });
     expect(anonymous.statusCode).toBe(303);
     expect(String(anonymous.headers.location)).toBe(
-      `/${t.tenant.tenantId}/portal/login?return=${encodeURIComponent(`/${t.tenant.tenantId}/admin/bulk`)}`,
+      `/${t.tenant.tenantId}/portal/login?return=${encodeURIComponent(`/${t.tenant.tenantId}/admin/bulk?expired=1`)}`,
     );
+    const back = await browser.get(`${base}/bulk?expired=1`);
+    expect(back.body).toContain('Your session had expired before the file was sent');
+    expect((await browser.get(`${base}/bulk`)).body).not.toContain('Your session had expired');
   });
 
   it('a file checked and never started is dropped after 24 hours, its rows with it', async () => {

@@ -30,13 +30,18 @@ function recentJobsTable(ctx: PortalContext, t: PortalDictionary, jobs: BulkJobR
 }
 
 /** The upload form (multipart, CSRF token as a field) and the tenant's latest jobs. */
-export function bulkUploadPage(ctx: PortalContext, jobs: BulkJobResource[], input: { error?: string } = {}) {
+export function bulkUploadPage(
+  ctx: PortalContext,
+  jobs: BulkJobResource[],
+  input: { error?: string; expired?: boolean } = {},
+) {
   const t = portalDictionaryOf(ctx.lang);
   const self = `${ctx.base}/bulk`;
   return consolePage(ctx, {
     title: t.bulkTitle,
     section: 'bulk',
     body: html`<h1>${t.bulkTitle}</h1>
+${input.expired ? html`<p class="notice" role="status">${t.bulkUploadExpired}</p>` : ''}
 ${formError(t, input.error)}
 <p class="intro">${fill(t.bulkIntro, { header: BULK_COLUMNS.join(','), max: number(ctx, MAX_BULK_ROWS) })}</p>
 <form method="post" action="${self}" enctype="multipart/form-data">${formBasics(ctx, self)}

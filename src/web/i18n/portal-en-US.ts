@@ -200,6 +200,8 @@ export const portalEnUS = {
   bulkIntro:
     'Upload a CSV file saved as UTF-8 whose first line is the header {header}, with at most {max} rows. You will see a validation report before anything is sent.',
   bulkFileLabel: 'CSV file',
+  bulkUploadExpired:
+    'Your session had expired before the file was sent, so it was not kept: choose the file again and check it.',
   bulkCheckButton: 'Check the file',
   bulkRecentHeading: 'Recent jobs',
   bulkNoJobs: 'No bulk invitation yet.',
