@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { browserAvailable, launchChromium } from '../helpers/browser.js';
 import { type DialectName, freshDatabase, testDialects } from '../helpers/database.js';
-import { exited, type FoyerProcess, freePort, ROOT, startFoyerProcess } from '../helpers/process.js';
+import {
+  exited,
+  type FoyerProcess,
+  freePort,
+  ROOT,
+  requestAppToken,
+  startFoyerProcess,
+} from '../helpers/process.js';
 
 /**
  * A bulk job survives its server being killed (SIGKILL: no shutdown, no lease released, a row's transaction
@@ -75,16 +82,7 @@ describe.runIf(browserAvailable()).each(testDialects())(
       server = await startFoyer(env, port);
       const bootstrapFile = readdirSync(directory).find((name) => name.startsWith('bootstrap'));
       const tenant = JSON.parse(readFileSync(join(directory, bootstrapFile!), 'utf8')) as ProvisionedTenant;
-      const tokenResponse = await fetch(`${base}/${tenant.tenantSlug}/oauth2/v2.0/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: CLIENT_ID,
-          client_secret: CLIENT_SECRET,
-          scope: `${base}/.default`,
-        }),
-      });
+      const tokenResponse = await requestAppToken(base, tenant.tenantSlug, CLIENT_ID, CLIENT_SECRET);
       expect(tokenResponse.status).toBe(200);
       const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
       const api = (path: string, init: RequestInit = {}) =>

@@ -68,3 +68,16 @@ export const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
     : new Promise<void>((done) => child.once('exit', () => done()));
+
+/** The client-credentials token request to a Foyer on a real port (`base`), for `tenant`'s default scope. */
+export const requestAppToken = (base: string, tenant: string, clientId: string, clientSecret: string) =>
+  fetch(`${base}/${tenant}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope: `${base}/.default`,
+    }),
+  });

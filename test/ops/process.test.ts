@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FoyerProcess, freePort, ROOT, startFoyerProcess } from '../helpers/process.js';
+import { type FoyerProcess, freePort, ROOT, requestAppToken, startFoyerProcess } from '../helpers/process.js';
 
 /**
  * Foyer as an operator runs it: `npm start` and the production build (`npm run build` + `npm run start:prod`),
@@ -23,16 +23,7 @@ function load(port: number, until: () => boolean, progress: { completed: number 
   const client = async () => {
     while (!until()) {
       try {
-        await fetch(`${base}/contoso/oauth2/v2.0/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            grant_type: 'client_credentials',
-            client_id: CLIENT_ID,
-            client_secret: CLIENT_SECRET,
-            scope: `${base}/.default`,
-          }),
-        }).then((r) => r.arrayBuffer());
+        await requestAppToken(base, 'contoso', CLIENT_ID, CLIENT_SECRET).then((r) => r.arrayBuffer());
         await fetch(`${base}/readyz`).then((r) => r.arrayBuffer());
         completed += 1;
         progress.completed = completed;
