@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type autocannon from 'autocannon';
 import { tempDir } from './lib.js';
 
 export const CLIENT_SECRET = 'bench-client-secret-0123456789-abcdefghij';
@@ -72,4 +73,32 @@ export async function appToken(url: string, clientId: string): Promise<string> {
   const body = (await response.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`no token: ${JSON.stringify(body)}`);
   return body.access_token;
+}
+
+/**
+ * POST /v1.0/invitations as `token`, a new guest each time (`prefix`0@partner1.example, …, over 50 partner
+ * domains) with the invitation mail queued. One request object may serve several instances: `sent()` counts the
+ * invitations it built, across all of them.
+ */
+export function invitationRequest(
+  token: string,
+  prefix: string,
+): { request: autocannon.Request; sent: () => number } {
+  let counter = 0;
+  return {
+    request: {
+      method: 'POST',
+      path: '/v1.0/invitations',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({
+          invitedUserEmailAddress: `${prefix}${counter++}@partner${counter % 50}.example`,
+          inviteRedirectUrl: 'https://apps.example/welcome',
+          sendInvitationMessage: true,
+        }),
+      }),
+    },
+    sent: () => counter,
+  };
 }

@@ -1,5 +1,4 @@
-import type autocannon from 'autocannon';
-import { appToken, foyerEnv } from '../foyer-env.js';
+import { appToken, foyerEnv, invitationRequest } from '../foyer-env.js';
 import {
   buildDist,
   CpuMeter,
@@ -24,24 +23,11 @@ export async function invite(): Promise<Figure[]> {
   try {
     const baseline = (await load({ url: `${foyer.url}/healthz` })).rps;
     const token = await appToken(foyer.url, clientId);
-    let counter = 0;
-    const request: autocannon.Request = {
-      method: 'POST',
-      path: '/v1.0/invitations',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      setupRequest: (req) => ({
-        ...req,
-        body: JSON.stringify({
-          invitedUserEmailAddress: `guest${counter++}@partner${counter % 50}.example`,
-          inviteRedirectUrl: 'https://apps.example/welcome',
-          sendInvitationMessage: true,
-        }),
-      }),
-    };
+    const inviting = invitationRequest(token, 'guest');
     const before = await dbStats(foyer.url);
     // The server's CPU per invitation (mail worker included): what a busy neighbour changes far less than the rate.
     const cpu = new CpuMeter(foyer.process.pid);
-    const result = await cpu.measure(() => load({ url: foyer.url, requests: [request] }));
+    const result = await cpu.measure(() => load({ url: foyer.url, requests: [inviting.request] }));
     const cost = perRequest(before, await dbStats(foyer.url), result.total);
     return [
       {
@@ -52,7 +38,7 @@ export async function invite(): Promise<Figure[]> {
         ratio: round(result.rps / baseline, 2),
         target: '>= 500 req/s on SQLite',
         met: result.rps >= 500 && result.errors + result.non2xx === 0,
-        note: `p99 ${result.p99} ms, ${counter} invitations, errors ${result.errors}, non-2xx ${result.non2xx}; ${cost}; ${cpu.perOp(result.total, 'server')}`,
+        note: `p99 ${result.p99} ms, ${inviting.sent()} invitations, errors ${result.errors}, non-2xx ${result.non2xx}; ${cost}; ${cpu.perOp(result.total, 'server')}`,
       },
     ];
   } finally {

@@ -1,5 +1,5 @@
 import type autocannon from 'autocannon';
-import { appToken, CLIENT_SECRET, foyerEnv } from '../foyer-env.js';
+import { appToken, CLIENT_SECRET, foyerEnv, invitationRequest } from '../foyer-env.js';
 import {
   buildDist,
   cpuTime,
@@ -82,25 +82,9 @@ async function run(database: BenchDatabase): Promise<Figure[]> {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: tokenForm,
     });
-    let invited = 0;
-    const invitations = (url: string): autocannon.Options => ({
-      url,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1.0/invitations',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({
-              invitedUserEmailAddress: `scale${invited++}@partner${invited % 50}.example`,
-              inviteRedirectUrl: 'https://apps.example/welcome',
-              sendInvitationMessage: true,
-            }),
-          }),
-        },
-      ],
-    });
+    // One counter for both instances: every invitation of the run is to a new address.
+    const inviting = invitationRequest(token, 'scale');
+    const invitations = (url: string): autocannon.Options => ({ url, requests: [inviting.request] });
     const lists = (url: string): autocannon.Options => ({
       url,
       requests: [

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { startWebhookWorker } from '../../src/webhooks/worker.js';
+import { inviteFederatedGuest } from '../federation/support.js';
 import {
   buildTestApp,
   provisionOtherTenant,
@@ -123,21 +124,7 @@ describe.each(testDialects())('console identity providers and webhooks (%s)', (d
       'Partner (renamed)',
     );
 
-    const invited = await admin.post('/v1.0/invitations', {
-      invitedUserEmailAddress: 'bound@partner.example',
-      inviteRedirectUrl: 'https://example.com',
-    });
-    const guestId = invited.json().invitedUser.id as string;
-    await t.app.services.db
-      .insertInto('user_identities')
-      .values({
-        tenant_id: t.tenant.tenantId,
-        user_id: guestId,
-        sign_in_type: 'federated',
-        issuer: idp.issuer,
-        issuer_assigned_id: 'bound',
-      })
-      .execute();
+    const bound = await inviteFederatedGuest(t, admin, 'bound@partner.example', idp.issuer, 'bound');
     const unconfirmed = await browser.submit(page, `/identity-providers/${provider.id}/delete`);
     expect(unconfirmed.statusCode).toBe(400);
     const inUse = await browser.submit(page, `/identity-providers/${provider.id}/delete`, { confirm: 'on' });
@@ -145,7 +132,7 @@ describe.each(testDialects())('console identity providers and webhooks (%s)', (d
     expect(inUse.headers['content-type']).toContain('text/html');
     expect(inUse.body).toContain('role="alert"');
     expect(inUse.body).toContain('1 guest(s) sign in with this identity provider');
-    await t.app.services.db.deleteFrom('user_identities').where('user_id', '=', guestId).execute();
+    await bound.unbind();
     const deleted = await browser.submit(page, `/identity-providers/${provider.id}/delete`, {
       confirm: 'on',
     });

@@ -4,6 +4,7 @@ import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/bui
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, callerFor, callerWithPermissions, type GraphClient } from '../helpers/graph.js';
 import { startTestIdp, type TestIdp } from '../helpers/test-idp.js';
+import { inviteFederatedGuest } from './support.js';
 
 const PROVIDERS = '/v1.0/identity/identityProviders';
 const CALLBACK = 'https://foyer.test/federation/callback';
@@ -159,25 +160,11 @@ describe.each(testDialects())('identity providers API on %s', (dialect) => {
 
   it('refuses deletion while guests are bound to the provider', async () => {
     const created = (await admin.post(PROVIDERS, oidcBody({ domains: ['bound.example'] }))).json();
-    const invited = await admin.post('/v1.0/invitations', {
-      invitedUserEmailAddress: 'someone@bound.example',
-      inviteRedirectUrl: 'https://example.com',
-    });
-    const guestId = invited.json().invitedUser.id as string;
-    await t.app.services.db
-      .insertInto('user_identities')
-      .values({
-        tenant_id: t.tenant.tenantId,
-        user_id: guestId,
-        sign_in_type: 'federated',
-        issuer: idp.issuer,
-        issuer_assigned_id: 'someone',
-      })
-      .execute();
+    const bound = await inviteFederatedGuest(t, admin, 'someone@bound.example', idp.issuer, 'someone');
     const refused = await admin.delete(`${PROVIDERS}/${created.id}`);
     expect(expectGraphError(refused, 409, 'Request_IdentityProviderInUse').message).toContain('Reset');
     expect((await admin.get(`${PROVIDERS}/${created.id}`)).statusCode).toBe(200);
-    await t.app.services.db.deleteFrom('user_identities').where('user_id', '=', guestId).execute();
+    await bound.unbind();
     expect((await admin.delete(`${PROVIDERS}/${created.id}`)).statusCode).toBe(204);
   });
 

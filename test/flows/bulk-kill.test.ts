@@ -1,15 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { browserAvailable, launchChromium } from '../helpers/browser.js';
 import { type DialectName, freshDatabase, testDialects } from '../helpers/database.js';
+import {
+  exited,
+  type FoyerProcess,
+  freePort,
+  ROOT,
+  requestAppToken,
+  startFoyerProcess,
+} from '../helpers/process.js';
 
 /**
  * A bulk job survives its server being killed (SIGKILL: no shutdown, no lease released, a row's transaction
@@ -19,61 +25,17 @@ import { type DialectName, freshDatabase, testDialects } from '../helpers/databa
  * line per address. An administrator watches it in Chromium on the console's job page after the restart.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const ROWS = 3_000;
 const CLIENT_ID = '0d6c3c1e-6a0b-4b8e-9a55-5b7c1f3e2d10';
 const CLIENT_SECRET = 'bulk-kill-test-client-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'bulk-kill-test-admin-password';
 const SHOTS = join(ROOT, 'artifacts', 'screenshots', 'console');
 
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Server {
-  child: ChildProcess;
-  output: () => string;
-}
-
 /** `node scripts/start.mjs` (what `npm start` execs): the child is Foyer itself, so SIGKILL reaches it. */
-async function startFoyer(env: Record<string, string>, base: string): Promise<Server> {
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const startedAt = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Foyer exited (${child.exitCode}):\n${output}`);
-    const ready = await fetch(`${base}/readyz`).catch(() => undefined);
-    if (ready?.status === 200) return { child, output: () => output };
-    if (Date.now() - startedAt > 120_000) {
-      child.kill('SIGKILL');
-      throw new Error(`not ready after 120 s:\n${output}`);
-    }
-    await sleep(100);
-  }
-}
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((done) => child.once('exit', () => done()));
+const startFoyer = async (env: Record<string, string>, port: number) =>
+  startFoyerProcess([process.execPath, 'scripts/start.mjs'], env, port, 120_000);
 
 describe.runIf(browserAvailable()).each(testDialects())(
   'a bulk job whose server is killed mid-way (%s)',
@@ -84,7 +46,7 @@ describe.runIf(browserAvailable()).each(testDialects())(
     let port: number;
     let base: string;
     let env: Record<string, string>;
-    let server: Server | undefined;
+    let server: FoyerProcess | undefined;
     let browser: Browser | undefined;
 
     beforeAll(async () => {
@@ -117,19 +79,10 @@ describe.runIf(browserAvailable()).each(testDialects())(
     });
 
     it('resumes after a restart on the same database: every row done exactly once', async () => {
-      server = await startFoyer(env, base);
+      server = await startFoyer(env, port);
       const bootstrapFile = readdirSync(directory).find((name) => name.startsWith('bootstrap'));
       const tenant = JSON.parse(readFileSync(join(directory, bootstrapFile!), 'utf8')) as ProvisionedTenant;
-      const tokenResponse = await fetch(`${base}/${tenant.tenantSlug}/oauth2/v2.0/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: CLIENT_ID,
-          client_secret: CLIENT_SECRET,
-          scope: `${base}/.default`,
-        }),
-      });
+      const tokenResponse = await requestAppToken(base, tenant.tenantSlug, CLIENT_ID, CLIENT_SECRET);
       expect(tokenResponse.status).toBe(200);
       const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
       const api = (path: string, init: RequestInit = {}) =>
@@ -183,7 +136,7 @@ describe.runIf(browserAvailable()).each(testDialects())(
       expect(Number(doneRows)).toBe(atKill.processed_rows);
 
       // Started again on the same database; an administrator opens the job's page and watches it finish.
-      server = await startFoyer(env, base);
+      server = await startFoyer(env, port);
       browser = await launchChromium();
       const page = await browser.newPage();
       await page.goto(`${base}/${tenant.tenantSlug}/admin/bulk/${id}`);

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { registerDemoApp } from '../../src/demo/registration.js';
@@ -7,15 +6,8 @@ import { type AxeViolation, launchChromium, seriousViolations } from '../helpers
 import { mailingTestApp, type TestApp } from '../helpers/build-test-app.js';
 import type { DialectName } from '../helpers/database.js';
 import type { GraphClient } from '../helpers/graph.js';
+import { freePort } from '../helpers/process.js';
 import type { CaughtMail, SmtpCatcher } from '../helpers/smtp-catcher.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface FlowEnv {
   t: TestApp;

@@ -1,9 +1,9 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FoyerProcess, freePort, ROOT, requestAppToken, startFoyerProcess } from '../helpers/process.js';
 
 /**
  * Foyer as an operator runs it: `npm start` and the production build (`npm run build` + `npm run start:prod`),
@@ -11,56 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * (on Node 20 the TypeScript loader thread used to leave it in Atomics.wait forever).
  */
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const CLIENT_ID = '6f0c1a62-1f5e-4c2b-9d8e-2a7b3c4d5e6f';
 const CLIENT_SECRET = 'process-test-client-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'process-test-admin-password';
 const SECRET = 'process-test-secret-0123456789-abcdefghijklmnop';
-
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-
-interface Started {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  readyAfterMs: number;
-}
-
-async function start(command: string[], env: Record<string, string>, port: number): Promise<Started> {
-  const startedAt = Date.now();
-  const child = spawn(command[0]!, command.slice(1), {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited early (${child.exitCode}):\n${output}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-    if (ready?.status === 200) break;
-    // Generous: the machine running the suite may be saturated; the bound under test is the one on stopping.
-    if (Date.now() - startedAt > 90_000) {
-      child.kill('SIGKILL');
-      throw new Error(`not ready after 90 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, port, output: () => output, readyAfterMs: Date.now() - startedAt };
-}
 
 /** Token requests and reads from several concurrent clients until `stop` says so. */
 function load(port: number, until: () => boolean, progress: { completed: number }): Promise<number> {
@@ -69,16 +23,7 @@ function load(port: number, until: () => boolean, progress: { completed: number 
   const client = async () => {
     while (!until()) {
       try {
-        await fetch(`${base}/contoso/oauth2/v2.0/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            grant_type: 'client_credentials',
-            client_id: CLIENT_ID,
-            client_secret: CLIENT_SECRET,
-            scope: `${base}/.default`,
-          }),
-        }).then((r) => r.arrayBuffer());
+        await requestAppToken(base, 'contoso', CLIENT_ID, CLIENT_SECRET).then((r) => r.arrayBuffer());
         await fetch(`${base}/readyz`).then((r) => r.arrayBuffer());
         completed += 1;
         progress.completed = completed;
@@ -90,7 +35,7 @@ function load(port: number, until: () => boolean, progress: { completed: number 
   return Promise.all(Array.from({ length: 16 }, client)).then(() => completed);
 }
 
-async function stopAfterLoad(started: Started, signal: NodeJS.Signals): Promise<number> {
+async function stopAfterLoad(started: FoyerProcess, signal: NodeJS.Signals): Promise<number> {
   let signalled = false;
   const progress = { completed: 0 };
   const loading = load(started.port, () => signalled, progress);
@@ -139,7 +84,7 @@ describe('process lifecycle', { timeout: 400_000 }, () => {
       FOYER_DATABASE_URL: `sqlite:${join(data, 'foyer.db')}`,
     };
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGTERM'] as const) {
-      const started = await start(['npm', 'start'], env, await freePort());
+      const started = await startFoyerProcess(['npm', 'start'], env, await freePort(), 90_000);
       const stoppedInMs = await stopAfterLoad(started, signal);
       if (process.env.FOYER_TEST_TIMINGS)
         console.log(signal, { readyAfterMs: started.readyAfterMs, stoppedInMs });
@@ -159,7 +104,12 @@ describe('process lifecycle', { timeout: 400_000 }, () => {
       FOYER_SMTP_URL: 'smtp://127.0.0.1:9',
     };
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const started = await start(['node', 'dist/main.js', '--production'], env, await freePort());
+      const started = await startFoyerProcess(
+        ['node', 'dist/main.js', '--production'],
+        env,
+        await freePort(),
+        90_000,
+      );
       expect(started.output()).toContain('(production mode)');
       for (const secret of [CLIENT_SECRET, ADMIN_PASSWORD, SECRET])
         expect(started.output()).not.toContain(secret);
