@@ -22,7 +22,11 @@ function mailWithLinks(tenantId: string, n: number): NewMail {
   });
 }
 
-function simpleMail(tenantId: string, n: number, extra: Partial<NewMail> = {}): NewMail {
+function simpleMail(
+  tenantId: string,
+  n: number,
+  extra: Partial<Omit<NewMail, 'template'>> & { html?: string; text?: string } = {},
+): NewMail {
   return {
     tenantId,
     category: 'test',
