@@ -24,6 +24,13 @@ export interface TenantDomainsTable {
   verified_at: string | null;
 }
 
+/** Each member's otherMails, lower-cased; kept by triggers on `users` (migration 018). */
+export interface UserOtherMailsTable {
+  tenant_id: string;
+  address_lower: string;
+  user_id: string;
+}
+
 export interface UsersTable {
   tenant_id: string;
   id: string;
@@ -210,6 +217,7 @@ export interface Database {
   operator_tokens: OperatorTokensTable;
   instance_settings: InstanceSettingsTable;
   mail_outbox: MailOutboxTable;
+  user_other_mails: UserOtherMailsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   invitations: InvitationsTable;
@@ -559,6 +567,12 @@ export interface MailOutboxTable {
   dedupe_key: string | null;
   correlation_id: string | null;
   related_id: string | null;
+  /**
+   * JSON of the MailTemplate a mail is rendered from (src/mail/templated.ts); null for mails enqueued already
+   * rendered, and once delivery is over (the rendered, redacted bodies are stored then). While set, the body
+   * columns are empty and readers render on read.
+   */
+  template: string | null;
 }
 
 /** oidc-provider's artefacts (src/oidc/adapter.ts): one row per model instance, payload as JSON text. */

@@ -60,9 +60,6 @@ export async function transition(
   return Number(result.numUpdatedRows) === 1 ? status : undefined;
 }
 
-/** LIKE's own characters escaped (`_` is common in addresses), for a pattern matched with ESCAPE '\\'. */
-const likeLiteral = (value: string) => value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-
 /**
  * invitedGuestOf's question in one statement: the user this address names, looked for in the order a person
  * would be recognised — by mail, then by userPrincipalName, by a bound identity, and by an entry of a member's
@@ -76,11 +73,11 @@ export async function findAddressHolder(
   email: string,
 ): Promise<UserRow | undefined> {
   const lower = email.toLowerCase();
-  const [holder] = await addressHolder(db, tenantId, lower, `%"${likeLiteral(lower)}"%`);
+  const [holder] = await addressHolder(db, tenantId, lower);
   return holder;
 }
 
-const addressHolder = prepared<UserRow, [string, string, string]>(3, (db, tenantId, lower, pattern) => {
+const addressHolder = prepared<UserRow, [string, string]>(2, (db, tenantId, lower) => {
   const byMail = db
     .selectFrom('users')
     .select('id')
@@ -106,13 +103,20 @@ const addressHolder = prepared<UserRow, [string, string, string]>(3, (db, tenant
     )
     .orderBy('created_at')
     .limit(1);
-  // One whole element of the JSON array (no quotes in a valid address), LIKE's wildcards escaped.
+  // A whole element of a member's otherMails, by equality on user_other_mails' key (kept by triggers from
+  // users.other_mails, migration 018): a LIKE over the JSON text scanned every member of the tenant.
   const byOtherMail = db
     .selectFrom('users')
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('user_type', '=', 'Member')
-    .where(sql<boolean>`lower(other_mails) like ${pattern} escape '\\'`)
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('user_other_mails')
+        .select('user_id')
+        .where('tenant_id', '=', tenantId)
+        .where('address_lower', '=', lower),
+    )
     .orderBy('created_at')
     .limit(1);
   return db

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { headerSafe, type MailAddress } from './headers.js';
 import type { NewMail } from './outbox-store.js';
-import {
-  type InvitationMailInput,
-  renderInvitationMail,
-  renderReminderMail,
-} from './templates/invitation.js';
+import { httpUrl } from './templates/html.js';
+import { type InvitationMailInput, invitationMailSubject } from './templates/invitation.js';
 import { type MailLanguageCandidates, resolveMailLanguage } from './templates/languages.js';
 
 export interface InvitationMailRequest {
@@ -29,11 +26,19 @@ const emailSchema = z.email();
 /**
  * The invitation (or reminder) mail of PRODUCT §4.4, ready for enqueueMail: localized by the §4.4
  * precedence, From "{inviter} via Foyer" at the instance address, Reply-To the inviter when it is a user.
+ * Its bodies are left to the mail worker: the mail carries its template (src/mail/templated.ts), with the
+ * content and language decided now, at invitation time.
  */
 export function composeInvitationMail(request: InvitationMailRequest): NewMail {
   const language = resolveMailLanguage(request.languages);
-  const render = request.kind === 'reminder' ? renderReminderMail : renderInvitationMail;
-  const mail = render(request.content, language);
+  const kind = request.kind ?? 'invitation';
+  // Checked now, as rendering would have: a bad link must fail the request, not the worker later.
+  if (
+    !httpUrl(request.content.redeemUrl) ||
+    (request.content.blockUrl !== null && !httpUrl(request.content.blockUrl))
+  ) {
+    throw new Error('The redeem and block URLs must be absolute http(s) URLs');
+  }
   const inviterName = headerSafe(request.content.inviterName, 150);
   const replyTo =
     request.inviterMail && emailSchema.safeParse(request.inviterMail).success
@@ -46,9 +51,12 @@ export function composeInvitationMail(request: InvitationMailRequest): NewMail {
     cc: request.cc ?? [],
     fromName: `${inviterName} via Foyer`,
     replyTo,
-    subject: mail.subject,
-    html: mail.html,
-    text: mail.text,
+    subject: invitationMailSubject(request.content, language, kind),
+    template: {
+      name: kind === 'reminder' ? 'invitation.reminder' : 'invitation',
+      language,
+      content: request.content,
+    },
     language,
     headers: { 'Content-Language': language },
     relatedId: request.relatedId ?? null,

@@ -3,13 +3,16 @@ import type { Dialect } from '../db/connect.js';
 import type { Database, MailOutboxTable } from '../db/schema.js';
 import { type Executor, type OutboxMail, toOutboxMail } from './outbox-store.js';
 import { DEV_MAILBOX_TRANSPORT, redactedBodies } from './redaction.js';
+import { bodiesOf } from './templated.js';
 
 // The worker's side of the outbox: claiming due mails under a lease and recording outcomes. Every transition
 // after the claim is guarded by the claim token, so only the current holder of a mail can complete it.
 // A mail whose delivery is over (sent over a real transport, or failed for good) loses the secrets in its
 // bodies in the same guarded UPDATE (redaction.ts): the worker sends from the pending row, nothing needs the
 // live links afterwards. The bodies never change while a mail is pending or claimed, so the claimed copy the
-// worker holds is what the row holds.
+// worker holds is what the row holds. A templated row (templated.ts) is rendered when claimed, just before
+// sending; the outcome that ends its delivery stores the rendered bodies and drops the template, whose links
+// are live.
 
 /** The claimed mail as the worker holds it: the claim it must present, and the bodies it claimed. */
 export interface ClaimedMail {
@@ -134,7 +137,10 @@ export async function markMailSent(
   outcome: { now: Date; deliveredVia: string },
 ): Promise<boolean> {
   return updateClaimed(db, mail, {
-    ...(outcome.deliveredVia === DEV_MAILBOX_TRANSPORT ? {} : redactedBodies(mail)),
+    ...(outcome.deliveredVia === DEV_MAILBOX_TRANSPORT
+      ? { html_body: mail.html, text_body: mail.text }
+      : redactedBodies(mail)),
+    template: null,
     status: 'sent',
     sent_at: outcome.now.toISOString(),
     delivered_via: outcome.deliveredVia,
@@ -154,7 +160,7 @@ export async function markMailAttemptFailed(
   outcome: { error: string; nextAttemptAt: Date; giveUp: boolean },
 ): Promise<boolean> {
   return updateClaimed(db, mail, {
-    ...(outcome.giveUp ? redactedBodies(mail) : {}),
+    ...(outcome.giveUp ? { ...redactedBodies(mail), template: null } : {}),
     status: outcome.giveUp ? 'failed' : 'pending',
     next_attempt_at: outcome.nextAttemptAt.toISOString(),
     last_error: outcome.error.slice(0, 2000),
@@ -198,7 +204,7 @@ export async function failExhaustedLeases(
     ]);
   const candidates = await db
     .selectFrom('mail_outbox')
-    .select(['tenant_id', 'id', 'claim_token', 'html_body', 'text_body'])
+    .select(['tenant_id', 'id', 'claim_token', 'html_body', 'text_body', 'template'])
     .where(exhausted)
     .execute();
   const failed: Array<{ tenantId: string | null; id: string }> = [];
@@ -206,7 +212,8 @@ export async function failExhaustedLeases(
     const result = await db
       .updateTable('mail_outbox')
       .set({
-        ...redactedBodies({ html: row.html_body, text: row.text_body }),
+        ...redactedBodies(bodiesOf(row)),
+        template: null,
         status: 'failed',
         last_error: 'lease expired on the last attempt',
         claimed_until: null,

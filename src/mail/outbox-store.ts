@@ -3,12 +3,21 @@ import type { Services } from '../app/services.js';
 import { preparedInsert } from '../db/prepared.js';
 import type { Database, MailOutboxTable, MailStatus } from '../db/schema.js';
 import { headerSafe, type MailAddress, messageIdFor, safeAddress, safeHeaders } from './headers.js';
+import { bodiesOf, type MailTemplate } from './templated.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 export type { MailStatus };
 
+/**
+ * A mail's content: its rendered bodies, or the template the worker renders them from just before sending
+ * (templated.ts) — the cheaper choice for a request that queues mail inside its transaction.
+ */
+export type MailContent =
+  | { html: string; text: string; template?: undefined }
+  | { template: MailTemplate; html?: undefined; text?: undefined };
+
 /** A mail to enqueue. The From address is always the instance's (config.mailFrom); only its name varies. */
-export interface NewMail {
+export type NewMail = MailContent & {
   /** Null for instance-level mail, owned by no tenant (a personal account's sign-up code). */
   tenantId: string | null;
   /** What the mail is about, e.g. 'invitation', 'invitation.reminder', 'passcode'. */
@@ -18,8 +27,6 @@ export interface NewMail {
   fromName?: string | null;
   replyTo?: MailAddress | null;
   subject: string;
-  html: string;
-  text: string;
   language: string;
   /** Extra headers (e.g. Content-Language); the outbox owns From/To/Subject/Message-ID/… */
   headers?: Record<string, string>;
@@ -30,7 +37,7 @@ export interface NewMail {
   relatedId?: string | null;
   /** The first attempt happens no earlier than this. */
   notBefore?: Date;
-}
+};
 
 export interface EnqueuedMail {
   id: string;
@@ -104,8 +111,9 @@ export async function enqueueMail(
     reply_to_address: replyTo?.address ?? null,
     reply_to_name: replyTo?.name ?? null,
     subject: headerSafe(mail.subject, 900),
-    html_body: mail.html,
-    text_body: mail.text,
+    // A templated mail's bodies stay empty until the worker has rendered and delivered it (bodiesOf).
+    html_body: mail.template ? '' : mail.html,
+    text_body: mail.template ? '' : mail.text,
     language: headerSafe(mail.language, 35),
     headers: JSON.stringify(safeHeaders(mail.headers)),
     status: 'pending',
@@ -120,6 +128,7 @@ export async function enqueueMail(
     dedupe_key: mail.dedupeKey ?? null,
     correlation_id: mail.correlationId ?? null,
     related_id: mail.relatedId ?? null,
+    template: mail.template ? JSON.stringify(mail.template) : null,
   };
   // ON CONFLICT DO NOTHING rather than catching the unique violation: on PostgreSQL a failed statement would
   // abort the caller's whole transaction.
@@ -218,7 +227,9 @@ export async function findOutboxMail(db: Executor, id: string): Promise<OutboxMa
   return row ? toOutboxMail(row) : undefined;
 }
 
+/** The mail a row holds; a templated row is rendered here, so every reader sees its bodies. */
 export function toOutboxMail(row: Selectable<MailOutboxTable>): OutboxMail {
+  const { html, text } = bodiesOf(row);
   return {
     tenantId: row.tenant_id,
     id: row.id,
@@ -229,8 +240,8 @@ export function toOutboxMail(row: Selectable<MailOutboxTable>): OutboxMail {
     cc: JSON.parse(row.cc_addresses) as MailAddress[],
     replyTo: row.reply_to_address ? { address: row.reply_to_address, name: row.reply_to_name } : null,
     subject: row.subject,
-    html: row.html_body,
-    text: row.text_body,
+    html,
+    text,
     language: row.language,
     headers: JSON.parse(row.headers) as Record<string, string>,
     status: row.status,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
 import { type CliRun as Run, runFoyer } from '../helpers/cli.js';
+import { withBodies } from './support.js';
 
 /**
  * `foyer invite …` as an operator runs it: the real bin/foyer.js in a child process, on a SQLite file. Each
@@ -93,7 +94,7 @@ describe('foyer invite (CLI)', { timeout: 60_000 }, () => {
       language: 'fr-FR',
       subject: 'Foyer CLI vous a invité(e) à accéder à des applications de son organisation',
     });
-    expect(mails[0]?.text_body).toContain(firstRedeemUrl);
+    expect(mails[0] && withBodies(mails[0]).text_body).toContain(firstRedeemUrl);
     expect(audits).toHaveLength(1);
     expect(JSON.parse(audits[0]!.initiated_by)).toMatchObject({
       // The instance operator, not an application: no appId, no service principal.

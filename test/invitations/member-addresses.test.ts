@@ -70,6 +70,29 @@ describe.each(testDialects())('inviting an address the directory already knows, 
     expect((await admin.post('/v1.0/invitations', invitation('d_ra@fabrikam.com'))).statusCode).toBe(400);
   });
 
+  it('otherMails are matched whole and in any case, and follow every change of the member', async () => {
+    const id = await member('fay', { otherMails: ['Fay.Other@Fabrikam.COM'] });
+    for (const address of ['fay.other@fabrikam.com', 'FAY.OTHER@FABRIKAM.COM']) {
+      const refused = await admin.post('/v1.0/invitations', invitation(address));
+      expect(refused.statusCode, address).toBe(400);
+      expect(refused.json().error.code).toBe('Request_InvitedUserIsMember');
+    }
+    // Only a whole entry names the member, not a part of one.
+    expect((await admin.post('/v1.0/invitations', invitation('ay.other@fabrikam.com'))).statusCode).toBe(201);
+
+    // The entry replaced: the new address names the member, the old one no longer does.
+    const patched = await admin.patch(`/v1.0/users/${id}`, { otherMails: ['Fay.New@Fabrikam.com'] });
+    expect(patched.statusCode, patched.body).toBe(204);
+    expect((await admin.post('/v1.0/invitations', invitation('fay.new@FABRIKAM.com'))).statusCode).toBe(400);
+    expect((await admin.post('/v1.0/invitations', invitation('fay.other@fabrikam.com'))).statusCode).toBe(
+      201,
+    );
+
+    // The member deleted: its address is free to invite.
+    expect((await admin.delete(`/v1.0/users/${id}`)).statusCode).toBe(204);
+    expect((await admin.post('/v1.0/invitations', invitation('Fay.New@fabrikam.com'))).statusCode).toBe(201);
+  });
+
   it('a guest added without invitation is found by its identity', async () => {
     const created = await admin.post('/v1.0/users', {
       accountEnabled: true,

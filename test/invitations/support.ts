@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { InvitationsTable } from '../../src/db/schema.js';
+import type { InvitationsTable, MailOutboxTable } from '../../src/db/schema.js';
 import { hashTicket } from '../../src/invitations/tickets.js';
+import { toOutboxMail } from '../../src/mail/outbox-store.js';
 import type { TestApp } from '../helpers/build-test-app.js';
 import type { GraphClient } from '../helpers/graph.js';
 import type { CaughtMail } from '../helpers/smtp-catcher.js';
@@ -54,13 +55,22 @@ export async function isLiveRedeemUrl(t: TestApp, invitationId: string, redeemUr
 }
 
 /** Outbox rows addressed to this address (case-insensitive), oldest first. */
+/** The outbox rows to an address, bodies as the worker would send them (rendered from a template if need be). */
 export async function outboxTo(t: TestApp, address: string) {
   const rows = await t.app.services.db.selectFrom('mail_outbox').selectAll().orderBy('created_at').execute();
-  return rows.filter((row) =>
-    (JSON.parse(row.to_addresses) as Array<{ address: string }>).some(
-      (to) => to.address.toLowerCase() === address.toLowerCase(),
-    ),
-  );
+  return rows
+    .map(withBodies)
+    .filter((row) =>
+      (JSON.parse(row.to_addresses) as Array<{ address: string }>).some(
+        (to) => to.address.toLowerCase() === address.toLowerCase(),
+      ),
+    );
+}
+
+/** A row with its body columns filled as every reader sees them (src/mail/templated.ts renders on read). */
+export function withBodies<R extends Selectable<MailOutboxTable>>(row: R): R {
+  const { html, text } = toOutboxMail(row);
+  return { ...row, html_body: html, text_body: text };
 }
 
 export const mailsTo = (messages: CaughtMail[], address: string): CaughtMail[] =>

@@ -22,7 +22,11 @@ function mailWithLinks(tenantId: string, n: number): NewMail {
   });
 }
 
-function simpleMail(tenantId: string, n: number, extra: Partial<NewMail> = {}): NewMail {
+function simpleMail(
+  tenantId: string,
+  n: number,
+  extra: Partial<Omit<NewMail, 'template'>> & { html?: string; text?: string } = {},
+): NewMail {
   return {
     tenantId,
     category: 'test',
@@ -463,6 +467,48 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
         'mail lease expired on its last attempt; giving up',
       ]);
       expect(catcher.messages).toHaveLength(0);
+    });
+
+    it('a templated mail: stored rendered and redacted, its template dropped, when given up or its lease runs out', async () => {
+      const templated = (n: number) =>
+        composeInvitationMail({
+          tenantId: t.tenantId,
+          to: { address: `guest${n}@fabrikam.com`, name: null },
+          content: {
+            inviterName: 'Ada Lovelace',
+            organizationName: 'Contoso',
+            organizationDomain: 'contoso.foyer.localhost',
+            redeemUrl: REDEEM_URL,
+            blockUrl: BLOCK_URL,
+          },
+          languages: {},
+        });
+      const row = (id: string) =>
+        t.services.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      catcher.down();
+      const givenUp = await enqueueMail(t.services.db, t.services, templated(1));
+      // Waiting: no bodies stored, the template instead; readers render it.
+      expect(await row(givenUp.id)).toMatchObject({ html_body: '', text_body: '' });
+      expect((await findOutboxMail(t.services.db, givenUp.id))?.text).toContain(REDEEM_URL);
+      await worker({ maxAttempts: 1 }).drain();
+
+      const leaseLost = await enqueueMail(t.services.db, t.services, templated(2));
+      await claimDueMail(t.services.db, t.services.dialect, {
+        now: t.services.clock.now(),
+        leaseUntil: new Date(t.services.clock.now().getTime() + 60_000),
+        claimToken: 'crashed-worker',
+        batchSize: 10,
+        maxAttempts: 1,
+      });
+      t.services.clock.advance(60_000);
+      await worker({ maxAttempts: 1 }).drain();
+
+      for (const id of [givenUp.id, leaseLost.id]) {
+        const failed = await row(id);
+        expect(failed).toMatchObject({ status: 'failed', template: null });
+        expect(failed.text_body).toContain('Ada Lovelace invited you');
+        expectRedacted(failed);
+      }
     });
 
     it('fails each exhausted lease once when two workers look at the same time', async () => {

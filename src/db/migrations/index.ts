@@ -15,6 +15,7 @@ import * as bulkJobs from './013_bulk_jobs.js';
 import * as webhooks from './014_webhooks.js';
 import * as portal from './015_console.js';
 import * as webhookEndpointEnabled from './017_webhook_endpoint_enabled.js';
+import * as deferredMail from './018_deferred_mail_and_other_mails.js';
 
 /**
  * Every migration, in order. Static imports (not a folder scan) so the list works the same under tsx,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '014_webhooks': webhooks,
   '015_console': portal,
   '017_webhook_endpoint_enabled': webhookEndpointEnabled,
+  '018_deferred_mail_and_other_mails': deferredMail,
 };

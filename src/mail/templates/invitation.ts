@@ -65,6 +65,31 @@ interface Prepared {
   intro: string;
 }
 
+/**
+ * The Subject alone, without rendering the bodies: what a request stores when it leaves the bodies to the
+ * mail worker (src/mail/templated.ts). The same string render() puts in the mail.
+ */
+export function invitationMailSubject(
+  input: Pick<InvitationMailInput, 'inviterName' | 'organizationName'>,
+  language: MailLanguage,
+  kind: 'invitation' | 'reminder',
+): string {
+  const values = {
+    inviter: headerSafe(input.inviterName, 200),
+    organization: headerSafe(input.organizationName, 200),
+  };
+  return headerSafe(subjectOf(dictionaryFor(language), values, kind), 900);
+}
+
+function subjectOf(
+  t: MailDictionary,
+  values: { inviter: string; organization: string },
+  kind: 'invitation' | 'reminder',
+): string {
+  const invitationSubject = fill(t.invitationSubject, values);
+  return kind === 'reminder' ? fill(t.reminderSubject, { subject: invitationSubject }) : invitationSubject;
+}
+
 function render(
   input: InvitationMailInput,
   language: MailLanguage,
@@ -82,9 +107,7 @@ function render(
     organization: headerSafe(input.organizationName, 200),
   };
   const message = input.customMessage ? plainText(input.customMessage).trim() : '';
-  const invitationSubject = fill(t.invitationSubject, values);
-  const subject =
-    kind === 'reminder' ? fill(t.reminderSubject, { subject: invitationSubject }) : invitationSubject;
+  const subject = subjectOf(t, values, kind);
   const prepared: Prepared = {
     t,
     values,
