@@ -72,6 +72,8 @@ export interface OutboxMail {
   dedupeKey: string | null;
   correlationId: string | null;
   relatedId: string | null;
+  /** Set when the stored template could not be rendered (a row queued by another build): the bodies are empty. */
+  renderError?: string;
 }
 
 /**
@@ -229,8 +231,18 @@ export async function findOutboxMail(db: Executor, id: string): Promise<OutboxMa
 
 /** The mail a row holds; a templated row is rendered here, so every reader sees its bodies. */
 export function toOutboxMail(row: Selectable<MailOutboxTable>): OutboxMail {
-  const { html, text } = bodiesOf(row);
+  // One row that cannot be rendered must not take its whole batch (or the dev mailbox page) down with it.
+  let bodies: { html: string; text: string };
+  let renderError: string | undefined;
+  try {
+    bodies = bodiesOf(row);
+  } catch (error) {
+    bodies = { html: '', text: '' };
+    renderError = error instanceof Error ? error.message : String(error);
+  }
+  const { html, text } = bodies;
   return {
+    ...(renderError === undefined ? {} : { renderError }),
     tenantId: row.tenant_id,
     id: row.id,
     messageId: row.message_id,

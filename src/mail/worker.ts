@@ -80,9 +80,11 @@ export function startMailWorker(
     const ref = { tenantId: mail.tenantId, mailId: mail.id, attempt: mail.attempts };
     const held = { id: mail.id, claimToken, html: mail.html, text: mail.text };
     try {
+      // A template this build cannot render will not render on a retry either: the mail fails at once.
+      if (mail.renderError !== undefined) throw new UnrenderableMail(mail.renderError);
       await transport.send(mail, { signal: AbortSignal.timeout(sendTimeoutMs) });
     } catch (error) {
-      const giveUp = mail.attempts >= maxAttempts;
+      const giveUp = mail.attempts >= maxAttempts || error instanceof UnrenderableMail;
       const message = error instanceof Error ? error.message : String(error);
       const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(mail.attempts, random));
       const recorded = await markMailAttemptFailed(db, held, { error: message, nextAttemptAt, giveUp });
@@ -135,4 +137,10 @@ export function startMailWorker(
   }
 
   return startPoller({ name: 'mail worker', pollMs, logger, step: async () => (await processBatch()) > 0 });
+}
+
+class UnrenderableMail extends Error {
+  constructor(reason: string) {
+    super(`the mail's stored template could not be rendered: ${reason}`);
+  }
 }

@@ -511,6 +511,28 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
       }
     });
 
+    it('a stored template that cannot be rendered fails that mail at once, and the rest of its batch is sent', async () => {
+      const bad = await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, 1));
+      const good = await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, 2));
+      // As if queued by a build whose template this one cannot read.
+      await t.services.db
+        .updateTable('mail_outbox')
+        .set({ template: '{"name":"invitation","language":"en-US","content":', html_body: '', text_body: '' })
+        .where('id', '=', bad.id)
+        .execute();
+      const logger = recordingLogger();
+      await worker({ maxAttempts: 5, logger }).drain();
+      const failed = await t.services.db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('id', '=', bad.id)
+        .executeTakeFirstOrThrow();
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, template: null });
+      expect(failed.last_error).toContain('could not be rendered');
+      expect(catcher.messages).toHaveLength(1);
+      expect((await findOutboxMail(t.services.db, good.id))?.status).toBe('sent');
+    });
+
     it('fails each exhausted lease once when two workers look at the same time', async () => {
       const ids: string[] = [];
       for (let n = 0; n < 6; n++) {
