@@ -112,11 +112,11 @@ export async function webhookPage(
 ${input.saved ? html`<p class="notice" role="status">${t.saved}</p>` : ''}
 ${input.restored ? html`<p class="notice" role="status">${t.restoredNotice}</p>` : ''}
 ${formError(t, input.error)}
-<h2>${t.deliveriesHeading}</h2>
+<h2 id="deliveries">${t.deliveriesHeading}</h2>
 ${
   deliveries.length === 0
     ? html`<p>${t.noDeliveries}</p>`
-    : html`<div class="scroll" tabindex="0"><table><caption>${t.deliveriesHeading}</caption>
+    : html`<div class="scroll" tabindex="0" aria-labelledby="deliveries"><table aria-labelledby="deliveries">
 <thead><tr><th scope="col">${t.colDate}</th><th scope="col">${t.colEvent}</th><th scope="col">${t.colEventId}</th><th scope="col">${t.colStatus}</th>
 <th scope="col">${t.colAttempts}</th><th scope="col">${t.colLastCode}</th><th scope="col">${t.colNextRetry}</th></tr></thead>
 <tbody>${deliveries.map(
