@@ -6,6 +6,9 @@ import { type InvitationBody, invitationBody } from '../invitations/schemas.js';
 /** The one header a bulk invitation file must start with (PRODUCT §7, Entra's bulk invite columns). */
 export const BULK_COLUMNS = ['email', 'displayName', 'redirectUrl', 'message', 'language'] as const;
 export const MAX_BULK_ROWS = 50_000;
+/** The largest CSV file accepted, by the API and the console alike: 50,000 rows with long messages fit. */
+export const MAX_BULK_FILE_MIB = 32;
+export const MAX_BULK_FILE_BYTES = MAX_BULK_FILE_MIB * 1024 * 1024;
 /** How many problems the report lists one by one; the counts are always complete. */
 const LISTED_PROBLEMS = 1_000;
 

@@ -3,10 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { MAX_BULK_FILE_BYTES } from './csv.js';
 import { bulkJobResults, getBulkJob, startBulkInvitation } from './service.js';
-
-/** 50,000 rows with long messages fit; the rest of the API keeps its 1 MiB JSON limit. */
-const CSV_BODY_LIMIT = 32 * 1024 * 1024;
 
 const jobParams = z.object({ id: z.string().uuid() });
 const bulkQuery = z.object({
@@ -21,13 +19,15 @@ const bulkQuery = z.object({
 export async function bulkInvitationRoutes(root: FastifyInstance, { services }: { services: Services }) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   // The raw bytes: the encoding is checked (UTF-8, BOM or not) before anything reads them as text.
-  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: CSV_BODY_LIMIT }, (_r, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'buffer', bodyLimit: MAX_BULK_FILE_BYTES },
+    (_r, body, done) => done(null, body),
   );
 
   app.post(
     '/invitations/bulk',
-    { bodyLimit: CSV_BODY_LIMIT, schema: { tags: ['invitations'], querystring: bulkQuery } },
+    { bodyLimit: MAX_BULK_FILE_BYTES, schema: { tags: ['invitations'], querystring: bulkQuery } },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) {
         throw new FoyerError(

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
+import { MAX_BULK_FILE_BYTES } from '../bulk/csv.js';
 import { listBulkJobs, startHeldBulkJob, validateAndHold } from '../bulk/held.js';
 import { bulkJobResults, getBulkJob } from '../bulk/service.js';
 import { FoyerError } from '../errors/catalogue.js';
@@ -14,8 +15,6 @@ import { consoleRoute } from './guard.js';
 import { bulkJobPage, bulkUploadPage } from './pages/bulk.js';
 
 const hide = { schema: { hide: true } };
-/** As the API's text/csv body: 50,000 rows with long messages fit. */
-const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 interface UploadedFile {
   name: string;
@@ -63,7 +62,7 @@ export async function consoleBulkRoutes(app: FastifyInstance, { services }: { se
     });
     await upload.register(multipart, {
       attachFieldsToBody: 'keyValues',
-      limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 10, parts: 12 },
+      limits: { fileSize: MAX_BULK_FILE_BYTES, files: 1, fields: 10, parts: 12 },
       async onFile(part) {
         (part as unknown as { value: UploadedFile }).value = {
           name: part.filename,

@@ -14,7 +14,7 @@ export const catalogue = Object.freeze({
   routeNotFound: { code: 'UnknownError', status: 404 },
   requestTimeout: { code: 'Request_Timeout', status: 408 },
   preconditionFailed: { code: 'Request_PreconditionFailed', status: 412 },
-  payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413 },
+  payloadTooLarge: { code: 'Request_EntityTooLarge', status: 413, page: 'errorTooLarge' },
   uriTooLong: { code: 'Request_UriTooLong', status: 414 },
   unsupportedMediaType: { code: 'Request_UnsupportedMediaType', status: 415 },
   tooManyRequests: { code: 'TooManyRequests', status: 429, page: 'errorTooManyRequests' },

@@ -79,6 +79,25 @@ describe.each(testDialects())('console bulk invitations over HTTP (%s)', (dialec
     expect((await browser.get(`${base}/bulk`)).body).toContain('No bulk invitation yet.');
   });
 
+  it('a file over 32 MiB is refused with a clear message on the page, and nothing is held', async () => {
+    const heldJobs = () =>
+      t.app.services.db
+        .selectFrom('bulk_jobs')
+        .select('id')
+        .where('tenant_id', '=', t.tenant.tenantId)
+        .execute();
+    const before = await heldJobs();
+    const page = await browser.get(`${base}/bulk`);
+    // The limit is said on the form itself.
+    expect(page.body).toContain('at most 50,000 rows and 32 MiB');
+    const huge = `email,displayName,redirectUrl,message,language\n${'x'.repeat(33 * 1024 * 1024)}`;
+    const refused = await upload(browser, csrfOf(page), huge);
+    expect(refused.statusCode).toBe(413);
+    expect(refused.headers['content-type']).toMatch(/text\/html/);
+    expect(refused.body).toContain('larger than this page accepts');
+    expect(await heldJobs()).toEqual(before);
+  });
+
   it('nobody signed in: the upload goes to the sign-in before its body is read, and back to a page that says to choose the file again', async () => {
     const anonymous = await t.app.inject({
       method: 'POST',

@@ -1,4 +1,4 @@
-import { BULK_COLUMNS, MAX_BULK_ROWS } from '../../bulk/csv.js';
+import { BULK_COLUMNS, MAX_BULK_FILE_MIB, MAX_BULK_ROWS } from '../../bulk/csv.js';
 import type { BulkJobResource } from '../../bulk/service.js';
 import type { PortalContext } from '../../portal/context.js';
 import { html, type SafeHtml } from '../../web/html.js';
@@ -43,7 +43,7 @@ export function bulkUploadPage(
     body: html`<h1>${t.bulkTitle}</h1>
 ${input.expired ? html`<p class="notice" role="status">${t.bulkUploadExpired}</p>` : ''}
 ${formError(t, input.error)}
-<p class="intro">${fill(t.bulkIntro, { header: BULK_COLUMNS.join(','), max: number(ctx, MAX_BULK_ROWS) })}</p>
+<p class="intro">${fill(t.bulkIntro, { header: BULK_COLUMNS.join(','), max: number(ctx, MAX_BULK_ROWS), size: `${MAX_BULK_FILE_MIB} MiB` })}</p>
 <form method="post" action="${self}" enctype="multipart/form-data">${formBasics(ctx, self)}
 <label for="file">${t.bulkFileLabel}</label><input type="file" id="file" name="file" accept=".csv,text/csv" required>
 <div class="actions"><button type="submit">${t.bulkCheckButton}</button></div></form>

@@ -130,6 +130,7 @@ export const enUS = {
   errorIdentityAlreadyGuest:
     '{email} is already a guest of {organization} under another invitation. Sign in to it instead.',
   errorTooManyRequests: 'Too many requests came from your network. Wait a minute and try again.',
+  errorTooLarge: 'What you sent is larger than this page accepts. Go back and choose a smaller file.',
   emailMeCode: 'Email me a one-time code instead',
   passcodeMaybeSent:
     'If {email} can sign in here with a one-time code, we sent it one: 8 digits, valid for 30 minutes.',

@@ -123,6 +123,8 @@ export const frFR: PageDictionary = {
   errorIdentityAlreadyGuest:
     '{email} est déjà invité(e) chez {organization} par une autre invitation. Connectez-vous plutôt.',
   errorTooManyRequests: 'Trop de demandes sont venues de votre réseau. Attendez une minute et réessayez.',
+  errorTooLarge:
+    'Ce que vous avez envoyé dépasse ce que cette page accepte. Revenez en arrière et choisissez un fichier plus petit.',
   emailMeCode: 'M’envoyer plutôt un code à usage unique',
   passcodeMaybeSent:
     'Si {email} peut se connecter ici avec un code à usage unique, nous lui en avons envoyé un : 8 chiffres, valable 30 minutes.',

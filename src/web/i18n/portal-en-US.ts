@@ -198,7 +198,7 @@ export const portalEnUS = {
   // Bulk invitations
   bulkTitle: 'Bulk invitations',
   bulkIntro:
-    'Upload a CSV file saved as UTF-8 whose first line is the header {header}, with at most {max} rows. You will see a validation report before anything is sent.',
+    'Upload a CSV file saved as UTF-8 whose first line is the header {header}, with at most {max} rows and {size}. You will see a validation report before anything is sent.',
   bulkFileLabel: 'CSV file',
   bulkUploadExpired:
     'Your session had expired before the file was sent, so it was not kept: choose the file again and check it.',

@@ -187,7 +187,7 @@ export const portalFrFR: PortalDictionary = {
   // Invitations en masse
   bulkTitle: 'Invitations en masse',
   bulkIntro:
-    "Déposez un fichier CSV enregistré en UTF-8 dont la première ligne est l'en-tête {header}, avec au plus {max} lignes. Un rapport de validation s'affiche avant tout envoi.",
+    "Déposez un fichier CSV enregistré en UTF-8 dont la première ligne est l'en-tête {header}, avec au plus {max} lignes et {size}. Un rapport de validation s'affiche avant tout envoi.",
   bulkFileLabel: 'Fichier CSV',
   bulkUploadExpired:
     'Votre session avait expiré avant l’envoi du fichier, qui n’a donc pas été conservé : choisissez-le de nouveau et vérifiez-le.',
