@@ -399,6 +399,18 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
   });
 
   describe('forgets the secrets in its links once delivery is over', () => {
+    /** A worker claims every due mail for one last attempt, then dies: its lease runs out. */
+    const claimedByACrashedWorker = async () => {
+      await claimDueMail(t.services.db, t.services.dialect, {
+        now: t.services.clock.now(),
+        leaseUntil: new Date(t.services.clock.now().getTime() + 60_000),
+        claimToken: 'crashed-worker',
+        batchSize: 10,
+        maxAttempts: 1,
+      });
+      t.services.clock.advance(60_000);
+    };
+
     const bodiesOf = async (id: string) =>
       t.services.db
         .selectFrom('mail_outbox')
@@ -450,14 +462,7 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
 
     it('when a lease runs out on the last attempt', async () => {
       const { id } = await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, 1));
-      await claimDueMail(t.services.db, t.services.dialect, {
-        now: t.services.clock.now(),
-        leaseUntil: new Date(t.services.clock.now().getTime() + 60_000),
-        claimToken: 'crashed-worker',
-        batchSize: 10,
-        maxAttempts: 1,
-      });
-      t.services.clock.advance(60_000);
+      await claimedByACrashedWorker();
       const logger = recordingLogger();
       await worker({ maxAttempts: 1, logger }).drain();
       const failed = await bodiesOf(id);
@@ -493,14 +498,7 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
       await worker({ maxAttempts: 1 }).drain();
 
       const leaseLost = await enqueueMail(t.services.db, t.services, templated(2));
-      await claimDueMail(t.services.db, t.services.dialect, {
-        now: t.services.clock.now(),
-        leaseUntil: new Date(t.services.clock.now().getTime() + 60_000),
-        claimToken: 'crashed-worker',
-        batchSize: 10,
-        maxAttempts: 1,
-      });
-      t.services.clock.advance(60_000);
+      await claimedByACrashedWorker();
       await worker({ maxAttempts: 1 }).drain();
 
       for (const id of [givenUp.id, leaseLost.id]) {
@@ -538,14 +536,7 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
       for (let n = 0; n < 6; n++) {
         ids.push((await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, n))).id);
       }
-      await claimDueMail(t.services.db, t.services.dialect, {
-        now: t.services.clock.now(),
-        leaseUntil: new Date(t.services.clock.now().getTime() + 60_000),
-        claimToken: 'crashed-worker',
-        batchSize: 10,
-        maxAttempts: 1,
-      });
-      t.services.clock.advance(60_000);
+      await claimedByACrashedWorker();
       const other = (await t.connectAgain()).db;
       const options = { now: t.services.clock.now(), maxAttempts: 1 };
       const [a, b] = await Promise.all([
