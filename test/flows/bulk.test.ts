@@ -217,6 +217,39 @@ describe.runIf(browserAvailable()).each(testDialects())(
       }
     });
 
+    it('in French, the new console sections are reached with the keyboard alone', async () => {
+      const french = await env.browser.newContext({
+        locale: 'fr-FR',
+        storageState: await context.storageState(),
+      });
+      const fr = await french.newPage();
+      try {
+        await fr.goto(bulkPage);
+        expect(await fr.locator('h1').textContent()).toBe('Invitations en masse');
+        await shot('bulk-fr', fr);
+        await fr.goto(jobPage);
+        expect(await fr.locator('h1').textContent()).toBe("Traitement d'invitations en masse");
+        await shot('bulk-job-fr', fr);
+        // From the job page to the identity providers and webhooks sections by Tab and Enter, no mouse.
+        for (const [name, heading] of [
+          ["Fournisseurs d'identité", "Fournisseurs d'identité"],
+          ['Webhooks', 'Webhooks'],
+        ] as const) {
+          const focused = () => fr.evaluate('document.activeElement?.textContent?.trim()');
+          for (let presses = 0; presses < 40 && (await focused()) !== name; presses++) {
+            await fr.keyboard.press('Tab');
+          }
+          expect(await focused(), name).toBe(name);
+          await fr.keyboard.press('Enter');
+          await fr.waitForLoadState();
+          expect(await fr.locator('h1').textContent()).toBe(heading);
+          await shot(`${name === 'Webhooks' ? 'webhooks' : 'identity-providers'}-fr`, fr);
+        }
+      } finally {
+        await french.close();
+      }
+    });
+
     it('without JavaScript, a running job’s page refreshes itself until the job is done', async () => {
       await runner.stop();
       const noJs = await env.browser.newContext({
