@@ -98,6 +98,9 @@ describe.each(testDialects())('editing a webhook endpoint on %s', (dialect) => {
       [{}, /nothing to change/],
       [{ secret: 'mine' }, /secret/],
       [{ enabled: 'yes' }, /enabled/],
+      [{ url: `https://hooks.example/${'a'.repeat(5000)}` }, /url/],
+      [{ description: 'a\u0000b' }, /NUL/],
+      [{ description: 'x'.repeat(100_000) }, /description/],
     ] as const) {
       const refused = await admin.patch(`/v1.0/webhooks/${id}`, body);
       expect(refused.statusCode, JSON.stringify(body)).toBe(400);
