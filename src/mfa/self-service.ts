@@ -6,8 +6,9 @@ import { actorOf, type UserPrincipal } from '../auth/principal.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { findTenantByRef } from '../tenants/store.js';
 import { requireUser } from '../users/service.js';
+import { clearMfaFailures, mfaLockedMinutes, recordMfaFailure } from './attempts.js';
 import { checkTotp, completeEnrolment, pendingEnrolment } from './service.js';
-import { deleteMethod, findMethodOf, insertRecoveryCodes } from './store.js';
+import { deleteMethod, findMethodOf, insertRecoveryCodes, type MfaMethodRow } from './store.js';
 import { newRecoveryCodes, qrCodeDataUrl, recoveryCodeHash } from './totp.js';
 
 /**
@@ -56,11 +57,38 @@ export async function confirmMyEnrolment(
   return completeEnrolment(services, tenant, user, ipAddress);
 }
 
-/** Removes the person's own method (pending or active) with its recovery codes; audited. */
-export async function removeMyMethod(services: Services, principal: UserPrincipal, correlationId: string) {
+/**
+ * Changing an active second factor asks for it: a session alone (stolen, or a browser left open) must not be
+ * enough to remove the method or to mint recovery codes that get past it. Wrong codes count towards the same
+ * lock as the sign-in's (src/mfa/attempts.ts).
+ */
+async function proveMethod(services: Services, method: MfaMethodRow, code: string): Promise<void> {
+  const { tenant_id: tenantId, user_id: userId } = method;
+  const locked = await mfaLockedMinutes(services, tenantId, userId);
+  if (locked > 0) {
+    throw new FoyerError('tooManyRequests', `Too many wrong codes: try again in ${locked} minutes.`);
+  }
+  if ((await checkTotp(services, method, code)) === 'ok') {
+    await clearMfaFailures(services, tenantId, userId);
+    return;
+  }
+  const lock = await recordMfaFailure(services, tenantId, userId);
+  throw lock > 0
+    ? new FoyerError('tooManyRequests', `Too many wrong codes: try again in ${lock} minutes.`)
+    : new FoyerError('invalidValue', 'code: enter the current code from your authenticator app.');
+}
+
+/** Removes the person's own method with its recovery codes (an active one only with its current code); audited. */
+export async function removeMyMethod(
+  services: Services,
+  principal: UserPrincipal,
+  code: string,
+  correlationId: string,
+) {
   const { user, tenant } = await self(services, principal);
   const method = await findMethodOf(services.db, tenant.id, user.id);
   if (!method) throw new FoyerError('notFound', 'No authenticator app is set up.');
+  if (method.status === 'active') await proveMethod(services, method, code);
   await services.db.transaction().execute(async (trx) => {
     if (!(await deleteMethod(trx, tenant.id, user.id, method.id))) {
       throw new FoyerError('notFound', 'No authenticator app is set up.');
@@ -76,15 +104,17 @@ export async function removeMyMethod(services: Services, principal: UserPrincipa
   });
 }
 
-/** Ten new recovery codes replace the old ones (which stop working); only with an active method. Audited. */
+/** Ten new recovery codes replace the old ones (which stop working); only with an active method and its code. Audited. */
 export async function regenerateMyRecoveryCodes(
   services: Services,
   principal: UserPrincipal,
+  code: string,
   correlationId: string,
 ): Promise<string[]> {
   const { user, tenant } = await self(services, principal);
   const method = await findMethodOf(services.db, tenant.id, user.id);
   if (method?.status !== 'active') throw denied('Recovery codes need an authenticator app set up first.');
+  await proveMethod(services, method, code);
   const codes = newRecoveryCodes();
   const hashes = codes.map((c) => recoveryCodeHash(services.config.secret, tenant.id, user.id, c));
   await services.db.transaction().execute(async (trx) => {

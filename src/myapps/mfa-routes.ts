@@ -68,7 +68,7 @@ export function myMfaRoutes(
         );
         return reply.status(400).send(await home(ctx, message));
       }
-      await removeMyMethod(services, ctx.principal, request.id);
+      await removeMyMethod(services, ctx.principal, field(request.body, 'code'), request.id);
       return reply.send(myMfaRemovedPage(ctx));
     }),
   );
@@ -77,7 +77,10 @@ export function myMfaRoutes(
     hide,
     guarded(async (ctx, request, reply) =>
       reply.send(
-        myRecoveryCodesPage(ctx, await regenerateMyRecoveryCodes(services, ctx.principal, request.id)),
+        myRecoveryCodesPage(
+          ctx,
+          await regenerateMyRecoveryCodes(services, ctx.principal, field(request.body, 'code'), request.id),
+        ),
       ),
     ),
   );

@@ -15,9 +15,15 @@ const hidden = (ctx: PortalContext) =>
 
 const dateOf = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
 
+/** The current code, asked before an active method is changed (src/mfa/self-service.ts). */
+const codeField = (id: string, label: string) =>
+  html`<label for="${id}">${label}</label>
+<input id="${id}" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7" required>`;
+
 export async function myMfaSlot(services: Services, ctx: PortalContext): Promise<SafeHtml> {
   const t = portalDictionaryOf(ctx.lang);
   const method = await myMfaMethod(services, ctx.principal);
+  const page = dictionaryOf(ctx.lang);
   const organization = ctx.tenant.display_name;
   const enrol = html`<form method="post" action="${ctx.base}/mfa/enrol">${hidden(ctx)}
 <div class="actions"><button type="submit">${t.myMfaEnrolButton}</button></div></form>`;
@@ -28,8 +34,10 @@ export async function myMfaSlot(services: Services, ctx: PortalContext): Promise
 <ul><li>${fill(t.myMfaActive, { date: dateOf(method.activatedAt) })}</li></ul>
 <form method="post" action="${ctx.base}/mfa/recovery-codes">${hidden(ctx)}
 <p>${t.myMfaRecoveryNote}</p>
+${codeField('recovery-code-check', page.mfaCodeLabel)}
 <div class="actions"><button type="submit" class="secondary">${t.myMfaRecoveryButton}</button></div></form>
 <form method="post" action="${ctx.base}/mfa/remove">${hidden(ctx)}
+${codeField('remove-code', page.mfaCodeLabel)}
 <label class="check"><input type="checkbox" name="confirm" required> ${fill(t.myMfaRemoveConfirm, { organization })}</label>
 <div class="actions"><button type="submit" class="secondary">${t.myMfaRemoveButton}</button></div></form>`;
 }

@@ -52,13 +52,20 @@ describe.each(testDialects())('MFA in My Apps and the console (%s)', (dialect) =
     expect(home.body).toContain('No authenticator app is set up.');
     const french = await browser.get(`/${t.tenant.tenantId}/myapps`, { 'accept-language': 'fr-FR' });
     expect(french.body).toContain('Vérification en deux étapes');
-    const { codes } = await enrol(browser, home);
+    const { secret, codes } = await enrol(browser, home);
     expect(await methodsOf(id)).toHaveLength(1);
 
     const after = await browser.get(`/${t.tenant.tenantId}/myapps`);
     expect(after.body).toContain('Authenticator app (set up');
     expect(after.body).not.toContain('Set up an authenticator app');
-    const renewed = await browser.submit(after, '/myapps/mfa/recovery-codes');
+    // A session alone does not change an active second factor: the current code is asked.
+    const noCode = await browser.submit(after, '/myapps/mfa/recovery-codes');
+    expect(noCode.statusCode).toBe(400);
+    expect(noCode.body).toContain('role="alert"');
+    clock.advance(30_000);
+    const renewed = await browser.submit(after, '/myapps/mfa/recovery-codes', {
+      code: codeAt(secret, clock),
+    });
     expect(renewed.statusCode).toBe(200);
     const fresh = shownRecoveryCodes(renewed);
     expect(fresh).toHaveLength(10);
@@ -67,7 +74,14 @@ describe.each(testDialects())('MFA in My Apps and the console (%s)', (dialect) =
     const unconfirmed = await browser.submit(after, '/myapps/mfa/remove');
     expect(unconfirmed.statusCode).toBe(400);
     expect(await methodsOf(id)).toHaveLength(1);
-    const removed = await browser.submit(after, '/myapps/mfa/remove', { confirm: 'on' });
+    const wrongCode = await browser.submit(after, '/myapps/mfa/remove', { confirm: 'on', code: '000000' });
+    expect(wrongCode.statusCode).toBe(400);
+    expect(await methodsOf(id)).toHaveLength(1);
+    clock.advance(30_000);
+    const removed = await browser.submit(after, '/myapps/mfa/remove', {
+      confirm: 'on',
+      code: codeAt(secret, clock),
+    });
     expect(removed.statusCode).toBe(200);
     expect(removed.body).toContain('The authenticator app was removed.');
     expect(await methodsOf(id)).toHaveLength(0);
