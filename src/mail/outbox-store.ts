@@ -231,16 +231,7 @@ export async function findOutboxMail(db: Executor, id: string): Promise<OutboxMa
 
 /** The mail a row holds; a templated row is rendered here, so every reader sees its bodies. */
 export function toOutboxMail(row: Selectable<MailOutboxTable>): OutboxMail {
-  // One row that cannot be rendered must not take its whole batch (or the dev mailbox page) down with it.
-  let bodies: { html: string; text: string };
-  let renderError: string | undefined;
-  try {
-    bodies = bodiesOf(row);
-  } catch (error) {
-    bodies = { html: '', text: '' };
-    renderError = error instanceof Error ? error.message : String(error);
-  }
-  const { html, text } = bodies;
+  const { html, text, renderError } = bodiesOf(row);
   return {
     ...(renderError === undefined ? {} : { renderError }),
     tenantId: row.tenant_id,

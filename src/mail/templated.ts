@@ -21,13 +21,15 @@ export interface MailTemplate {
   content: InvitationMailInput;
 }
 
-export interface MailBodies {
+interface MailBodies {
   html: string;
   text: string;
+  /** Set when the stored template could not be rendered (queued by another build): the bodies are empty. */
+  renderError?: string;
 }
 
 /** The bodies of a stored template. */
-export function renderTemplate(template: MailTemplate): MailBodies {
+function renderTemplate(template: MailTemplate): MailBodies {
   const render = template.name === 'invitation.reminder' ? renderReminderMail : renderInvitationMail;
   const { html, text } = render(template.content, template.language);
   return { html, text };
@@ -36,9 +38,13 @@ export function renderTemplate(template: MailTemplate): MailBodies {
 /**
  * A row's bodies: the stored ones, or — while the row still holds its template — rendered from it. Every
  * reader of bodies (worker, dev mailbox, redaction) goes through here, so old rows and templated rows read
- * the same.
+ * the same. It never throws: one row that cannot be rendered must not take a batch, a sweep or a page with it.
  */
 export function bodiesOf(row: { html_body: string; text_body: string; template: string | null }): MailBodies {
   if (row.template === null) return { html: row.html_body, text: row.text_body };
-  return renderTemplate(JSON.parse(row.template) as MailTemplate);
+  try {
+    return renderTemplate(JSON.parse(row.template) as MailTemplate);
+  } catch (error) {
+    return { html: '', text: '', renderError: error instanceof Error ? error.message : String(error) };
+  }
 }

@@ -531,6 +531,22 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
       expect((await findOutboxMail(t.services.db, good.id))?.status).toBe('sent');
     });
 
+    it('a lease that runs out on a mail whose template cannot be rendered still ends it as failed', async () => {
+      const { id } = await enqueueMail(t.services.db, t.services, mailWithLinks(t.tenantId, 1));
+      await t.services.db
+        .updateTable('mail_outbox')
+        .set({ template: '{"name":', html_body: '', text_body: '' })
+        .where('id', '=', id)
+        .execute();
+      await claimedByACrashedWorker();
+      const failed = await failExhaustedLeases(t.services.db, {
+        now: t.services.clock.now(),
+        maxAttempts: 1,
+      });
+      expect(failed.map((row) => row.id)).toEqual([id]);
+      expect(await findOutboxMail(t.services.db, id)).toMatchObject({ status: 'failed', text: '' });
+    });
+
     it('fails each exhausted lease once when two workers look at the same time', async () => {
       const ids: string[] = [];
       for (let n = 0; n < 6; n++) {
