@@ -5,6 +5,7 @@ import { MAX_BULK_FILE_BYTES } from '../bulk/csv.js';
 import { listBulkJobs, startHeldBulkJob, validateAndHold } from '../bulk/held.js';
 import { bulkJobResults, getBulkJob } from '../bulk/service.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { GUID_PATTERN } from '../graph/odata/lexer.js';
 import { ensurePortalClient } from '../portal/client.js';
 import { loginUrl, resolveTenant } from '../portal/context.js';
 import { portalSession } from '../portal/session.js';
@@ -26,7 +27,7 @@ const isUpload = (value: unknown): value is UploadedFile =>
 
 /** Job ids are UUIDs; anything else is a 404 before any query (a forged id never reaches the database). */
 const jobId = (id: string | undefined): string => {
-  if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+  if (!id || !GUID_PATTERN.test(id)) {
     throw new FoyerError('notFound', 'This bulk invitation job does not exist.');
   }
   return id;

@@ -22,7 +22,7 @@ const userById = prepared<UserRow, [string, string]>(2, (db, tenantId, id) =>
 );
 
 /** By lower-cased userPrincipalName (the users_upn_unique index). */
-export const userByUpn = prepared<UserRow, [string, string]>(2, (db, tenantId, lowerUpn) =>
+const userByUpn = prepared<UserRow, [string, string]>(2, (db, tenantId, lowerUpn) =>
   db
     .selectFrom('users')
     .selectAll()

@@ -174,7 +174,10 @@ export async function removeWebhookEndpoint(
 ) {
   const row = await requireEndpoint(services, principal, id);
   await services.db.transaction().execute(async (trx) => {
-    await deleteEndpoint(trx, principal.tenantId, id);
+    // Two deletes at once: one deletes and is audited, the other is a 404.
+    if (!(await deleteEndpoint(trx, principal.tenantId, id))) {
+      throw new FoyerError('notFound', `Webhook endpoint '${id}' does not exist.`);
+    }
     await publish(trx, services, {
       type: 'webhook.deleted',
       tenantId: principal.tenantId,

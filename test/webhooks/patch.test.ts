@@ -113,4 +113,24 @@ describe.each(testDialects())('editing a webhook endpoint on %s', (dialect) => {
     expect((await admin.patch('/v1.0/webhooks/not-a-uuid', { enabled: false })).statusCode).toBe(400);
     expect((await admin.get(`/v1.0/webhooks/${id}`)).json().enabled).toBe(true);
   });
+
+  it('two deletes of one endpoint at once: one succeeds and is audited once, the other is a 404', async () => {
+    const { id } = (
+      await admin.post('/v1.0/webhooks', { url: 'https://hooks.example/twice', events: ['guest.left'] })
+    ).json();
+    const statuses = (
+      await Promise.all([admin.delete(`/v1.0/webhooks/${id}`), admin.delete(`/v1.0/webhooks/${id}`)])
+    ).map((response) => response.statusCode);
+    expect(statuses.sort()).toEqual([204, 404]);
+    const audits = (await admin.get('/v1.0/auditLogs/directoryAudits?$top=100')).json().value as Array<{
+      activityDisplayName: string;
+      targetResources: Array<{ id: string }>;
+    }>;
+    const deleted = audits.filter(
+      (entry) =>
+        entry.activityDisplayName === 'Delete webhook endpoint' &&
+        entry.targetResources.some((r) => r.id === id),
+    );
+    expect(deleted).toHaveLength(1);
+  });
 });
