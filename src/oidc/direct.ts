@@ -5,6 +5,7 @@ import type { Services } from '../app/services.js';
 import { type FoyerError, isFoyerError } from '../errors/catalogue.js';
 import { capMessage, graphErrorEnvelope, toFoyerError } from '../errors/mapper.js';
 import { consume } from '../ratelimit/limiter.js';
+import { publicOriginOf, toProviderRequest } from './provider-request.js';
 import type { OidcProviders, TenantProvider } from './providers.js';
 
 /**
@@ -60,10 +61,7 @@ export function serveTokenEndpointDirectly(
   const { config, metrics } = services;
   // Behind a proxy the client address is proxy-addr's answer, which Fastify computes: it keeps those requests.
   if (config.trustProxy !== false) return;
-  const publicUrl = new URL(config.baseUrl);
-  const basePath = publicUrl.pathname.replace(/\/+$/, '');
-  const forwardedProto = publicUrl.protocol.slice(0, -1);
-  const forwardedHost = publicUrl.host;
+  const origin = publicOriginOf(config.baseUrl);
   const limit = config.rateLimits.tokenPerAddress;
   const log = app.log;
   // pino's own check (Fastify's logger type omits it; without a logger there is none, and nothing is logged).
@@ -110,14 +108,7 @@ export function serveTokenEndpointDirectly(
 
     res.setHeader('request-id', requestId);
     if (typeof clientRequestId === 'string') res.setHeader('client-request-id', clientRequestId);
-    // As src/oidc/index.ts#handOff: the provider-internal path, the mount path it derives its URLs from, and
-    // scheme, host and client address computed by Foyer.
-    const path = (req.url ?? '').slice((req.url ?? '').indexOf('/', 1));
-    req.url = path;
-    (req as IncomingMessage & { originalUrl: string }).originalUrl = `${basePath}/${entry.tenantId}${path}`;
-    req.headers['x-forwarded-proto'] = forwardedProto;
-    req.headers['x-forwarded-host'] = forwardedHost;
-    req.headers['x-forwarded-for'] = ip;
+    toProviderRequest(req, { origin, tenantId: entry.tenantId, ip });
 
     if (limit.limit <= 0) {
       // Inside a try as well: a synchronous throw here would otherwise escape the server's 'request' event.

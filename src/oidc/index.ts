@@ -4,6 +4,7 @@ import { FoyerError } from '../errors/catalogue.js';
 import { consume } from '../ratelimit/limiter.js';
 import { limitSignIns } from '../web/limits.js';
 import { tokenBucket } from './direct.js';
+import { publicOriginOf, toProviderRequest } from './provider-request.js';
 import { loadOidcProvider, type OidcProviders } from './providers.js';
 
 export { serveTokenEndpointDirectly } from './direct.js';
@@ -61,8 +62,7 @@ export async function oidcPlugin(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
-  const publicUrl = new URL(services.config.baseUrl);
-  const basePath = publicUrl.pathname.replace(/\/+$/, '');
+  const origin = publicOriginOf(services.config.baseUrl);
 
   async function handOff(route: OidcRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (route.limit === 'signIn' && (await limitSignIns(services, request, reply))) return;
@@ -78,19 +78,7 @@ export async function oidcPlugin(
     const { handle } = await providers.get(tenantId);
 
     const raw = request.raw;
-    const url = raw.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    const query = queryAt === -1 ? '' : url.slice(queryAt);
-    raw.url = (route.internalPath ?? path.slice(path.indexOf('/', 1))) + query;
-    // oidc-provider derives its mount path from originalUrl minus url (helpers/oidc_context.js#urlFor), so every
-    // URL it builds is `{base}/{tenantId}/…`, even when the request used the tenant's slug or domain.
-    (raw as typeof raw & { originalUrl: string }).originalUrl = `${basePath}/${tenantId}${raw.url}`;
-    // Scheme and host come from FOYER_BASE_URL, never from the request's Host header (a TLS-terminating proxy
-    // talks plain HTTP to us); the client address is Fastify's, which honours FOYER_TRUST_PROXY.
-    raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
-    raw.headers['x-forwarded-host'] = publicUrl.host;
-    raw.headers['x-forwarded-for'] = request.ip;
+    toProviderRequest(raw, { origin, tenantId, ip: request.ip, internalPath: route.internalPath });
 
     // Headers set by earlier hooks (request-id, client-request-id) must survive the hand-off.
     for (const [name, value] of Object.entries(reply.getHeaders())) {
