@@ -7,7 +7,7 @@ import { fill, portalDictionaryOf } from '../web/i18n/index.js';
 import { formBasics } from './frame.js';
 
 /**
- * The user page's MFA reset (a userPageSlots entry): shown to someone allowed to delete authentication methods,
+ * The user page's MFA reset section: shown to someone allowed to delete authentication methods,
  * when the user has one. The reset is Graph's DELETE softwareOathMethods, through the same service (audited as
  * "Admin deleted security info"); the user enrols again at the next sign-in that needs MFA.
  */

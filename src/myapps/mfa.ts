@@ -6,7 +6,7 @@ import { dictionaryOf, fill, portalDictionaryOf } from '../web/i18n/index.js';
 import { myAppsFrame } from './pages.js';
 
 /**
- * The profile's MFA methods (a profileSlots entry) and the pages of its actions: enrolment with a QR code
+ * The profile's MFA methods (a section of the My Apps home) and the pages of its actions: enrolment with a QR code
  * rendered on the server (an SVG in a data: URL, which the CSP's img-src allows) and the key as text, the
  * first code, removal behind a confirmation, new recovery codes shown once.
  */

@@ -1,19 +1,9 @@
-import type { Services } from '../app/services.js';
 import { accountBar, brandingOf } from '../console/frame.js';
 import type { PortalContext } from '../portal/context.js';
 import { html, type SafeHtml } from '../web/html.js';
 import { fill, portalDictionaryOf } from '../web/i18n/index.js';
 import { renderPage } from '../web/layout.js';
-import { myMfaSlot } from './mfa.js';
 import type { MyApp, MyOrganization } from './service.js';
-
-/**
- * Other features' profile sections (the MFA methods of src/myapps/mfa.ts). A fixed list, so an app built twice in
- * one process (tests) does not show a section twice.
- */
-export const profileSlots: Array<(services: Services, ctx: PortalContext) => Promise<SafeHtml | ''>> = [
-  myMfaSlot,
-];
 
 export function myAppsFrame(ctx: PortalContext, title: string, body: SafeHtml): string {
   const t = portalDictionaryOf(ctx.lang);
@@ -35,7 +25,8 @@ export function myAppsHome(
     mayInvite: boolean;
     mayLeave: boolean;
     console: boolean;
-    slots: Array<SafeHtml | ''>;
+    /** The person's MFA methods (src/myapps/mfa.ts). */
+    mfa: SafeHtml;
     error?: string;
   },
 ): string {
@@ -58,7 +49,7 @@ ${input.mayInvite || input.console ? html`<p class="actions">${input.mayInvite ?
 <dt>${t.colUpn}</dt><dd>${input.profile.userPrincipalName}</dd>
 <dt>${t.fieldMail}</dt><dd>${input.profile.mail ?? '—'}</dd>
 <dt>${t.fieldUserType}</dt><dd>${input.profile.userType}</dd></dl>
-${input.slots}
+${input.mfa}
 <h2>${t.organizationsHeading}</h2>
 <ul>${input.organizations.map((o) =>
       o.current

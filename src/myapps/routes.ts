@@ -11,8 +11,9 @@ import { takeStash } from '../portal/stash.js';
 import { readMe } from '../users/reads.js';
 import { registerPageErrors } from '../web/errors.js';
 import { pageHeaders } from '../web/layout.js';
+import { myMfaSlot } from './mfa.js';
 import { myMfaRoutes } from './mfa-routes.js';
-import { leftPage, myAppsFrame, myAppsHome, profileSlots } from './pages.js';
+import { leftPage, myAppsFrame, myAppsHome } from './pages.js';
 import { leaveOrganization, mayLeave, myApps, myOrganizations } from './service.js';
 
 type MyAppsRequest = FastifyRequest<{
@@ -50,13 +51,13 @@ export async function myAppsPlugin(app: FastifyInstance, { services }: { service
     };
 
   const home = async (ctx: PortalContext, error?: string) => {
-    const [apps, organizations, me, invite, leave, slots] = await Promise.all([
+    const [apps, organizations, me, invite, leave, mfa] = await Promise.all([
       myApps(services, ctx.principal),
       myOrganizations(services, ctx.principal),
       readMe(services, ctx.principal, ['displayName', 'mail', 'userPrincipalName', 'userType']),
       mayInvite(services, ctx),
       mayLeave(services, ctx.principal),
-      Promise.all(profileSlots.map((slot) => slot(services, ctx))),
+      myMfaSlot(services, ctx),
     ]);
     return myAppsHome(ctx, {
       apps,
@@ -70,7 +71,7 @@ export async function myAppsPlugin(app: FastifyInstance, { services }: { service
       mayInvite: invite,
       mayLeave: leave,
       console: hasConsoleRole(ctx.principal),
-      slots,
+      mfa,
       ...(error && { error }),
     });
   };

@@ -25,14 +25,6 @@ const USER_PROPERTIES = [
   'accountEnabled',
 ];
 
-/**
- * Other features' sections of the user page (the MFA reset of src/console/mfa-reset.ts): each renders a section,
- * or nothing. A fixed list, so an app built twice in one process (tests) does not show a section twice.
- */
-export const userPageSlots: Array<
-  (services: Services, ctx: PortalContext, userId: string) => Promise<SafeHtml | ''>
-> = [mfaResetSlot];
-
 /** One user: facts, actions (each a POST the services authorize), groups and recent sign-ins. */
 export async function userPage(
   services: Services,
@@ -43,7 +35,7 @@ export async function userPage(
   const t = portalDictionaryOf(ctx.lang);
   const { user } = await readUserFor(services, ctx.principal, id, USER_PROPERTIES);
   const userId = String(user.id);
-  const [groups, signIns, invitation, slots, joinable] = await Promise.all([
+  const [groups, signIns, invitation, mfaReset, joinable] = await Promise.all([
     listMemberOfFor(services, ctx.principal, userId, parseQueryOptions({ $top: '100' }, groupEntity)),
     can(ctx.principal, 'readAuditLogs')
       ? listSignIns(
@@ -56,7 +48,7 @@ export async function userPage(
         )
       : undefined,
     findInvitationOfUser(services.db, ctx.tenant.id, userId),
-    Promise.all(userPageSlots.map((slot) => slot(services, ctx, userId))),
+    mfaResetSlot(services, ctx, userId),
     // The groups offered by "Add to group": only for a role that may change memberships.
     can(ctx.principal, 'writeGroupMembers') && can(ctx.principal, 'readGroups')
       ? listGroupsFor(
@@ -104,7 +96,7 @@ ${action(
   t.deleteButton,
   html`<label for="confirm">${t.deleteConfirm}</label><input type="text" id="confirm" name="confirm" required autocomplete="off">`,
 )}
-${slots}
+${mfaReset}
 <h2>${t.groupsHeading}</h2>
 ${
   groups.items.length === 0
