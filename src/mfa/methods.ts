@@ -82,3 +82,17 @@ export async function deleteSoftwareOathMethod(
     });
   });
 }
+
+/** The console's MFA reset: the user's authenticator app goes (there is at most one), or a 404 when there is none. */
+export async function resetUserMfa(
+  services: Services,
+  principal: Principal,
+  userRef: string,
+  correlationId: string,
+): Promise<void> {
+  authorize(principal, 'writeAuthenticationMethods');
+  const user = await requireUser(services, principal.tenantId, userRef);
+  const row = await activeMethodOf(services, principal.tenantId, user.id);
+  if (!row) throw new FoyerError('notFound', 'This user has no authenticator app to reset.');
+  await deleteSoftwareOathMethod(services, principal, user.id, row.id, correlationId);
+}

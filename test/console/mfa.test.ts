@@ -122,6 +122,10 @@ describe.each(testDialects())('MFA in My Apps and the console (%s)', (dialect) =
     expect(done.body).not.toContain('authenticator app method(s)');
     expect(await methodsOf(id)).toHaveLength(0);
     expect(await audit()).toContain('Admin deleted security info');
+    // A second reset (another tab, a stale page) says there is nothing to reset instead of "Done".
+    const again = await browser.submit(page, `/users/${id}/mfa-reset`, { confirm: 'on' });
+    expect(again.statusCode).toBe(404);
+    expect(again.body).toContain('This user has no authenticator app to reset.');
   });
 
   it('a redemption reset’s new email survives an expired session and comes back in the form', async () => {
