@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { headerSafe, type MailAddress } from './headers.js';
 import type { NewMail } from './outbox-store.js';
-import { httpUrl } from './templates/html.js';
-import { type InvitationMailInput, invitationMailSubject } from './templates/invitation.js';
+import { type InvitationMailInput, invitationLinks, invitationMailSubject } from './templates/invitation.js';
 import { type MailLanguageCandidates, resolveMailLanguage } from './templates/languages.js';
 
 export interface InvitationMailRequest {
@@ -33,12 +32,7 @@ export function composeInvitationMail(request: InvitationMailRequest): NewMail {
   const language = resolveMailLanguage(request.languages);
   const kind = request.kind ?? 'invitation';
   // Checked now, as rendering would have: a bad link must fail the request, not the worker later.
-  if (
-    !httpUrl(request.content.redeemUrl) ||
-    (request.content.blockUrl !== null && !httpUrl(request.content.blockUrl))
-  ) {
-    throw new Error('The redeem and block URLs must be absolute http(s) URLs');
-  }
+  invitationLinks(request.content);
   const inviterName = headerSafe(request.content.inviterName, 150);
   const replyTo =
     request.inviterMail && emailSchema.safeParse(request.inviterMail).success

@@ -63,6 +63,22 @@ describe('group commit on sqlite', () => {
     expect(await committedIds()).toEqual(['a', 'c']);
   });
 
+  it('two failing units of one group: the re-run undoes each in its savepoint, the rest commit', async () => {
+    const { group } = await setUp();
+    const results = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((id) =>
+        group.run(async (trx) => {
+          await sql`insert into probe (id) values (${id})`.execute(trx);
+          if (id === 'b' || id === 'd') throw new Error(`refused ${id}`);
+          return id;
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect((results[3] as PromiseRejectedResult).reason.message).toBe('refused d');
+    expect(await committedIds()).toEqual(['a', 'c']);
+  });
+
   it('a COMMIT that fails fails every unit of the group and keeps none', async () => {
     const { group } = await setUp();
     // A deferred foreign key is only checked at COMMIT: unit b makes the whole group's COMMIT fail.

@@ -90,17 +90,23 @@ function subjectOf(
   return kind === 'reminder' ? fill(t.reminderSubject, { subject: invitationSubject }) : invitationSubject;
 }
 
+/** The mail's two links, parsed; a link that is not an absolute http(s) URL is refused (at queue time and render time). */
+export function invitationLinks(input: Pick<InvitationMailInput, 'redeemUrl' | 'blockUrl'>) {
+  const redeemUrl = httpUrl(input.redeemUrl);
+  const blockUrl = input.blockUrl === null ? null : httpUrl(input.blockUrl);
+  if (!redeemUrl || blockUrl === undefined) {
+    throw new Error('The redeem and block URLs must be absolute http(s) URLs');
+  }
+  return { redeemUrl, blockUrl };
+}
+
 function render(
   input: InvitationMailInput,
   language: MailLanguage,
   kind: 'invitation' | 'reminder',
 ): RenderedMail {
   const t = dictionaryFor(language);
-  const redeemUrl = httpUrl(input.redeemUrl);
-  const blockUrl = input.blockUrl === null ? null : httpUrl(input.blockUrl);
-  if (!redeemUrl || blockUrl === undefined) {
-    throw new Error('The redeem and block URLs must be absolute http(s) URLs');
-  }
+  const { redeemUrl, blockUrl } = invitationLinks(input);
   // Names are single-line everywhere: the inviter's also ends up in the Subject and From headers.
   const values = {
     inviter: headerSafe(input.inviterName, 200),
