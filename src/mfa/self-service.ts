@@ -7,9 +7,9 @@ import { FoyerError } from '../errors/catalogue.js';
 import { findTenantByRef } from '../tenants/store.js';
 import { requireUser } from '../users/service.js';
 import { clearMfaFailures, mfaLockedMinutes, recordMfaFailure } from './attempts.js';
-import { checkTotp, completeEnrolment, pendingEnrolment } from './service.js';
-import { deleteMethod, findMethodOf, insertRecoveryCodes, type MfaMethodRow } from './store.js';
-import { newRecoveryCodes, qrCodeDataUrl, recoveryCodeHash } from './totp.js';
+import { checkTotp, completeEnrolment, issueRecoveryCodes, pendingEnrolment } from './service.js';
+import { deleteMethod, findMethodOf, type MfaMethodRow } from './store.js';
+import { qrCodeDataUrl } from './totp.js';
 
 /**
  * A person's own TOTP method, as My Apps shows it: what they have, enrolling (the same pending method and first
@@ -115,10 +115,8 @@ export async function regenerateMyRecoveryCodes(
   const method = await findMethodOf(services.db, tenant.id, user.id);
   if (method?.status !== 'active') throw denied('Recovery codes need an authenticator app set up first.');
   await proveMethod(services, method, code);
-  const codes = newRecoveryCodes();
-  const hashes = codes.map((c) => recoveryCodeHash(services.config.secret, tenant.id, user.id, c));
-  await services.db.transaction().execute(async (trx) => {
-    await insertRecoveryCodes(trx, tenant.id, user.id, hashes, services.clock.now().toISOString());
+  return services.db.transaction().execute(async (trx) => {
+    const codes = await issueRecoveryCodes(trx, services, tenant.id, user.id);
     await publish(trx, services, {
       type: 'mfa.recoveryCodes.regenerated',
       tenantId: tenant.id,
@@ -127,6 +125,6 @@ export async function regenerateMyRecoveryCodes(
       details: { methodType: 'softwareOathAuthenticationMethod' },
       correlationId,
     });
+    return codes;
   });
-  return codes;
 }

@@ -1,6 +1,7 @@
 import type { Services } from '../app/services.js';
 import { userTarget } from '../audit/events.js';
 import { publish } from '../audit/publish.js';
+import type { Executor } from '../db/executor.js';
 import { decryptAtRest, encryptAtRest } from '../oidc/key-encryption.js';
 import { getB2bPolicy } from '../policies/service.js';
 import type { TenantRow } from '../tenants/store.js';
@@ -66,6 +67,19 @@ export async function checkTotp(
   return (await acceptStep(services.db, method.tenant_id, method.id, step, activateAt)) ? 'ok' : 'wrong';
 }
 
+/** Ten new recovery codes, stored hashed in place of any earlier ones; the plain codes are shown once. */
+export async function issueRecoveryCodes(
+  trx: Executor,
+  services: Services,
+  tenantId: string,
+  userId: string,
+): Promise<string[]> {
+  const codes = newRecoveryCodes();
+  const hashes = codes.map((code) => recoveryCodeHash(services.config.secret, tenantId, userId, code));
+  await insertRecoveryCodes(trx, tenantId, userId, hashes, services.clock.now().toISOString());
+  return codes;
+}
+
 /** After the first code: ten recovery codes (shown once, stored hashed) and the audit entry. */
 export async function completeEnrolment(
   services: Services,
@@ -73,10 +87,8 @@ export async function completeEnrolment(
   user: UserRow,
   ipAddress: string,
 ): Promise<string[]> {
-  const codes = newRecoveryCodes();
-  const hashes = codes.map((code) => recoveryCodeHash(services.config.secret, tenant.id, user.id, code));
-  await services.db.transaction().execute(async (trx) => {
-    await insertRecoveryCodes(trx, tenant.id, user.id, hashes, services.clock.now().toISOString());
+  return services.db.transaction().execute(async (trx) => {
+    const codes = await issueRecoveryCodes(trx, services, tenant.id, user.id);
     await publish(trx, services, {
       type: 'mfa.method.registered',
       tenantId: tenant.id,
@@ -91,8 +103,8 @@ export async function completeEnrolment(
       details: { methodType: 'softwareOathAuthenticationMethod' },
       correlationId: services.ids.uuid(),
     });
+    return codes;
   });
-  return codes;
 }
 
 /** Uses a recovery code (once); only an active method's codes count. */
