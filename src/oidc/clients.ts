@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
+import { hash, randomBytes } from 'node:crypto';
+import type { Adapter, AdapterPayload, Client, Provider } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import {
   findClientApplication,
@@ -59,6 +59,18 @@ interface AcceptedSecret {
   epoch: number;
 }
 
+/** The claims Foyer adds to an app-only access token (Entra's), beside the ones oidc-provider sets. */
+export interface AppOnlyClaims {
+  tid: string;
+  ver: '2.0';
+  oid?: string;
+  azp?: string;
+  appid?: string;
+  app_displayname?: string;
+  roles?: string[];
+  idtyp?: 'app';
+}
+
 function httpUris(json: string): string[] {
   try {
     const parsed: unknown = JSON.parse(json);
@@ -76,7 +88,11 @@ export class TenantClients {
     string,
     { application: ClientApplication; loadedAt: number; epoch: number }
   >();
-  /** `clientId NUL keyed hash` → an accepted secret; only successful authentications are kept. */
+  /**
+   * `clientId NUL SHA-256 of the secret` → an accepted secret; only successful authentications are kept. A
+   * plain digest is enough to key memory (the secrets are random, and nothing here leaves the process) and
+   * costs a fraction of the keyed hash, which is computed only when the database is asked.
+   */
   private readonly secrets = new Map<string, AcceptedSecret>();
   private readonly placeholderSecret = randomBytes(32).toString('base64url');
   private readonly metadataOf = new WeakMap<ClientApplication, AdapterPayload>();
@@ -86,6 +102,11 @@ export class TenantClients {
    * AsyncLocalStorage would scope it to the request, but costs every promise in the process on Node 20.
    */
   private readonly authenticatedRoles = new Map<string, { roles: string[]; at: number }>();
+  /** The app-only claims built for a reading of an application's permissions, reused while that reading is. */
+  private readonly appOnlyClaimsOf = new WeakMap<
+    string[],
+    { application: ClientApplication; claims: AppOnlyClaims }
+  >();
 
   constructor(
     private readonly services: Pick<Services, 'db' | 'clock' | 'config'>,
@@ -96,10 +117,20 @@ export class TenantClients {
   async application(clientId: string): Promise<ClientApplication | undefined> {
     // A client id no application can have (a NUL, absurd length) is unknown, not a database error.
     if (isUnstorableKey(clientId)) return undefined;
+    return this.cachedApplication(clientId) ?? this.readApplication(clientId);
+  }
+
+  /** The application behind a client id while its cached reading is fresh, without waiting for anything. */
+  private cachedApplication(clientId: string): ClientApplication | undefined {
+    const cached = this.cache.get(clientId);
+    return cached && this.fresh(cached, this.now(), principalsEpoch(this.services.db))
+      ? cached.application
+      : undefined;
+  }
+
+  private async readApplication(clientId: string): Promise<ClientApplication | undefined> {
     const now = this.now();
     const epoch = principalsEpoch(this.services.db);
-    const cached = this.cache.get(clientId);
-    if (cached && this.fresh(cached, now, epoch)) return cached.application;
     const row = await findClientApplication(this.services.db, this.tenantId, clientId);
     if (!row) {
       this.cache.delete(clientId);
@@ -159,14 +190,14 @@ export class TenantClients {
    */
   async secretMatches(clientId: string, presented: string): Promise<boolean> {
     if (!presented) return false;
-    const hash = hashSecret(presented, this.services.config.secret);
-    const key = `${clientId}\0${hash}`;
+    const key = `${clientId}\0${hash('sha256', presented, 'base64url')}`;
     const now = this.now();
     const epoch = principalsEpoch(this.services.db);
     let accepted = this.secrets.get(key);
     if (!accepted || !this.fresh(accepted, now, epoch)) {
       this.secrets.delete(key);
-      accepted = await this.readSecret(clientId, hash, now, epoch);
+      const keyed = hashSecret(presented, this.services.config.secret);
+      accepted = await this.readSecret(clientId, keyed, now, epoch);
       if (!accepted) return false;
       if (this.secrets.size >= CLIENT_CACHE_MAX) this.secrets.clear();
       this.secrets.set(key, accepted);
@@ -205,9 +236,53 @@ export class TenantClients {
    * revocations show in the next token.
    */
   async roles(application: ClientApplication): Promise<string[]> {
+    return (
+      this.authenticatedRolesOf(application) ??
+      listApplicationPermissions(this.services.db, this.tenantId, application.objectId)
+    );
+  }
+
+  private authenticatedRolesOf(application: ClientApplication): string[] | undefined {
     const authenticated = this.authenticatedRoles.get(application.appId);
-    if (authenticated && Date.now() - authenticated.at < AUTHENTICATED_ROLES_MS) return authenticated.roles;
-    return listApplicationPermissions(this.services.db, this.tenantId, application.objectId);
+    return authenticated && Date.now() - authenticated.at < AUTHENTICATED_ROLES_MS
+      ? authenticated.roles
+      : undefined;
+  }
+
+  /**
+   * Entra's claims of an app-only token for `clientId`: who the application is (`oid`, `appid`, its name) and
+   * its application permissions (`roles`). On the token endpoint's hot path both readings are at hand (the
+   * client authenticated a moment ago), so the object built for them is reused and nothing is awaited.
+   */
+  appOnlyClaims(clientId: string): AppOnlyClaims | Promise<AppOnlyClaims> {
+    const application = isUnstorableKey(clientId) ? undefined : this.cachedApplication(clientId);
+    const roles = application && this.authenticatedRolesOf(application);
+    if (!application || !roles) return this.readAppOnlyClaims(clientId);
+    const built = this.appOnlyClaimsOf.get(roles);
+    if (built?.application === application) return built.claims;
+    const claims = this.buildAppOnlyClaims(application, roles);
+    this.appOnlyClaimsOf.set(roles, { application, claims });
+    return claims;
+  }
+
+  private async readAppOnlyClaims(clientId: string): Promise<AppOnlyClaims> {
+    const application = await this.application(clientId);
+    if (!application) return { tid: this.tenantId, ver: '2.0' };
+    return this.buildAppOnlyClaims(application, await this.roles(application));
+  }
+
+  private buildAppOnlyClaims(application: ClientApplication, roles: string[]): AppOnlyClaims {
+    // Frozen: one object serves many tokens, so nothing may change it in place.
+    return Object.freeze({
+      tid: this.tenantId,
+      oid: application.objectId,
+      azp: application.appId,
+      appid: application.appId,
+      app_displayname: application.displayName,
+      roles,
+      idtyp: 'app',
+      ver: '2.0',
+    });
   }
 
   /** The storage adapter oidc-provider uses for its `Client` model: read-only, from the directory. */
@@ -236,11 +311,29 @@ export class TenantClients {
     };
   }
 
-  /** Installs the hashed-secret comparison on this provider's Client class (see the module comment). */
+  /**
+   * Installs, on this provider's Client class, the hashed-secret comparison (see the module comment) and a
+   * lookup that reuses the Client built for a cached application. oidc-provider's own `Client.find` keeps
+   * built clients too, but finds them by a SHA-256 of the JSON of the adapter's metadata, computed on every
+   * token request; the application's cached reading identifies the same metadata for free, and a new reading
+   * (a change, the end of the cache bound) goes through the stock lookup again.
+   */
   install(provider: Provider): void {
     const clients = this;
     provider.Client.prototype.compareClientSecret = function compareClientSecret(presented: string) {
       return clients.secretMatches(this.clientId, presented);
+    };
+    const stockFind = provider.Client.find.bind(provider.Client);
+    const built = new WeakMap<ClientApplication, Client>();
+    provider.Client.find = async (id: string) => {
+      const application = typeof id === 'string' ? await clients.application(id) : undefined;
+      if (!application) return undefined;
+      let client = built.get(application);
+      if (!client) {
+        client = await stockFind(id);
+        if (client) built.set(application, client);
+      }
+      return client;
     };
   }
 }

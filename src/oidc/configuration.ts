@@ -186,20 +186,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
       },
     },
     extraTokenClaims: async (ctx: KoaContextWithOIDC, token: IssuedToken) => {
-      if (token.kind === 'ClientCredentials' && token.clientId) {
-        const application = await clients.application(token.clientId);
-        if (!application) return { tid: tenantId, ver: '2.0' };
-        return {
-          tid: tenantId,
-          oid: application.objectId,
-          azp: application.appId,
-          appid: application.appId,
-          app_displayname: application.displayName,
-          roles: await clients.roles(application),
-          idtyp: 'app',
-          ver: '2.0',
-        };
-      }
+      if (token.kind === 'ClientCredentials' && token.clientId) return clients.appOnlyClaims(token.clientId);
       if (token.kind === 'AccessToken' && token.accountId) {
         // Delegated: who signed in (PRODUCT §2 claims), through which app, with which permissions and methods.
         const claims = await claimsForToken(services, tenantId, ctx.oidc.entities.Account, token.accountId);
