@@ -1,7 +1,17 @@
 import { REDIRECT_URI, signIn } from '../browser.js';
 import { foyerEnv } from '../foyer-env.js';
 import { benchSpa } from '../foyer-spa.js';
-import { buildDist, CpuMeter, type Figure, freePort, round, type Server, startServer } from '../lib.js';
+import {
+  buildDist,
+  CpuMeter,
+  dbStats,
+  type Figure,
+  freePort,
+  perRequest,
+  round,
+  type Server,
+  startServer,
+} from '../lib.js';
 import { combine, type DriveResult, drive, driveNote, p99 } from '../virtual-users.js';
 
 // 16 chains, as BENCH.md's other scenarios use 16 connections; with 8 neither server used its whole core.
@@ -25,7 +35,7 @@ class Chains {
   errors = 0;
 
   constructor(
-    private readonly server: Server,
+    readonly server: Server,
     private readonly tokenUrl: string,
     private readonly clientId: string,
     private readonly tokens: string[],
@@ -142,11 +152,14 @@ export async function refresh(): Promise<Figure[]> {
     try {
       await bare.warmUp();
       await foyer.warmUp();
+      // Only Foyer's measured rounds reach it between the two readings (the bare rounds load the other server).
+      const before = await dbStats(foyer.server.url);
       for (let i = 0; i < ROUNDS; i++) {
         await bare.round();
         await foyer.round();
       }
       const result = foyer.result();
+      const cost = perRequest(before, await dbStats(foyer.server.url), result.completed);
       const baseline = bare.result();
       const ratio = result.rate / baseline.rate;
       return [
@@ -160,7 +173,7 @@ export async function refresh(): Promise<Figure[]> {
           met: ratio >= 0.85 && result.errors + baseline.errors === 0,
           note: driveNote(
             result,
-            `${USERS} chains, Foyer ${result.cpu}; bare: p99 ${p99(baseline)} ms, errors ${baseline.errors}, ${baseline.cpu}`,
+            `${USERS} chains, Foyer ${result.cpu}, ${cost}; bare: p99 ${p99(baseline)} ms, errors ${baseline.errors}, ${baseline.cpu}`,
           ),
         },
       ];

@@ -104,7 +104,13 @@ export function serveTokenEndpointDirectly(
         { reqId: requestId, req: { method: req.method, url: req.url, ip, headers: req.headers } },
         'incoming request',
       );
-    res.on('finish', () => finished(res, started, logged ? requestId : undefined));
+    // Counted when the answer has been handed to Node (Koa's promise settles after `res.end`, and `failed` ends
+    // the response itself) rather than on its 'finish' event: a listener per response cost ~2% of a token.
+    const done = () => finished(res, started, logged ? requestId : undefined);
+    const fail = (error: unknown) => {
+      failed(res, error, requestId, clientRequestId);
+      done();
+    };
 
     res.setHeader('request-id', requestId);
     if (typeof clientRequestId === 'string') res.setHeader('client-request-id', clientRequestId);
@@ -113,15 +119,15 @@ export function serveTokenEndpointDirectly(
     if (limit.limit <= 0) {
       // Inside a try as well: a synchronous throw here would otherwise escape the server's 'request' event.
       try {
-        entry.handle(req, res).catch((error: unknown) => failed(res, error, requestId, clientRequestId));
+        entry.handle(req, res).then(done, fail);
       } catch (error) {
-        failed(res, error, requestId, clientRequestId);
+        fail(error);
       }
       return;
     }
     consume(services, tokenBucket(req.headers.authorization, ip), limit)
       .then(() => entry.handle(req, res))
-      .catch((error: unknown) => failed(res, error, requestId, clientRequestId));
+      .then(done, fail);
   }
 
   function finished(res: ServerResponse, started: number, loggedId: string | undefined): void {
