@@ -115,12 +115,14 @@ export class TenantClients {
 
   /** The application behind a client id in this tenant (briefly cached: the token endpoint asks on every call). */
   async application(clientId: string): Promise<ClientApplication | undefined> {
-    // A client id no application can have (a NUL, absurd length) is unknown, not a database error.
-    if (isUnstorableKey(clientId)) return undefined;
     return this.cachedApplication(clientId) ?? this.readApplication(clientId);
   }
 
-  /** The application behind a client id while its cached reading is fresh, without waiting for anything. */
+  /**
+   * The application behind a client id while its cached reading is fresh, without waiting for anything: the
+   * token endpoint's hooks answer from here synchronously (every promise costs twice on Node 20, where
+   * oidc-provider's AsyncLocalStorage hooks each one).
+   */
   private cachedApplication(clientId: string): ClientApplication | undefined {
     const cached = this.cache.get(clientId);
     return cached && this.fresh(cached, this.now(), principalsEpoch(this.services.db))
@@ -129,6 +131,8 @@ export class TenantClients {
   }
 
   private async readApplication(clientId: string): Promise<ClientApplication | undefined> {
+    // A client id no application can have (a NUL, absurd length) is unknown, not a database error.
+    if (isUnstorableKey(clientId)) return undefined;
     const now = this.now();
     const epoch = principalsEpoch(this.services.db);
     const row = await findClientApplication(this.services.db, this.tenantId, clientId);
@@ -188,20 +192,34 @@ export class TenantClients {
    * True when `presented` is a current password of the client: its keyed hash matches and now is in its
    * window. The application's permissions come back in the same query and are kept for this request's token.
    */
-  async secretMatches(clientId: string, presented: string): Promise<boolean> {
+  secretMatches(clientId: string, presented: string): boolean | Promise<boolean> {
     if (!presented) return false;
     const key = `${clientId}\0${hash('sha256', presented, 'base64url')}`;
     const now = this.now();
     const epoch = principalsEpoch(this.services.db);
-    let accepted = this.secrets.get(key);
-    if (!accepted || !this.fresh(accepted, now, epoch)) {
-      this.secrets.delete(key);
-      const keyed = hashSecret(presented, this.services.config.secret);
-      accepted = await this.readSecret(clientId, keyed, now, epoch);
-      if (!accepted) return false;
-      if (this.secrets.size >= CLIENT_CACHE_MAX) this.secrets.clear();
-      this.secrets.set(key, accepted);
-    }
+    const accepted = this.secrets.get(key);
+    // A secret accepted a moment ago is answered without waiting for anything (see cachedApplication).
+    if (accepted && this.fresh(accepted, now, epoch)) return this.admits(clientId, accepted, now);
+    return this.checkSecret(clientId, presented, key, now, epoch);
+  }
+
+  private async checkSecret(
+    clientId: string,
+    presented: string,
+    key: string,
+    now: number,
+    epoch: number,
+  ): Promise<boolean> {
+    this.secrets.delete(key);
+    const keyed = hashSecret(presented, this.services.config.secret);
+    const accepted = await this.readSecret(clientId, keyed, now, epoch);
+    if (!accepted) return false;
+    if (this.secrets.size >= CLIENT_CACHE_MAX) this.secrets.clear();
+    this.secrets.set(key, accepted);
+    return this.admits(clientId, accepted, now);
+  }
+
+  private admits(clientId: string, accepted: AcceptedSecret, now: number): boolean {
     // The window is checked on every use: a secret that expires while cached stops at its end date.
     if (!accepted.windows.some((window) => window.start <= now && now < window.end)) return false;
     this.authenticatedRoles.set(clientId, { roles: accepted.roles, at: Date.now() });
@@ -255,7 +273,7 @@ export class TenantClients {
    * client authenticated a moment ago), so the object built for them is reused and nothing is awaited.
    */
   appOnlyClaims(clientId: string): AppOnlyClaims | Promise<AppOnlyClaims> {
-    const application = isUnstorableKey(clientId) ? undefined : this.cachedApplication(clientId);
+    const application = this.cachedApplication(clientId);
     const roles = application && this.authenticatedRolesOf(application);
     if (!application || !roles) return this.readAppOnlyClaims(clientId);
     const built = this.appOnlyClaimsOf.get(roles);
@@ -325,15 +343,18 @@ export class TenantClients {
     };
     const stockFind = provider.Client.find.bind(provider.Client);
     const built = new WeakMap<ClientApplication, Client>();
-    provider.Client.find = async (id: string) => {
-      const application = typeof id === 'string' ? await clients.application(id) : undefined;
+    const buildFor = async (id: string) => {
+      const application = await clients.application(id);
       if (!application) return undefined;
-      let client = built.get(application);
-      if (!client) {
-        client = await stockFind(id);
-        if (client) built.set(application, client);
-      }
+      const client = await stockFind(id);
+      if (client) built.set(application, client);
       return client;
+    };
+    // Synchronous when the client was built for the cached application (oidc-provider awaits either way).
+    provider.Client.find = (id: string) => {
+      if (typeof id !== 'string') return Promise.resolve(undefined);
+      const application = clients.cachedApplication(id);
+      return (application && built.get(application)) || buildFor(id);
     };
   }
 }

@@ -70,6 +70,26 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
 
   const pages = providerPages(services, tenantId);
 
+  /** Claims of an access token issued to a signed-in user (delegated), and the defaults of any other kind. */
+  async function delegatedClaims(ctx: KoaContextWithOIDC, token: IssuedToken) {
+    if (token.kind === 'AccessToken' && token.accountId) {
+      // Who signed in (PRODUCT §2 claims), through which app, with which permissions and methods.
+      const claims = await claimsForToken(services, tenantId, ctx.oidc.entities.Account, token.accountId);
+      const signIn = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+      const application = token.clientId ? await clients.application(token.clientId) : undefined;
+      return {
+        ...claims,
+        azp: token.clientId,
+        appid: token.clientId,
+        ...(application && { app_displayname: application.displayName }),
+        scp: scpOf(token.scope, directoryApi),
+        ...(signIn?.amr && { amr: signIn.amr }),
+        ver: '2.0',
+      };
+    }
+    return { tid: tenantId, ver: '2.0' };
+  }
+
   return {
     renderError: pages.renderError,
     adapter: (model: string) =>
@@ -162,14 +182,16 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
         enabled: true,
         // Entra clients name the resource through the scope (`{base}/.default`, `{base}/User.Read`), not RFC 8707's
         // `resource` parameter: derive it from there.
-        defaultResource: async (ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string | string[]) => {
+        // The token endpoint's hooks answer synchronously where they can: oidc-provider awaits each either way,
+        // and on Node 20 every promise is also seen by its AsyncLocalStorage hooks.
+        defaultResource: (ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string | string[]) => {
           if (oneOf) return oneOf;
           if (requestedScopes(ctx).some((scope) => scope.startsWith(`${directoryApi}/`))) return directoryApi;
           if (isClientCredentials(ctx)) assertAppOnlyScope(ctx);
           return undefined;
         },
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async (ctx: KoaContextWithOIDC, indicator: string) => {
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx: KoaContextWithOIDC, indicator: string) => {
           if (indicator !== directoryApi && indicator !== `${directoryApi}/`) {
             throw new errors.InvalidTarget(`unknown resource; this instance's API is '${directoryApi}'`);
           }
@@ -185,30 +207,15 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
         },
       },
     },
-    extraTokenClaims: async (ctx: KoaContextWithOIDC, token: IssuedToken) => {
-      if (token.kind === 'ClientCredentials' && token.clientId) return clients.appOnlyClaims(token.clientId);
-      if (token.kind === 'AccessToken' && token.accountId) {
-        // Delegated: who signed in (PRODUCT §2 claims), through which app, with which permissions and methods.
-        const claims = await claimsForToken(services, tenantId, ctx.oidc.entities.Account, token.accountId);
-        const signIn = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
-        const application = token.clientId ? await clients.application(token.clientId) : undefined;
-        return {
-          ...claims,
-          azp: token.clientId,
-          appid: token.clientId,
-          ...(application && { app_displayname: application.displayName }),
-          scp: scpOf(token.scope, directoryApi),
-          ...(signIn?.amr && { amr: signIn.amr }),
-          ver: '2.0',
-        };
-      }
-      return { tid: tenantId, ver: '2.0' };
-    },
+    extraTokenClaims: (ctx: KoaContextWithOIDC, token: IssuedToken) =>
+      token.kind === 'ClientCredentials' && token.clientId
+        ? clients.appOnlyClaims(token.clientId)
+        : delegatedClaims(ctx, token),
     formats: {
       customizers: {
         // Entra app-only tokens: `sub` is the application's object id (oidc-provider would put the client id), and
         // permissions travel in `roles`, with no `scp`/`scope`.
-        jwt: async (_ctx: unknown, token: IssuedToken, jwt: { payload: Record<string, unknown> }) => {
+        jwt: (_ctx: unknown, token: IssuedToken, jwt: { payload: Record<string, unknown> }) => {
           // `scope` is set to undefined rather than deleted (JSON leaves it out all the same): a delete turns the
           // payload into a slow dictionary-mode object for the JSON.stringify that signs it, on every token.
           if (token.kind === 'ClientCredentials' && typeof jwt.payload.oid === 'string') {

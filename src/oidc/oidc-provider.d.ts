@@ -96,7 +96,8 @@ declare module 'oidc-provider' {
 
   export interface ClientClass {
     prototype: Client;
-    find(id: string): Promise<Client | undefined>;
+    /** oidc-provider awaits it, so a synchronous answer is fine (src/oidc/clients.ts gives one when cached). */
+    find(id: string): Client | undefined | Promise<Client | undefined>;
   }
 
   /** The token being issued (AccessToken, ClientCredentials, …), as seen by extraTokenClaims and customizers. */
