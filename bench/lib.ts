@@ -206,6 +206,29 @@ export async function dbStats(url: string): Promise<{ count: number; seconds: nu
   return { count: read('foyer_db_statements_total'), seconds: read('foyer_db_statement_seconds_total') };
 }
 
+/** A server that can be loaded in short rounds (see takeTurns). */
+export interface TurnTaker {
+  readonly server: Server;
+  warmUp(): Promise<void>;
+  round(): Promise<void>;
+}
+
+/**
+ * Foyer and its baseline take turns in short rounds (both servers up, the one not loaded idle), so a neighbour's
+ * load on the shared core weighs on both alike; one long run of each compares two different minutes of the
+ * machine. Returns Foyer's database readings around its measured rounds (only they reach it in between).
+ */
+export async function takeTurns(baseline: TurnTaker, foyer: TurnTaker, rounds: number) {
+  await baseline.warmUp();
+  await foyer.warmUp();
+  const before = await dbStats(foyer.server.url);
+  for (let i = 0; i < rounds; i++) {
+    await baseline.round();
+    await foyer.round();
+  }
+  return { before, after: await dbStats(foyer.server.url) };
+}
+
 /** Statements and database milliseconds per request between two readings, as a note fragment. */
 export function perRequest(
   before: { count: number; seconds: number },

@@ -2,7 +2,6 @@ import { CLIENT_SECRET, foyerEnv } from '../foyer-env.js';
 import {
   buildDist,
   CpuMeter,
-  dbStats,
   type Figure,
   freePort,
   type LoadResult,
@@ -11,11 +10,12 @@ import {
   round,
   type Server,
   startServer,
+  type TurnTaker,
+  takeTurns,
 } from '../lib.js';
 
-// Foyer and the bare provider take turns in short windows (both servers up, the one not loaded idle), as in the
-// refresh scenario: a neighbour's load on the shared core then weighs on both alike, where one long run of each
-// compared two different minutes of the machine (0.67–0.84 for the same build in one afternoon).
+// Foyer and the bare provider take turns (bench/lib.ts takeTurns): with one long run of each, the same build gave
+// 0.67–0.84 in one afternoon.
 const ROUNDS = 3;
 const ROUND_SECONDS = 5;
 const WARMUP_SECONDS = 2;
@@ -29,7 +29,7 @@ const form = (clientId: string, secret: string, base: string) =>
   }).toString();
 
 /** One server under token load, round after round. */
-class TokenLoad {
+class TokenLoad implements TurnTaker {
   readonly rounds: LoadResult[] = [];
   readonly cpu: CpuMeter;
 
@@ -104,17 +104,10 @@ export async function clientCredentials(): Promise<Figure[]> {
   try {
     const foyer = await foyerLoad();
     try {
-      await bare.warmUp();
-      await foyer.warmUp();
-      // Only Foyer's measured rounds reach it between the two readings.
-      const before = await dbStats(foyer.server.url);
-      for (let i = 0; i < ROUNDS; i++) {
-        await bare.round();
-        await foyer.round();
-      }
+      const { before, after } = await takeTurns(bare, foyer, ROUNDS);
       const result = foyer.result();
       const baseline = bare.result();
-      const cost = perRequest(before, await dbStats(foyer.server.url), result.total);
+      const cost = perRequest(before, after, result.total);
       const ratio = result.rate / baseline.rate;
       return [
         {

@@ -4,13 +4,14 @@ import { benchSpa } from '../foyer-spa.js';
 import {
   buildDist,
   CpuMeter,
-  dbStats,
   type Figure,
   freePort,
   perRequest,
   round,
   type Server,
   startServer,
+  type TurnTaker,
+  takeTurns,
 } from '../lib.js';
 import { combine, type DriveResult, drive, driveNote, p99 } from '../virtual-users.js';
 
@@ -27,7 +28,7 @@ const ROUND_SECONDS = 5;
  * sequentially with the token the previous answer gave it. A failed refresh breaks that user's chain, so it stops
  * (and is reported).
  */
-class Chains {
+class Chains implements TurnTaker {
   readonly rounds: DriveResult[] = [];
   readonly cpu: CpuMeter;
   /** Users whose chain broke on an error: their last token is spent or refused, so they sit out the rest. */
@@ -150,16 +151,9 @@ export async function refresh(): Promise<Figure[]> {
   try {
     const foyer = await foyerChains();
     try {
-      await bare.warmUp();
-      await foyer.warmUp();
-      // Only Foyer's measured rounds reach it between the two readings (the bare rounds load the other server).
-      const before = await dbStats(foyer.server.url);
-      for (let i = 0; i < ROUNDS; i++) {
-        await bare.round();
-        await foyer.round();
-      }
+      const { before, after } = await takeTurns(bare, foyer, ROUNDS);
       const result = foyer.result();
-      const cost = perRequest(before, await dbStats(foyer.server.url), result.completed);
+      const cost = perRequest(before, after, result.completed);
       const baseline = bare.result();
       const ratio = result.rate / baseline.rate;
       return [
