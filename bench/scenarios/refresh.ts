@@ -1,7 +1,17 @@
 import { REDIRECT_URI, signIn } from '../browser.js';
 import { foyerEnv } from '../foyer-env.js';
 import { benchSpa } from '../foyer-spa.js';
-import { buildDist, CpuMeter, type Figure, freePort, round, type Server, startServer } from '../lib.js';
+import {
+  buildDist,
+  CpuMeter,
+  dbStats,
+  type Figure,
+  freePort,
+  perRequest,
+  round,
+  type Server,
+  startServer,
+} from '../lib.js';
 import { combine, type DriveResult, drive, driveNote, p99 } from '../virtual-users.js';
 
 // 16 chains, as BENCH.md's other scenarios use 16 connections; with 8 neither server used its whole core.
@@ -20,6 +30,8 @@ const ROUND_SECONDS = 5;
 class Chains {
   readonly rounds: DriveResult[] = [];
   readonly cpu: CpuMeter;
+  /** Statements and database time over this server's own windows (Foyer's /metrics; none for the bare one). */
+  readonly statements = { count: 0, seconds: 0 };
   /** Users whose chain broke on an error: their last token is spent or refused, so they sit out the rest. */
   private readonly broken = new Set<number>();
   errors = 0;
@@ -78,8 +90,14 @@ class Chains {
     this.errors += (await this.driveLive(WARMUP_SECONDS)).errors;
   }
 
-  async round() {
+  async round(countStatements = false) {
+    const before = countStatements ? await dbStats(this.server.url) : undefined;
     this.rounds.push(await this.cpu.measure(() => this.driveLive(ROUND_SECONDS)));
+    if (before) {
+      const after = await dbStats(this.server.url);
+      this.statements.count += after.count - before.count;
+      this.statements.seconds += after.seconds - before.seconds;
+    }
   }
 
   result() {
@@ -144,7 +162,7 @@ export async function refresh(): Promise<Figure[]> {
       await foyer.warmUp();
       for (let i = 0; i < ROUNDS; i++) {
         await bare.round();
-        await foyer.round();
+        await foyer.round(true);
       }
       const result = foyer.result();
       const baseline = bare.result();
@@ -160,7 +178,7 @@ export async function refresh(): Promise<Figure[]> {
           met: ratio >= 0.85 && result.errors + baseline.errors === 0,
           note: driveNote(
             result,
-            `${USERS} chains, Foyer ${result.cpu}; bare: p99 ${p99(baseline)} ms, errors ${baseline.errors}, ${baseline.cpu}`,
+            `${USERS} chains, Foyer ${result.cpu}, ${perRequest({ count: 0, seconds: 0 }, foyer.statements, result.completed).replace('per request', 'per refresh')}; bare: p99 ${p99(baseline)} ms, errors ${baseline.errors}, ${baseline.cpu}`,
           ),
         },
       ];
