@@ -1,5 +1,6 @@
 import { type ControlledTransaction, type Kysely, sql, type Transaction } from 'kysely';
 import type { Dialect } from './connect.js';
+import type { Executor } from './executor.js';
 import type { Database } from './schema.js';
 
 /**
@@ -29,13 +30,21 @@ export type UnitOfWork<T> = (trx: Transaction<Database>) => Promise<T>;
 
 export interface CommitGroup {
   run<T>(work: UnitOfWork<T>): Promise<T>;
+  /**
+   * A unit of exactly one statement, which is atomic by itself: in a group it joins the shared transaction like
+   * any unit, but alone it runs as a plain autocommit statement, without the BEGIN and COMMIT round trips a
+   * transaction of one statement would add. On PostgreSQL it is always a plain statement on the pool.
+   */
+  statement<T>(work: (db: Executor) => Promise<T>): Promise<T>;
 }
 
 /** Units in one transaction at most: bounds the time a group holds the writer and the work a failed COMMIT undoes. */
 const MAX_UNITS = 64;
 
 interface Pending {
-  work: UnitOfWork<unknown>;
+  work: (db: Executor) => Promise<unknown>;
+  /** One statement: alone in its group, it runs in autocommit instead of a transaction of its own. */
+  single: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   /** Runs inside a savepoint of its own: set once another unit's failure made its group run again. */
@@ -48,7 +57,10 @@ const groups = new WeakMap<Kysely<Database>, CommitGroup>();
 export function commitGroupOf(db: Kysely<Database>, dialect: Dialect): CommitGroup {
   let group = groups.get(db);
   if (!group) {
-    group = dialect === 'sqlite' ? sqliteGroup(db) : { run: (work) => db.transaction().execute(work) };
+    group =
+      dialect === 'sqlite'
+        ? sqliteGroup(db)
+        : { run: (work) => db.transaction().execute(work), statement: (work) => work(db) };
     groups.set(db, group);
   }
   return group;
@@ -66,16 +78,20 @@ function sqliteGroup(db: Kysely<Database>): CommitGroup {
     scheduled = false;
   }
 
+  function enqueue<T>(work: (db: Executor) => Promise<T>, single: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ work, single, resolve: resolve as (value: unknown) => void, reject, guarded: false });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(() => void drain());
+      }
+    });
+  }
+
   return {
-    run<T>(work: UnitOfWork<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject, guarded: false });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(() => void drain());
-        }
-      });
-    },
+    // A unit of work only ever receives the group's transaction (or its own): the cast widens nothing it sees.
+    run: <T>(work: UnitOfWork<T>) => enqueue(work as (db: Executor) => Promise<T>, false),
+    statement: <T>(work: (db: Executor) => Promise<T>) => enqueue(work, true),
   };
 }
 
@@ -86,10 +102,13 @@ function sqliteGroup(db: Kysely<Database>): CommitGroup {
  * pays no SAVEPOINT/RELEASE round trips.
  */
 async function runGroup(db: Kysely<Database>, units: Pending[]): Promise<Pending[]> {
-  // One unit alone is its own transaction.
+  // One unit alone is its own transaction; a single statement needs none.
   if (units.length === 1) {
     const [unit] = units as [Pending];
-    await db.transaction().execute(unit.work).then(unit.resolve, unit.reject);
+    await (unit.single ? Promise.resolve(db).then(unit.work) : db.transaction().execute(unit.work)).then(
+      unit.resolve,
+      unit.reject,
+    );
     return [];
   }
   let trx: ControlledTransaction<Database>;

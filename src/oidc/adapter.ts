@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Services } from '../app/services.js';
+import { type CommitGroup, commitGroupOf } from '../db/group-commit.js';
 import { isUnstorableKey } from '../platform/text.js';
 import {
   consumePayload,
@@ -15,13 +16,23 @@ import {
  * oidc-provider's storage adapter (https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js)
  * over the `oidc_payloads` table, one instance per tenant and model. Expiry is enforced on read, so an expired
  * row is never served even before the purge job removes it.
+ *
+ * Writes go through the commit group (src/db/group-commit.ts): on SQLite the artefacts of concurrent token
+ * requests (a refresh consumes its token, stores the successor and the access token) share one commit, each
+ * call answered only once that commit has returned, and a write alone runs as a plain autocommit statement.
+ * Reads stay plain: while a group's transaction holds SQLite's one connection they wait for its COMMIT, so
+ * they never see a write before it is committed.
  */
 export class SqlAdapter implements Adapter {
+  private readonly writes: CommitGroup;
+
   constructor(
-    private readonly services: Pick<Services, 'db' | 'clock'>,
+    private readonly services: Pick<Services, 'db' | 'dialect' | 'clock'>,
     private readonly tenantId: string,
     private readonly model: string,
-  ) {}
+  ) {
+    this.writes = commitGroupOf(services.db, services.dialect);
+  }
 
   private nowSeconds(): number {
     return Math.floor(this.services.clock.now().getTime() / 1000);
@@ -35,7 +46,7 @@ export class SqlAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
-    await upsertPayload(this.services.db, this.tenantId, {
+    const row = {
       model: this.model,
       id,
       payload: JSON.stringify(payload),
@@ -43,7 +54,8 @@ export class SqlAdapter implements Adapter {
       userCode: typeof payload.userCode === 'string' ? payload.userCode : null,
       uid: typeof payload.uid === 'string' ? payload.uid : null,
       expiresAt: typeof expiresIn === 'number' ? this.nowSeconds() + expiresIn : null,
-    });
+    };
+    await this.writes.statement((db) => upsertPayload(db, this.tenantId, row));
   }
 
   // Ids, codes and uids come from clients: one no artefact can have is unknown, not a database error.
@@ -65,14 +77,15 @@ export class SqlAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await consumePayload(this.services.db, this.tenantId, this.model, id, this.nowSeconds());
+    const now = this.nowSeconds();
+    await this.writes.statement((db) => consumePayload(db, this.tenantId, this.model, id, now));
   }
 
   async destroy(id: string): Promise<void> {
-    await deletePayload(this.services.db, this.tenantId, this.model, id);
+    await this.writes.statement((db) => deletePayload(db, this.tenantId, this.model, id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await deletePayloadsByGrant(this.services.db, this.tenantId, grantId);
+    await this.writes.statement((db) => deletePayloadsByGrant(db, this.tenantId, grantId));
   }
 }

@@ -46,6 +46,28 @@ function requestedScopes(ctx: KoaContextWithOIDC): string[] {
   return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
 }
 
+/** Pairwise subjects remembered per tenant provider; the memo is simply emptied when it reaches this. */
+const PAIRWISE_MEMO_MAX = 10_000;
+
+/**
+ * `sub` for an account as one client sees it: a keyed hash of both, a pure function of its inputs and the
+ * instance secret, so a memo of it can never be stale. oidc-provider asks for it on every ID token (each code
+ * exchange and refresh); the memo spares the HMAC for the people currently signing in.
+ */
+function pairwiseSubjects(secret: string) {
+  const memo = new Map<string, string>();
+  return (clientId: string, accountId: string): string => {
+    const key = `${clientId}\0${accountId}`;
+    let sub = memo.get(key);
+    if (sub === undefined) {
+      sub = hashSecret(`pairwise:${clientId}:${accountId}`, secret);
+      if (memo.size >= PAIRWISE_MEMO_MAX) memo.clear();
+      memo.set(key, sub);
+    }
+    return sub;
+  };
+}
+
 /** oidc-provider configuration for one tenant. Everything tenant-specific comes in through `parts`. */
 export function providerConfiguration(parts: TenantProviderParts): Configuration {
   const { services, tenantId, keys, clients, errors } = parts;
@@ -69,6 +91,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
   }
 
   const pages = providerPages(services, tenantId);
+  const pairwiseSubject = pairwiseSubjects(config.secret);
 
   /** Claims of an access token issued to a signed-in user (delegated), and the defaults of any other kind. */
   async function delegatedClaims(ctx: KoaContextWithOIDC, token: IssuedToken) {
@@ -120,7 +143,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     // `sub` is pairwise per client id, as in Entra: two apps cannot correlate a person by it (`oid` is stable).
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: async (_ctx: unknown, accountId: string, client: Client) =>
-      hashSecret(`pairwise:${client.clientId}:${accountId}`, config.secret),
+      pairwiseSubject(client.clientId, accountId),
     // OIDC Core §11 drops offline_access unless prompt=consent, but MSAL asks for it without, and Entra issues a
     // refresh token anyway. Like Entra, every code exchange of a client allowed the refresh_token grant gets one.
     issueRefreshToken: async (_ctx: unknown, client: Client) => client.grantTypeAllowed('refresh_token'),

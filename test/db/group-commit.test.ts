@@ -79,6 +79,38 @@ describe('group commit on sqlite', () => {
     expect(await committedIds()).toEqual(['a', 'c']);
   });
 
+  it('a single-statement unit alone runs in autocommit; among others it joins their one transaction', async () => {
+    const { group } = await setUp();
+    const before = database!.stats.count;
+    await group.statement((db) => sql`insert into probe (id) values ('a')`.execute(db));
+    // One statement, no BEGIN/COMMIT around it.
+    expect(database!.stats.count - before).toBe(1);
+    expect(await committedIds()).toEqual(['a']);
+
+    const grouped = database!.stats.count;
+    const seenOnAnswer: string[][] = [];
+    await Promise.all(
+      ['b', 'c', 'd'].map((id) =>
+        group
+          .statement((db) => sql`insert into probe (id) values (${id})`.execute(db))
+          .then(async () => seenOnAnswer.push(await committedIds())),
+      ),
+    );
+    // BEGIN, three inserts, COMMIT: each answered only once the shared COMMIT returned.
+    expect(database!.stats.count - grouped).toBe(5);
+    for (const seen of seenOnAnswer) expect(seen).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('a failing single statement alone gets its error and leaves the connection usable', async () => {
+    const { group } = await setUp();
+    await group.statement((db) => sql`insert into probe (id) values ('a')`.execute(db));
+    await expect(
+      group.statement((db) => sql`insert into probe (id) values ('a')`.execute(db)),
+    ).rejects.toThrow(/UNIQUE/);
+    await group.statement((db) => sql`insert into probe (id) values ('b')`.execute(db));
+    expect(await committedIds()).toEqual(['a', 'b']);
+  });
+
   it('a COMMIT that fails fails every unit of the group and keeps none', async () => {
     const { group } = await setUp();
     // A deferred foreign key is only checked at COMMIT: unit b makes the whole group's COMMIT fail.

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const adapter = (model: string, tenantId = ctx.contoso.id) =>
-  new SqlAdapter({ db: ctx.database.db, clock }, tenantId, model);
+  new SqlAdapter({ db: ctx.database.db, dialect: ctx.database.dialect, clock }, tenantId, model);
 
 describe('SqlAdapter', () => {
   test('upsert then find returns the payload; upsert again replaces it', async () => {

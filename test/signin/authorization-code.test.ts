@@ -97,6 +97,27 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
+    // The replay revoked the whole grant: the successor, issued before it, is refused too (RFC 9700 §4.14.2).
+    await expect(client.refreshTokenGrant(rp, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('four refresh chains at once each rotate once per use, and a replay of any spent token is refused (their writes commit together)', async () => {
+    const people = await Promise.all(
+      [0, 1, 2, 3].map(() => signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword)),
+    );
+    const next = await Promise.all(
+      people.map(({ rp, tokens }) => client.refreshTokenGrant(rp, tokens.refresh_token!)),
+    );
+    const again = await Promise.all(
+      people.map(({ rp }, i) => client.refreshTokenGrant(rp, next[i]!.refresh_token!)),
+    );
+    expect(new Set(again.map((tokens) => tokens.refresh_token)).size).toBe(4);
+    const replays = await Promise.allSettled(
+      people.map(({ rp }, i) => client.refreshTokenGrant(rp, next[i]!.refresh_token!)),
+    );
+    expect(replays.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
   });
 
   it('sub is pairwise per client id', async () => {
