@@ -20,7 +20,29 @@ export async function buildFoyer() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // The pure-JavaScript packages every start loads are bundled in: Node 20 resolves and reads each ESM file of
+    // node_modules one by one (Kysely alone is hundreds), which was most of the time to /readyz. Kept external:
+    // native addons, what loads lazily or only in some deployments, and pino (its transports run files of its
+    // own in worker threads).
+    external: [
+      '@node-rs/argon2',
+      'better-sqlite3',
+      'esbuild',
+      'tsx',
+      'nodemailer',
+      'oidc-provider',
+      'openid-client',
+      'jose',
+      'pg',
+      'pino',
+      'qrcode',
+      'csv-parse',
+      'csv-stringify',
+      'otpauth',
+      'dotenv',
+    ],
+    // Bundled CommonJS packages call require() for Node's own modules; ESM output has none of its own.
+    banner: { js: "import { createRequire as __foyerCreateRequire } from 'node:module'; const require = __foyerCreateRequire(import.meta.url);" },
     sourcemap: true,
     logLevel: 'warning',
   });
