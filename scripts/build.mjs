@@ -42,7 +42,9 @@ export async function buildFoyer() {
       'dotenv',
     ],
     // Bundled CommonJS packages call require() for Node's own modules; ESM output has none of its own.
-    banner: { js: "import { createRequire as __foyerCreateRequire } from 'node:module'; const require = __foyerCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __foyerCreateRequire } from 'node:module'; const require = __foyerCreateRequire(import.meta.url);",
+    },
     sourcemap: true,
     logLevel: 'warning',
   });
