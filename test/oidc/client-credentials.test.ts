@@ -186,6 +186,17 @@ describe('client authentication failures are invalid_client 401', () => {
     expect(response.headers['www-authenticate']).toMatch(/^Basic /);
   });
 
+  test('a secret accepted a moment ago for one client authenticates no other client of the tenant', async () => {
+    // The first request leaves the secret in the accepted-secrets cache; the second names another client.
+    expect((await tokenRequest(ctx.contoso.id, credentials(ctx.contoso.app))).statusCode).toBe(200);
+    const response = await tokenRequest(
+      ctx.contoso.id,
+      credentials(ctx.contoso.app, { client_id: ctx.contoso.expiredApp.clientId }),
+    );
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error).toBe('invalid_client');
+  });
+
   test('an expired password', async () => {
     const response = await tokenRequest(ctx.contoso.id, credentials(ctx.contoso.expiredApp));
     expect(response.statusCode).toBe(401);
