@@ -30,6 +30,8 @@ export class SqlAdapter implements Adapter {
     private readonly services: Pick<Services, 'db' | 'dialect' | 'clock'>,
     private readonly tenantId: string,
     private readonly model: string,
+    /** The error a lost race to consume an artefact answers with (oidc-provider's invalid_grant). */
+    private readonly replayed: () => Error = () => new Error('grant request is invalid'),
   ) {
     this.writes = commitGroupOf(services.db, services.dialect);
   }
@@ -76,9 +78,21 @@ export class SqlAdapter implements Adapter {
     return this.toPayload(await findPayloadBy(this.services.db, this.tenantId, this.model, 'uid', uid));
   }
 
+  /**
+   * oidc-provider reads an artefact, sees it unconsumed, then consumes it: two requests with one refresh token (or
+   * code) can both pass the check. Only one consumes it here; the other is a replay, answered as oidc-provider
+   * answers one found consumed: the grant is revoked (the winner's tokens too, RFC 9700 §4.14.2) and the request
+   * refused.
+   */
   async consume(id: string): Promise<void> {
     const now = this.nowSeconds();
-    await this.writes.statement((db) => consumePayload(db, this.tenantId, this.model, id, now));
+    const consumed = await this.writes.statement((db) =>
+      consumePayload(db, this.tenantId, this.model, id, now),
+    );
+    if (consumed) return;
+    const grantId = (await this.find(id))?.grantId;
+    if (typeof grantId === 'string') await this.revokeByGrantId(grantId);
+    throw this.replayed();
   }
 
   async destroy(id: string): Promise<void> {

@@ -116,7 +116,14 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
   return {
     renderError: pages.renderError,
     adapter: (model: string) =>
-      model === 'Client' ? clients.adapter() : new SqlAdapter(services, tenantId, model),
+      model === 'Client'
+        ? clients.adapter()
+        : new SqlAdapter(
+            services,
+            tenantId,
+            model,
+            () => new errors.InvalidGrant('grant request is invalid'),
+          ),
     jwks: { keys: keys.privateJwks },
     cookies: {
       keys: [deriveKey(config.secret, `foyer/oidc/cookies/v1/${tenantId}`).toString('base64url')],

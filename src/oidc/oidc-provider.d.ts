@@ -153,6 +153,7 @@ declare module 'oidc-provider' {
     InvalidScope: new (description: string, scope?: string) => OIDCProviderError;
     InvalidTarget: new (description?: string) => OIDCProviderError;
     InvalidClient: new (description?: string) => OIDCProviderError;
+    InvalidGrant: new (description?: string) => OIDCProviderError;
     InvalidRequest: new (description?: string) => OIDCProviderError;
     SessionNotFound: typeof OIDCProviderError;
   };

@@ -113,7 +113,8 @@ export async function findPayloadBy(
   return row;
 }
 
-const consumePayloadRow = prepared<never, [string, string, string, number]>(
+// Only an artefact not consumed yet: of two requests racing with one code or refresh token, one consumes it.
+const consumePayloadRow = prepared<{ id: string }, [string, string, string, number]>(
   4,
   (db, tenantId, model, id, now) =>
     db
@@ -121,11 +122,20 @@ const consumePayloadRow = prepared<never, [string, string, string, number]>(
       .set({ consumed_at: now as unknown as number })
       .where('tenant_id', '=', tenantId)
       .where('model', '=', model)
-      .where('id', '=', id),
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .returning('id'),
 );
 
-export async function consumePayload(db: Executor, tenantId: string, model: string, id: string, now: number) {
-  await consumePayloadRow(db, tenantId, model, id, now);
+/** Marks an artefact consumed; false when it was consumed already (or is gone). */
+export async function consumePayload(
+  db: Executor,
+  tenantId: string,
+  model: string,
+  id: string,
+  now: number,
+): Promise<boolean> {
+  return (await consumePayloadRow(db, tenantId, model, id, now)).length > 0;
 }
 
 export async function deletePayload(db: Executor, tenantId: string, model: string, id: string) {

@@ -120,6 +120,22 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     expect(replays.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
   });
 
+  it('one refresh token sent twice at once is honoured at most once, and the race revokes the grant', async () => {
+    const { rp, tokens } = await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
+    const raced = await Promise.allSettled([
+      client.refreshTokenGrant(rp, tokens.refresh_token!),
+      client.refreshTokenGrant(rp, tokens.refresh_token!),
+    ]);
+    const won = raced.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won.length).toBeLessThanOrEqual(1);
+    // Whoever lost saw a replay: like a replay after the fact, it revokes the grant, the winner's successor too.
+    for (const tokens of won) {
+      await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+    }
+  });
+
   it('sub is pairwise per client id', async () => {
     const first = (await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword)).tokens.claims()!;
     const other = await admin.post('/v1.0/applications', {
