@@ -31,7 +31,7 @@ export class SqlAdapter implements Adapter {
     private readonly tenantId: string,
     private readonly model: string,
     /** The error a lost race to consume an artefact answers with (oidc-provider's invalid_grant). */
-    private readonly replayed: () => Error = () => new Error('grant request is invalid'),
+    private readonly replayed: () => Error,
   ) {
     this.writes = commitGroupOf(services.db, services.dialect);
   }

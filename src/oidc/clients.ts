@@ -253,7 +253,7 @@ export class TenantClients {
    * (every token request authenticates first, so they are this request's reading), else read now. Grants and
    * revocations show in the next token.
    */
-  async roles(application: ClientApplication): Promise<string[]> {
+  private async roles(application: ClientApplication): Promise<string[]> {
     return (
       this.authenticatedRolesOf(application) ??
       listApplicationPermissions(this.services.db, this.tenantId, application.objectId)

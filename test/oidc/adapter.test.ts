@@ -13,7 +13,12 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const adapter = (model: string, tenantId = ctx.contoso.id) =>
-  new SqlAdapter({ db: ctx.database.db, dialect: ctx.database.dialect, clock }, tenantId, model);
+  new SqlAdapter(
+    { db: ctx.database.db, dialect: ctx.database.dialect, clock },
+    tenantId,
+    model,
+    () => new Error('replayed'),
+  );
 
 describe('SqlAdapter', () => {
   test('upsert then find returns the payload; upsert again replaces it', async () => {
