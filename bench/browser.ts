@@ -106,22 +106,32 @@ export interface Tokens {
   refreshToken: string | undefined;
 }
 
+/** Where a provider answers the two steps of the code flow this browser drives. */
+interface Endpoints {
+  authorize: string;
+  token: string;
+}
+
 /**
- * One complete interactive sign-in of a public client in a fresh browser: authorize (code + PKCE S256, state,
- * nonce) → the email page → identify → password → back through the provider to the redirect URI → the code
- * exchanged at the token endpoint for an ID token.
+ * A code flow of a public client in a fresh browser around `signInPages`: authorize (code + PKCE S256, state,
+ * nonce) → redirects to the provider's first sign-in page → `signInPages` (its form posts; returns the last
+ * response and its URL) → back through the provider to the redirect URI → the code exchanged at the token
+ * endpoint for an ID token.
  */
-export async function signIn(
-  foyer: string,
-  tenant: string,
-  user: { clientId: string; email: string; password: string },
+async function codeFlow(
+  endpoints: Endpoints,
+  clientId: string,
+  signInPages: (
+    browser: Browser,
+    page: { html: string; url: string },
+  ) => Promise<{ response: Response; url: string }>,
 ): Promise<Tokens> {
   const browser = new Browser();
   const verifier = randomPKCECodeVerifier();
   const state = randomState();
-  const authorize = new URL(`${foyer}/${tenant}/oauth2/v2.0/authorize`);
+  const authorize = new URL(endpoints.authorize);
   authorize.search = new URLSearchParams({
-    client_id: user.clientId,
+    client_id: clientId,
     response_type: 'code',
     redirect_uri: REDIRECT_URI,
     scope: SCOPE,
@@ -133,21 +143,12 @@ export async function signIn(
 
   const start = await browser.request(authorize.toString());
   if (start.status !== 303 && start.status !== 302) await expectStatus(start, 'authorize', 303);
-  const emailPage = await browser.follow(start, authorize.toString(), REDIRECT_URI);
-  const emailHtml = await expectStatus(emailPage.response, 'email page', 200);
+  const firstPage = await browser.follow(start, authorize.toString(), REDIRECT_URI);
+  const html = await expectStatus(firstPage.response, 'first sign-in page', 200);
 
-  const identify = formOf(emailHtml, '/identify', emailPage.url);
-  const passwordPage = await browser.request(identify.url, { ...identify.fields, email: user.email });
-  const passwordHtml = await expectStatus(passwordPage, 'identify', 200);
-
-  const password = formOf(passwordHtml, '/password', identify.url);
-  const signedIn = await browser.request(password.url, {
-    ...password.fields,
-    email: user.email,
-    password: user.password,
-  });
-  if (signedIn.status !== 303) await expectStatus(signedIn, 'password', 303);
-  const back = await browser.follow(signedIn, password.url, REDIRECT_URI);
+  const signedIn = await signInPages(browser, { html, url: firstPage.url });
+  if (signedIn.response.status !== 303) await expectStatus(signedIn.response, 'sign-in', 303);
+  const back = await browser.follow(signedIn.response, signedIn.url, REDIRECT_URI);
   if (!back.url.startsWith(REDIRECT_URI)) {
     await expectStatus(back.response, `back to the app (at ${back.url})`, 303);
   }
@@ -156,14 +157,14 @@ export async function signIn(
   const code = callback.get('code');
   if (!code || callback.get('state') !== state) throw new Error(`callback without code: ${back.url}`);
 
-  const token = await fetch(`${foyer}/${tenant}/oauth2/v2.0/token`, {
+  const token = await fetch(endpoints.token, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,
       code_verifier: verifier,
-      client_id: user.clientId,
+      client_id: clientId,
       redirect_uri: REDIRECT_URI,
     }),
   });
@@ -173,4 +174,54 @@ export async function signIn(
   };
   if (!body.id_token) throw new Error(`token response without id_token: ${JSON.stringify(body)}`);
   return { idToken: body.id_token, refreshToken: body.refresh_token };
+}
+
+/** Who signs in, to which client. */
+export interface SignInUser {
+  clientId: string;
+  email: string;
+  password: string;
+}
+
+/** Posts the email and password (with the form's hidden fields) to the page's form ending with `action`. */
+async function postCredentials(
+  browser: Browser,
+  page: { html: string; url: string },
+  action: string,
+  user: SignInUser,
+): Promise<{ response: Response; url: string }> {
+  const form = formOf(page.html, action, page.url);
+  const response = await browser.request(form.url, {
+    ...form.fields,
+    email: user.email,
+    password: user.password,
+  });
+  return { response, url: form.url };
+}
+
+/**
+ * One complete interactive sign-in of a public client in a fresh browser: authorize (code + PKCE S256, state,
+ * nonce) → the email page → identify → password → back through the provider to the redirect URI → the code
+ * exchanged at the token endpoint for an ID token.
+ */
+export function signIn(foyer: string, tenant: string, user: SignInUser): Promise<Tokens> {
+  const base = `${foyer}/${tenant}/oauth2/v2.0`;
+  const endpoints = { authorize: `${base}/authorize`, token: `${base}/token` };
+  return codeFlow(endpoints, user.clientId, async (browser, emailPage) => {
+    const identify = formOf(emailPage.html, '/identify', emailPage.url);
+    const passwordPage = await browser.request(identify.url, { ...identify.fields, email: user.email });
+    const html = await expectStatus(passwordPage, 'identify', 200);
+    return postCredentials(browser, { html, url: identify.url }, '/password', user);
+  });
+}
+
+/**
+ * The same sign-in against a bare oidc-provider (bench/servers/bare-oidc-login.ts): authorize → its one login
+ * page (email and password) → back to the redirect URI → the code exchanged at `/token` for an ID token.
+ */
+export function bareSignIn(provider: string, user: SignInUser): Promise<Tokens> {
+  const endpoints = { authorize: `${provider}/auth`, token: `${provider}/token` };
+  return codeFlow(endpoints, user.clientId, (browser, page) =>
+    postCredentials(browser, page, '/login', user),
+  );
 }
