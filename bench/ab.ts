@@ -1,5 +1,5 @@
 /**
- * A/B of two builds in the same run: `npx tsx bench/ab.ts <cc|invite> <other dist/main.js> [rounds]` starts the
+ * A/B of two builds in the same run: `npx tsx bench/ab.ts <cc|invite|refresh> <other dist/main.js> [rounds]` starts the
  * other build (e.g. an older commit's, built with `git archive <commit> | tar -x -C /tmp/base` and
  * `node scripts/build.mjs` there) and this tree's dist/ side by side, each pinned to its own core, and loads
  * them in alternating 6 s windows, so a busy neighbour hits both alike. Prints req/s per window and server CPU
@@ -8,12 +8,15 @@
  */
 import { spawn } from 'node:child_process';
 import type autocannon from 'autocannon';
+import { REDIRECT_URI, signIn } from './browser.js';
 import { appToken, CLIENT_SECRET, foyerEnv } from './foyer-env.js';
+import { benchSpa } from './foyer-spa.js';
 import { buildDist, CpuMeter, freePort, load, waitFor } from './lib.js';
+import { drive } from './virtual-users.js';
 
 const [scenario = 'cc', other = '', roundsArg = '3'] = process.argv.slice(2);
-if (!['cc', 'invite'].includes(scenario) || !other) {
-  process.stderr.write('usage: npx tsx bench/ab.ts <cc|invite> <other dist/main.js> [rounds]\n');
+if (!['cc', 'invite', 'refresh'].includes(scenario) || !other) {
+  process.stderr.write('usage: npx tsx bench/ab.ts <cc|invite|refresh> <other dist/main.js> [rounds]\n');
   process.exit(2);
 }
 buildDist();
@@ -22,12 +25,16 @@ const builds = { other, this: 'dist/main.js' };
 interface Running {
   url: string;
   clientId: string;
+  /** `refresh`: each virtual user's refresh-token chain (the bench SPA's client id, the latest token). */
+  chains?: { appId: string; tokens: string[] };
   stop(): void;
   cpu: CpuMeter;
   rps: number[];
   requests: number;
 }
 
+/** Refresh chains per server, as the refresh scenario runs. */
+const CHAINS = 16;
 const servers = new Map<string, Running>();
 for (const [index, [name, script]] of Object.entries(builds).entries()) {
   const port = await freePort();
@@ -45,11 +52,48 @@ for (const [index, [name, script]] of Object.entries(builds).entries()) {
   servers.set(name, {
     url,
     clientId,
+    ...(scenario === 'refresh' && { chains: await signedInChains(url, clientId, env) }),
     stop: () => child.kill('SIGTERM'),
     cpu: new CpuMeter(child.pid),
     rps: [],
     requests: 0,
   });
+}
+
+/** As the refresh scenario: 16 users, each signed in once through the pages for its first refresh token. */
+async function signedInChains(url: string, clientId: string, env: Record<string, string>) {
+  const { appId, adminEmail } = await benchSpa(url, clientId, REDIRECT_URI);
+  const user = { clientId: appId, email: adminEmail, password: env.FOYER_BOOTSTRAP_ADMIN_PASSWORD! };
+  const tokens: string[] = [];
+  for (let i = 0; i < CHAINS; i++) {
+    const { refreshToken } = await signIn(url, 'bench', user);
+    if (!refreshToken) throw new Error(`${url}: the code exchange gave no refresh token`);
+    tokens.push(refreshToken);
+  }
+  return { appId, tokens };
+}
+
+/** A refresh window: every chain refreshes with its latest token, sequentially, for `seconds`. */
+async function refreshWindow(server: Running, seconds: number) {
+  const { appId, tokens } = server.chains!;
+  const step = async (user: number) => {
+    const response = await fetch(`${server.url}/bench/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: tokens[user]!,
+        client_id: appId,
+      }),
+    });
+    const body = (await response.json()) as { refresh_token?: string };
+    if (response.status !== 200 || !body.refresh_token) {
+      throw new Error(`refresh: HTTP ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+    }
+    tokens[user] = body.refresh_token;
+  };
+  const result = await drive(CHAINS, seconds, step, { stopOnError: true });
+  return { rps: result.rate, total: result.completed, errors: result.errors, non2xx: 0 };
 }
 
 /** Waits (up to 60 s) until foyer_outbox_depth reads 0: every queued mail delivered. */
@@ -73,6 +117,13 @@ async function outboxDrained(url: string): Promise<void> {
 let counter = 0;
 const refusals = new Set<string>();
 async function window(server: Running): Promise<void> {
+  if (scenario === 'refresh') {
+    const result = await server.cpu.measure(() => refreshWindow(server, 6));
+    server.rps.push(Math.round(result.rps));
+    server.requests += result.total;
+    if (result.errors > 0) throw new Error(`${server.url}: a refresh chain broke`);
+    return;
+  }
   let options: autocannon.Options;
   if (scenario === 'cc') {
     options = {
