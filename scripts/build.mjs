@@ -1,17 +1,53 @@
-// Bundles Foyer's TypeScript into dist/ with esbuild, so `npm start` and production run plain Node: no
-// TypeScript loader thread (on Node 20, tsx's hooks thread could leave a stopping process in Atomics.wait
-// forever), and a faster start. Packages in node_modules stay external (native better-sqlite3, lazily loaded
-// oidc-provider, pg and nodemailer). Type checking is `npm run typecheck`'s job, not the build's.
-import { rmSync } from 'node:fs';
+// Bundles Foyer's TypeScript into dist/ with esbuild, so `npm start`, production and the `foyer` command run
+// plain Node: no TypeScript loader thread (on Node 20, tsx's hooks thread could leave a stopping process in
+// Atomics.wait forever), and a faster start. Packages in node_modules stay external (native better-sqlite3,
+// lazily loaded oidc-provider, pg and nodemailer). Type checking is `npm run typecheck`'s job, not the build's.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BUILD_STAMP } from './fresh.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+
+/** The file's bytes, or undefined when there is none. */
+function contentOf(path) {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Puts esbuild's output in dist/ touching only what changed: a file whose bytes are the same stays as it is, a
+ * changed one is replaced atomically (written beside, then renamed over), and files of an older build (chunk
+ * names follow their content) are removed. Processes running from dist/ while it is rebuilt (a `foyer`
+ * command, a server started by `npm start`) never find a file missing or half written, and rebuilding
+ * unchanged sources changes nothing. The stamp says when dist/ last matched the sources (scripts/fresh.mjs).
+ */
+function writeOutputs(outputFiles) {
+  const wanted = new Set();
+  for (const file of outputFiles) {
+    wanted.add(file.path);
+    const existing = contentOf(file.path);
+    if (existing?.equals(file.contents)) continue;
+    mkdirSync(dirname(file.path), { recursive: true });
+    const partial = `${file.path}.${process.pid}.partial`;
+    writeFileSync(partial, file.contents);
+    renameSync(partial, file.path);
+  }
+  for (const entry of readdirSync(dist, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isFile() && !wanted.has(path) && relative(dist, path) !== BUILD_STAMP)
+      rmSync(path, { force: true });
+  }
+  writeFileSync(join(dist, BUILD_STAMP), `${new Date().toISOString()}\n`);
+}
 
 export async function buildFoyer() {
-  // Chunk names change with the content: start from an empty folder so old ones do not pile up.
-  rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-  await build({
+  const { outputFiles } = await build({
     absWorkingDir: root,
     entryPoints: { main: 'src/main.ts', cli: 'src/cli/index.ts' },
     outdir: 'dist',
@@ -47,7 +83,10 @@ export async function buildFoyer() {
     },
     sourcemap: true,
     logLevel: 'warning',
+    write: false,
   });
+  mkdirSync(dist, { recursive: true });
+  writeOutputs(outputFiles);
 }
 
 if (fileURLToPath(import.meta.url) === process.argv[1]) await buildFoyer();
