@@ -6,17 +6,15 @@
  * provider, which redirects with a code for a public client (PKCE) exchanged for an RS256 ID token.
  * Usage: PORT=… BASE=… node --import tsx this-file
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { hash, verify } from '@node-rs/argon2';
 import Provider from 'oidc-provider';
+import { signingJwks, spaClient } from './bare-common.js';
 
 const port = Number(process.env.PORT ?? 3102);
 const base = process.env.BASE ?? `http://127.0.0.1:${port}`;
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
 
-const CLIENT_ID = 'bench-spa';
 const argon2Params = {
   algorithm: 2 /* Argon2id */,
   memoryCost: 19_456,
@@ -31,16 +29,8 @@ const user = {
 };
 
 const provider = new Provider(base, {
-  clients: [
-    {
-      client_id: CLIENT_ID,
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-      redirect_uris: ['http://127.0.0.1/cb'],
-      response_types: ['code'],
-    },
-  ],
-  jwks: { keys: [jwk as never] },
+  clients: [spaClient],
+  jwks: signingJwks(),
   // Signed cookies, as any deployment (and Foyer) has them.
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   scopes: ['openid', 'profile', 'offline_access'],

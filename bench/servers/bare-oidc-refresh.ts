@@ -5,29 +5,19 @@
  * provider's models (a saved Grant and a RefreshToken for it), so the load measures the refresh grant alone.
  * Usage: PORT=… BASE=… node --import tsx this-file
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
+import { SPA_CLIENT_ID, signingJwks, spaClient } from './bare-common.js';
 
 const port = Number(process.env.PORT ?? 3101);
 const base = process.env.BASE ?? `http://127.0.0.1:${port}`;
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
 
-const CLIENT_ID = 'bench-spa';
+const CLIENT_ID = SPA_CLIENT_ID;
 const SCOPE = 'openid profile offline_access';
 
 const provider = new Provider(base, {
-  clients: [
-    {
-      client_id: CLIENT_ID,
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code', 'refresh_token'],
-      redirect_uris: ['http://127.0.0.1/cb'],
-      response_types: ['code'],
-    },
-  ],
-  jwks: { keys: [jwk as never] },
+  clients: [spaClient],
+  jwks: signingJwks(),
   scopes: ['openid', 'profile', 'offline_access'],
   rotateRefreshToken: true,
   features: { devInteractions: { enabled: false } },

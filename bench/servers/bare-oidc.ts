@@ -2,14 +2,12 @@
  * The client-credentials baseline of BENCH.md: a bare oidc-provider (no Foyer) issuing the same RS256 JWT access
  * tokens for a static client, on Node's own HTTP server. Usage: PORT=… BASE=… node --import tsx this-file
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
+import { signingJwks } from './bare-common.js';
 
 const port = Number(process.env.PORT ?? 3100);
 const base = process.env.BASE ?? `http://127.0.0.1:${port}`;
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'RS256', use: 'sig' };
 
 const provider = new Provider(base, {
   clients: [
@@ -21,7 +19,7 @@ const provider = new Provider(base, {
       response_types: [],
     },
   ],
-  jwks: { keys: [jwk as never] },
+  jwks: signingJwks(),
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
