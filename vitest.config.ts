@@ -5,6 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for what a person would wait for (a redirect chain in Chromium, a queued mail): vitest's
+    // 1 s default failed a browser journey on a busy 2-core VM whose sign-in took longer. A poll that would fail
+    // still fails, only later.
+    expect: { poll: { timeout: 10_000 } },
     // Each file builds its own app on its own database; files run in parallel on the two cores.
     pool: 'forks',
     maxWorkers: 2,

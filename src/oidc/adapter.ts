@@ -4,6 +4,7 @@ import { type CommitGroup, commitGroupOf } from '../db/group-commit.js';
 import { isUnstorableKey } from '../platform/text.js';
 import {
   consumePayload,
+  deleteGrantWithArtefacts,
   deletePayload,
   deletePayloadsByGrant,
   findPayload,
@@ -82,7 +83,8 @@ export class SqlAdapter implements Adapter {
    * oidc-provider reads an artefact, sees it unconsumed, then consumes it: two requests with one refresh token (or
    * code) can both pass the check. Only one consumes it here; the other is a replay, answered as oidc-provider
    * answers one found consumed: the grant is revoked (the winner's tokens too, RFC 9700 §4.14.2) and the request
-   * refused.
+   * refused. The grant row goes with its artefacts: the winner may store its successor token only after this
+   * revocation ran (on PostgreSQL the two requests truly run at once), and that token dies with the grant.
    */
   async consume(id: string): Promise<void> {
     const now = this.nowSeconds();
@@ -91,7 +93,9 @@ export class SqlAdapter implements Adapter {
     );
     if (consumed) return;
     const grantId = (await this.find(id))?.grantId;
-    if (typeof grantId === 'string') await this.revokeByGrantId(grantId);
+    if (typeof grantId === 'string') {
+      await this.writes.statement((db) => deleteGrantWithArtefacts(db, this.tenantId, grantId));
+    }
     throw this.replayed();
   }
 

@@ -147,6 +147,21 @@ export async function deletePayload(db: Executor, tenantId: string, model: strin
     .execute();
 }
 
+/**
+ * A replay detected by a lost race (SqlAdapter#consume): the grant itself and every artefact issued under it, in
+ * one statement. Without the grant, a successor token the race's winner stores after this (a refresh token, a
+ * code's tokens) is refused at its first use, as oidc-provider refuses every token of a revoked grant.
+ */
+export async function deleteGrantWithArtefacts(db: Executor, tenantId: string, grantId: string) {
+  await db
+    .deleteFrom('oidc_payloads')
+    .where('tenant_id', '=', tenantId)
+    .where((eb) =>
+      eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]),
+    )
+    .execute();
+}
+
 /** Revoking a grant removes every artefact issued under it, whatever its model (codes, refresh tokens…). */
 export async function deletePayloadsByGrant(db: Executor, tenantId: string, grantId: string) {
   await db

@@ -45,6 +45,21 @@ describe('SqlAdapter', () => {
     expect(await adapter('Session', ctx.fabrikam.id).findByUid('uid-3')).toBeUndefined();
   });
 
+  test('a lost race to consume revokes the grant itself: a successor stored after the revocation has no grant', async () => {
+    const tokens = adapter('RefreshToken');
+    const grants = adapter('Grant');
+    await grants.upsert('g-race', { accountId: 'a', clientId: 'c', kind: 'Grant' }, 3600);
+    await tokens.upsert('rt-race', { grantId: 'g-race', kind: 'RefreshToken' }, 3600);
+    await tokens.upsert('rt-sibling', { grantId: 'g-race', kind: 'RefreshToken' }, 3600);
+    await tokens.consume('rt-race'); // the winner
+    await expect(tokens.consume('rt-race')).rejects.toThrow('replayed'); // the loser, a moment later
+    // The winner stores its successor only now; the grant it names is gone, so oidc-provider refuses it.
+    await tokens.upsert('rt-successor', { grantId: 'g-race', kind: 'RefreshToken' }, 3600);
+    expect(await grants.find('g-race')).toBeUndefined();
+    expect(await tokens.find('rt-sibling')).toBeUndefined();
+    expect(await tokens.find('rt-race')).toBeUndefined();
+  });
+
   test('consume marks the payload consumed', async () => {
     const codes = adapter('AuthorizationCode');
     await codes.upsert('c1', { grantId: 'g1' }, 60);
