@@ -133,6 +133,34 @@ export async function load(
 
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
+/**
+ * A figure of BENCH.md's ratio kind: Foyer's rate against its baseline's in the same run, met at 85% when no
+ * request of either failed.
+ */
+export function ratioFigure(input: {
+  scenario: string;
+  unit: string;
+  rate: number;
+  baselineRate: number;
+  /** Decimals of the rates as printed. */
+  digits?: number;
+  target: string;
+  failures: number;
+  note: string;
+}): Figure {
+  const ratio = input.rate / input.baselineRate;
+  return {
+    scenario: input.scenario,
+    value: round(input.rate, input.digits),
+    unit: input.unit,
+    baseline: round(input.baselineRate, input.digits),
+    ratio: round(ratio, 2),
+    target: input.target,
+    met: ratio >= 0.85 && input.failures === 0,
+    note: input.note,
+  };
+}
+
 /** Bundles src/ into dist/ (npm run build): production figures are measured on what production runs. */
 let built = false;
 export function buildDist(): void {

@@ -11,10 +11,11 @@ import {
   freePort,
   perRequest,
   pinned,
+  ratioFigure,
   round,
   startServer,
 } from '../lib.js';
-import { combine, type DriveResult, drive, driveNote, p99 } from '../virtual-users.js';
+import { combine, type DriveResult, drive, driveNote } from '../virtual-users.js';
 
 // 16 users, as BENCH.md's other scenarios use 16 connections: each user spends most of a sign-in outside the
 // password step, so with 4 (or 8) the core sat partly idle and the figure measured latency, not capacity.
@@ -120,24 +121,25 @@ export async function passwordLogin(): Promise<Figure[]> {
     const verified = argon2.reduce((sum, r) => sum + r.verified, 0);
     const baseline = verified / argon2.reduce((sum, r) => sum + r.seconds, 0);
     const argon2Cpu = argon2.reduce((sum, r) => sum + r.cpuMs * r.verified, 0) / Math.max(1, verified);
-    const ratio = result.rate / baseline;
     const bareResult = combine(bareRounds);
-    const bareErrors = bareResult.errors + bareWarmup.errors;
-    const bareNote = `bare oidc-provider (same flow, one login page, in-memory) ${round(bareResult.rate, 1)} sign-ins/s = ${round(bareResult.rate / baseline, 2)} of the verify rate, ${bareCpu.perOp(bareResult.completed, 'its')}, its CPU beside the verify ${nonArgon2(bareCpu, bareResult.completed, argon2Cpu)}, CPU-bound ratio ${cpuBound(bareCpu, bareResult.completed, argon2Cpu)}, p99 ${p99(bareResult)} ms, errors ${bareErrors}${bareResult.messages.length > 0 ? ` (${bareResult.messages.join(' | ')})` : ''}`;
+    const bareNote = driveNote(
+      { ...bareResult, errors: bareResult.errors + bareWarmup.errors },
+      `${bareCpu.perOp(bareResult.completed, 'its')}, its CPU beside the verify ${nonArgon2(bareCpu, bareResult.completed, argon2Cpu)}, CPU-bound ratio ${cpuBound(bareCpu, bareResult.completed, argon2Cpu)}`,
+    );
     return [
-      {
+      ratioFigure({
         scenario: 'password-login',
-        value: round(result.rate, 1),
         unit: 'sign-ins/s',
-        baseline: round(baseline, 1),
-        ratio: round(ratio, 2),
+        rate: result.rate,
+        baselineRate: baseline,
+        digits: 1,
         target: '>= 85% of the argon2id verify rate alone (same params, same core)',
-        met: ratio >= 0.85 && result.errors + warmup.errors === 0,
+        failures: result.errors + warmup.errors,
         note: driveNote(
           result,
-          `${USERS} users, warm-up errors ${warmup.errors}, ${cpu.perOp(result.completed, 'Foyer')}, argon2 CPU ${round(argon2Cpu, 1)} ms/verify, so Foyer's own CPU beside the one verify of a sign-in ${nonArgon2(cpu, result.completed, argon2Cpu)}, CPU-bound ratio (verify CPU / sign-in CPU) ${cpuBound(cpu, result.completed, argon2Cpu)}; ${perRequest(statementsBefore, statementsAfter, result.completed).replace('per request', 'per sign-in (its ~8 HTTP requests, background jobs included)')}; ${bareNote}`,
+          `${USERS} users, warm-up errors ${warmup.errors}, ${cpu.perOp(result.completed, 'Foyer')}, argon2 CPU ${round(argon2Cpu, 1)} ms/verify, so Foyer's own CPU beside the one verify of a sign-in ${nonArgon2(cpu, result.completed, argon2Cpu)}, CPU-bound ratio (verify CPU / sign-in CPU) ${cpuBound(cpu, result.completed, argon2Cpu)}; ${perRequest(statementsBefore, statementsAfter, result.completed).replace('per request', 'per sign-in (its ~8 HTTP requests, background jobs included)')}; bare oidc-provider (same flow, one login page, in-memory) ${round(bareResult.rate, 1)} sign-ins/s = ${round(bareResult.rate / baseline, 2)} of the verify rate, ${bareNote}`,
         ),
-      },
+      }),
     ];
   } finally {
     await Promise.all([foyer.stop(), bare.server.stop()]);
