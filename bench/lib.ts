@@ -234,6 +234,21 @@ export async function dbStats(url: string): Promise<{ count: number; seconds: nu
   return { count: read('foyer_db_statements_total'), seconds: read('foyer_db_statement_seconds_total') };
 }
 
+/**
+ * Waits until the server's outbox is empty (foyer_outbox_depth, from /metrics) and returns how many seconds that
+ * took: a figure for invitations counts the delivery of their mail too, not only its queuing.
+ */
+export async function outboxDrained(url: string, timeoutMs = 120_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    if (Number(/^foyer_outbox_depth (\S+)$/m.exec(text)?.[1]) === 0) break;
+    if (performance.now() - started > timeoutMs) throw new Error(`the outbox did not drain in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** A server that can be loaded in short rounds (see takeTurns). */
 export interface TurnTaker {
   readonly server: Server;

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely, Updateable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
+import { commitGroupOf } from '../db/group-commit.js';
 import type { Database, MailOutboxTable } from '../db/schema.js';
 import { type Executor, type OutboxMail, toOutboxMail } from './outbox-store.js';
 import { DEV_MAILBOX_TRANSPORT, redactedBodies } from './redaction.js';
@@ -45,10 +46,38 @@ function isDue(now: string, maxAttempts: number) {
 }
 
 /**
+ * The two kinds of due mail, each read through its own index in its own order and cut at `limit` there: leases
+ * that ran out (their worker died; they have waited longest), and pending mails by due time. One OR over both
+ * made SQLite and PostgreSQL gather every due row of both indexes and sort them all before the limit, so with a
+ * backlog of thousands every claim cost milliseconds, and the backlog grew while it did.
+ */
+function dueQueries(db: Executor, now: string, options: ClaimOptions) {
+  return {
+    expired: db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('status', '=', 'sending')
+      .where('claimed_until', '<=', now)
+      .where('attempts', '<', options.maxAttempts)
+      .orderBy('claimed_until')
+      .limit(options.batchSize),
+    pending: db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .limit(options.batchSize),
+  };
+}
+
+/**
  * Instance-level: claims up to batchSize due mails for one worker, marking them `sending` under a lease and
  * counting the attempt up front (so a mail that crashes its worker still runs out of attempts).
  * PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows without waiting.
- * SQLite: one guarded UPDATE … RETURNING; SQLite serialises writers, so two claims never overlap.
+ * SQLite: one UPDATE … RETURNING; SQLite serialises writers, so two claims never overlap, and the rows its
+ * subquery picks are still due when the same statement updates them. It joins the commit group
+ * (src/db/group-commit.ts) of the requests queuing mail meanwhile instead of paying a commit alone.
  */
 export async function claimDueMail(
   db: Kysely<Database>,
@@ -56,56 +85,52 @@ export async function claimDueMail(
   options: ClaimOptions,
 ): Promise<OutboxMail[]> {
   const now = options.now.toISOString();
-  const due = isDue(now, options.maxAttempts);
   const setClaimed = (eb: ExpressionBuilder<Database, 'mail_outbox'>) => ({
     status: 'sending' as const,
     claimed_until: options.leaseUntil.toISOString(),
     claim_token: options.claimToken,
     attempts: eb('attempts', '+', 1),
   });
-  const claim = (executor: Executor, ids: string[]) =>
-    executor
-      .updateTable('mail_outbox')
-      .set(setClaimed)
-      .where('id', 'in', ids)
-      .where(due)
-      .returningAll()
-      .execute();
 
   if (dialect === 'postgres') {
     const rows = await db.transaction().execute(async (trx) => {
-      const candidates = await trx
-        .selectFrom('mail_outbox')
-        .select('id')
-        .where(due)
-        .orderBy('next_attempt_at')
-        .limit(options.batchSize)
-        .forUpdate()
-        .skipLocked()
+      const { expired, pending } = dueQueries(trx, now, options);
+      const lost = await expired.forUpdate().skipLocked().execute();
+      const ids = lost.map((row) => row.id);
+      if (ids.length < options.batchSize) {
+        const waiting = await pending
+          .limit(options.batchSize - ids.length)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        ids.push(...waiting.map((row) => row.id));
+      }
+      if (ids.length === 0) return [];
+      return trx
+        .updateTable('mail_outbox')
+        .set(setClaimed)
+        .where('id', 'in', ids)
+        .where(isDue(now, options.maxAttempts))
+        .returningAll()
         .execute();
-      return candidates.length === 0
-        ? []
-        : claim(
-            trx,
-            candidates.map((c) => c.id),
-          );
     });
     return rows.map(toOutboxMail);
   }
-  const rows = await db
-    .updateTable('mail_outbox')
-    .set(setClaimed)
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('mail_outbox')
-        .select('id')
-        .where(due)
-        .orderBy('next_attempt_at')
-        .limit(options.batchSize),
-    )
-    .where(due)
-    .returningAll()
-    .execute();
+  const rows = await commitGroupOf(db, dialect).statement((executor) => {
+    const { expired, pending } = dueQueries(executor, now, options);
+    // SQLite refuses ORDER BY and LIMIT inside a member of a compound select, but takes them in a subquery.
+    const due = executor
+      .selectFrom(expired.as('expired'))
+      .select('id')
+      .unionAll(executor.selectFrom(pending.as('pending')).select('id'))
+      .limit(options.batchSize);
+    return executor
+      .updateTable('mail_outbox')
+      .set(setClaimed)
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+  });
   return rows.map(toOutboxMail);
 }
 
@@ -132,7 +157,7 @@ export async function renewClaim(
  * The bodies are redacted, except for the dev mailbox, where the row is the delivered message.
  */
 export async function markMailSent(
-  db: Kysely<Database>,
+  db: Executor,
   mail: ClaimedMail,
   outcome: { now: Date; deliveredVia: string },
 ): Promise<boolean> {
@@ -155,7 +180,7 @@ export async function markMailSent(
  * `failed` for good (bodies redacted).
  */
 export async function markMailAttemptFailed(
-  db: Kysely<Database>,
+  db: Executor,
   mail: ClaimedMail,
   outcome: { error: string; nextAttemptAt: Date; giveUp: boolean },
 ): Promise<boolean> {
@@ -171,7 +196,7 @@ export async function markMailAttemptFailed(
 
 /** The one guard of every claimed-mail update: still `sending`, still under this worker's claim token. */
 async function updateClaimed(
-  db: Kysely<Database>,
+  db: Executor,
   mail: ClaimedMail,
   changes: Updateable<MailOutboxTable>,
 ): Promise<boolean> {

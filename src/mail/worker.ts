@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import type { Services } from '../app/services.js';
+import { commitGroupOf } from '../db/group-commit.js';
 import { startPoller } from '../jobs/poller.js';
 import {
   claimDueMail,
@@ -66,7 +67,7 @@ export function startMailWorker(
   options: MailWorkerOptions = {},
 ): MailWorker {
   const pollMs = options.pollMs ?? 2_000;
-  const batchSize = options.batchSize ?? 10;
+  const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? MAIL_LEASE_MS;
   const renewEveryMs = options.renewEveryMs ?? Math.floor(leaseMs / 3);
   const sendTimeoutMs = options.sendTimeoutMs ?? 2 * 60_000;
@@ -75,6 +76,9 @@ export function startMailWorker(
   const logger: MailLogger =
     options.logger ?? pino({ level: services.config.logLevel, base: { component: 'mail-worker' } });
   const { db, dialect, clock } = services;
+  // Each outcome is one guarded UPDATE: the batch's outcomes, sent in one turn, share one commit (SQLite) and
+  // that of the requests queuing mail meanwhile, rather than a commit each.
+  const outcomes = commitGroupOf(db, dialect);
 
   async function deliver(mail: OutboxMail, claimToken: string): Promise<void> {
     const ref = { tenantId: mail.tenantId, mailId: mail.id, attempt: mail.attempts };
@@ -87,14 +91,18 @@ export function startMailWorker(
       const giveUp = mail.attempts >= maxAttempts || error instanceof UnrenderableMail;
       const message = error instanceof Error ? error.message : String(error);
       const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(mail.attempts, random));
-      const recorded = await markMailAttemptFailed(db, held, { error: message, nextAttemptAt, giveUp });
+      const recorded = await outcomes.statement((executor) =>
+        markMailAttemptFailed(executor, held, { error: message, nextAttemptAt, giveUp }),
+      );
       services.metrics.mailDeliveries.inc({ result: giveUp ? 'failed' : 'retry' });
       if (!recorded) logger.warn(ref, 'mail attempt failed after its lease was lost');
       else if (giveUp) logger.error({ ...ref, err: message }, 'mail delivery failed permanently; giving up');
       else logger.warn({ ...ref, err: message, nextAttemptAt }, 'mail delivery failed; will retry');
       return;
     }
-    const recorded = await markMailSent(db, held, { now: clock.now(), deliveredVia: transport.name });
+    const recorded = await outcomes.statement((executor) =>
+      markMailSent(executor, held, { now: clock.now(), deliveredVia: transport.name }),
+    );
     services.metrics.mailDeliveries.inc({ result: 'sent' });
     // The mail went out but another worker may re-send it: it carries the same Message-ID, so it is recognisable.
     if (!recorded) logger.warn(ref, 'mail sent after its lease was lost');

@@ -309,6 +309,40 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
     ).toBe(false);
   });
 
+  it('claims a batch at most: leases that ran out first, then mails in the order they fell due, never one early', async () => {
+    const at = (seconds: number) => new Date(t.services.clock.now().getTime() + seconds * 1000);
+    const claim = async (batchSize: number) =>
+      (
+        await claimDueMail(t.services.db, t.services.dialect, {
+          now: t.services.clock.now(),
+          leaseUntil: at(600),
+          claimToken: `claim-${batchSize}-${t.services.clock.now().getTime()}`,
+          batchSize,
+          maxAttempts: 12,
+        })
+      )
+        .map((mail) => mail.subject)
+        .sort();
+    await enqueueMail(t.services.db, t.services, simpleMail(t.tenantId, 1));
+    expect(
+      await claimDueMail(t.services.db, t.services.dialect, {
+        now: t.services.clock.now(),
+        leaseUntil: at(60),
+        claimToken: 'crashed-worker',
+        batchSize: 10,
+        maxAttempts: 12,
+      }),
+    ).toHaveLength(1);
+    await enqueueMail(t.services.db, t.services, simpleMail(t.tenantId, 2, { notBefore: at(30) }));
+    await enqueueMail(t.services.db, t.services, simpleMail(t.tenantId, 3, { notBefore: at(10) }));
+    await enqueueMail(t.services.db, t.services, simpleMail(t.tenantId, 4, { notBefore: at(7200) }));
+
+    t.services.clock.advance(61_000);
+    expect(await claim(2)).toEqual(['Message 1', 'Message 3']);
+    expect(await claim(2)).toEqual(['Message 2']);
+    expect(await claim(2)).toEqual([]);
+  });
+
   it('a crashed worker delays its claimed mail by about 30 s, not minutes', async () => {
     expect(MAIL_LEASE_MS).toBeLessThanOrEqual(30_000);
     const { id, messageId } = await enqueueMail(t.services.db, t.services, simpleMail(t.tenantId, 1));
