@@ -1,9 +1,9 @@
-import type { ExpressionBuilder, Kysely, Updateable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from '../db/connect.js';
 import { commitGroupOf } from '../db/group-commit.js';
 import type { Database, MailOutboxTable } from '../db/schema.js';
 import { type Executor, type OutboxMail, toOutboxMail } from './outbox-store.js';
-import { DEV_MAILBOX_TRANSPORT, redactedBodies } from './redaction.js';
+import { DEV_MAILBOX_TRANSPORT, redactedContent } from './redaction.js';
 import { bodiesOf } from './templated.js';
 
 // The worker's side of the outbox: claiming due mails under a lease and recording outcomes. Every transition
@@ -12,8 +12,7 @@ import { bodiesOf } from './templated.js';
 // bodies in the same guarded UPDATE (redaction.ts): the worker sends from the pending row, nothing needs the
 // live links afterwards. The bodies never change while a mail is pending or claimed, so the claimed copy the
 // worker holds is what the row holds. A templated row (templated.ts) is rendered when claimed, just before
-// sending; the outcome that ends its delivery stores the rendered bodies and drops the template, whose links
-// are live.
+// sending; the outcome that ends its delivery redacts the live links in its template (redactedContent).
 
 /** The claimed mail as the worker holds it: the claim it must present, and the bodies it claimed. */
 export interface ClaimedMail {
@@ -21,7 +20,17 @@ export interface ClaimedMail {
   claimToken: string;
   html: string;
   text: string;
+  /** The stored template (JSON) the bodies were rendered from, if any. */
+  template: string | null;
 }
+
+/** A mail as claimed: what the worker sends, and the stored template its outcome redacts. */
+export type ClaimedOutboxMail = OutboxMail & { template: string | null };
+
+const claimedOf = (row: Selectable<MailOutboxTable>): ClaimedOutboxMail => ({
+  ...toOutboxMail(row),
+  template: row.template,
+});
 
 export interface ClaimOptions {
   now: Date;
@@ -83,7 +92,7 @@ export async function claimDueMail(
   db: Kysely<Database>,
   dialect: Dialect,
   options: ClaimOptions,
-): Promise<OutboxMail[]> {
+): Promise<ClaimedOutboxMail[]> {
   const now = options.now.toISOString();
   const setClaimed = (eb: ExpressionBuilder<Database, 'mail_outbox'>) => ({
     status: 'sending' as const,
@@ -114,7 +123,7 @@ export async function claimDueMail(
         .returningAll()
         .execute();
     });
-    return rows.map(toOutboxMail);
+    return rows.map(claimedOf);
   }
   const rows = await commitGroupOf(db, dialect).statement((executor) => {
     const { expired, pending } = dueQueries(executor, now, options);
@@ -131,7 +140,7 @@ export async function claimDueMail(
       .returningAll()
       .execute();
   });
-  return rows.map(toOutboxMail);
+  return rows.map(claimedOf);
 }
 
 /**
@@ -154,7 +163,7 @@ export async function renewClaim(
 
 /**
  * Guarded: only the holder of the current claim can complete it. False means the lease was lost meanwhile.
- * The bodies are redacted, except for the dev mailbox, where the row is the delivered message.
+ * The content is redacted, except for the dev mailbox, where the row as queued is the delivered message.
  */
 export async function markMailSent(
   db: Executor,
@@ -162,10 +171,7 @@ export async function markMailSent(
   outcome: { now: Date; deliveredVia: string },
 ): Promise<boolean> {
   return updateClaimed(db, mail, {
-    ...(outcome.deliveredVia === DEV_MAILBOX_TRANSPORT
-      ? { html_body: mail.html, text_body: mail.text }
-      : redactedBodies(mail)),
-    template: null,
+    ...(outcome.deliveredVia === DEV_MAILBOX_TRANSPORT ? {} : redactedContent(mail)),
     status: 'sent',
     sent_at: outcome.now.toISOString(),
     delivered_via: outcome.deliveredVia,
@@ -185,7 +191,7 @@ export async function markMailAttemptFailed(
   outcome: { error: string; nextAttemptAt: Date; giveUp: boolean },
 ): Promise<boolean> {
   return updateClaimed(db, mail, {
-    ...(outcome.giveUp ? { ...redactedBodies(mail), template: null } : {}),
+    ...(outcome.giveUp ? redactedContent(mail) : {}),
     status: outcome.giveUp ? 'failed' : 'pending',
     next_attempt_at: outcome.nextAttemptAt.toISOString(),
     last_error: outcome.error.slice(0, 2000),
@@ -237,8 +243,7 @@ export async function failExhaustedLeases(
     const result = await db
       .updateTable('mail_outbox')
       .set({
-        ...redactedBodies(bodiesOf(row)),
-        template: null,
+        ...redactedContent({ ...bodiesOf(row), template: row.template }),
         status: 'failed',
         last_error: 'lease expired on the last attempt',
         claimed_until: null,

@@ -24,6 +24,38 @@ export function redactSecrets(body: string): string {
   return body.replace(SECRET_VALUE, `$1${REDACTED}`);
 }
 
+/** Every string in a JSON value with its secrets redacted. */
+function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactDeep(inner)]));
+  }
+  return value;
+}
+
+/**
+ * The content columns of a mail whose delivery is over (sent, or given up), for the UPDATE that records it. A
+ * templated row (templated.ts) keeps its template, every string in it redacted, and readers render that: a
+ * few hundred bytes rewritten instead of the rendered kilobytes, which were the largest write of an
+ * invitation. A template that cannot be read any more, and a row without one, keep their bodies redacted.
+ */
+export function redactedContent(mail: { html: string; text: string; template: string | null }): {
+  html_body: string;
+  text_body: string;
+  template: string | null;
+} {
+  if (mail.template !== null) {
+    try {
+      const template = JSON.stringify(redactDeep(JSON.parse(mail.template)));
+      return { html_body: '', text_body: '', template };
+    } catch {
+      // An unreadable template: its (empty) bodies are all there is to keep.
+    }
+  }
+  return { ...redactedBodies(mail), template: null };
+}
+
 /** The body columns of a mail whose delivery is over, for the UPDATE that records it. */
 export function redactedBodies(mail: { html: string; text: string }): {
   html_body: string;

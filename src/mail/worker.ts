@@ -3,13 +3,13 @@ import type { Services } from '../app/services.js';
 import { commitGroupOf } from '../db/group-commit.js';
 import { startPoller } from '../jobs/poller.js';
 import {
+  type ClaimedOutboxMail,
   claimDueMail,
   failExhaustedLeases,
   markMailAttemptFailed,
   markMailSent,
   renewClaim,
 } from './outbox-claims.js';
-import type { OutboxMail } from './outbox-store.js';
 import type { MailTransport } from './transports.js';
 
 /** The subset of pino the worker logs with. Never logs addresses or bodies: ids and errors only. */
@@ -80,9 +80,9 @@ export function startMailWorker(
   // that of the requests queuing mail meanwhile, rather than a commit each.
   const outcomes = commitGroupOf(db, dialect);
 
-  async function deliver(mail: OutboxMail, claimToken: string): Promise<void> {
+  async function deliver(mail: ClaimedOutboxMail, claimToken: string): Promise<void> {
     const ref = { tenantId: mail.tenantId, mailId: mail.id, attempt: mail.attempts };
-    const held = { id: mail.id, claimToken, html: mail.html, text: mail.text };
+    const held = { id: mail.id, claimToken, html: mail.html, text: mail.text, template: mail.template };
     try {
       // A template this build cannot render will not render on a retry either: the mail fails at once.
       if (mail.renderError !== undefined) throw new UnrenderableMail(mail.renderError);

@@ -303,7 +303,7 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
     expect(
       await markMailSent(
         t.services.db,
-        { id, claimToken: 'crashed-worker', html: crashed!.html, text: crashed!.text },
+        { id, claimToken: 'crashed-worker', html: crashed!.html, text: crashed!.text, template: null },
         { now: t.services.clock.now(), deliveredVia: 'smtp' },
       ),
     ).toBe(false);
@@ -508,7 +508,7 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
       expect(catcher.messages).toHaveLength(0);
     });
 
-    it('a templated mail: stored rendered and redacted, its template dropped, when given up or its lease runs out', async () => {
+    it('a templated mail: its template kept with the links redacted, when given up or its lease runs out', async () => {
       const templated = (n: number) =>
         composeInvitationMail({
           tenantId: t.tenantId,
@@ -537,10 +537,48 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
 
       for (const id of [givenUp.id, leaseLost.id]) {
         const failed = await row(id);
-        expect(failed).toMatchObject({ status: 'failed', template: null });
-        expect(failed.text_body).toContain('Ada Lovelace invited you');
-        expectRedacted(failed);
+        expect(failed).toMatchObject({ status: 'failed', html_body: '', text_body: '' });
+        expect(JSON.stringify(failed)).not.toContain(TICKET);
+        expect(JSON.stringify(failed)).not.toContain(SIG);
+        // Readers render the redacted template: the mail as it was, its links dead.
+        const read = await findOutboxMail(t.services.db, id);
+        expect(read?.text).toContain('Ada Lovelace invited you');
+        expectRedacted({ html_body: read!.html, text_body: read!.text });
       }
+    });
+
+    it('a templated mail sent over SMTP: the recipient gets the links, the stored template keeps them redacted', async () => {
+      const { id } = await enqueueMail(
+        t.services.db,
+        t.services,
+        composeInvitationMail({
+          tenantId: t.tenantId,
+          to: { address: 'guest@fabrikam.com', name: null },
+          content: {
+            inviterName: 'Ada Lovelace',
+            organizationName: 'Contoso',
+            organizationDomain: 'contoso.foyer.localhost',
+            redeemUrl: REDEEM_URL,
+            blockUrl: BLOCK_URL,
+            // A secret in the inviter's own words goes too, and its quote stays a quote.
+            customMessage: 'Or use "https://foyer.test/redeem?ticket=ABCDEF" directly.',
+          },
+          languages: {},
+        }),
+      );
+      await worker().drain();
+      const [mail] = await catcher.waitFor(1);
+      expect(mail?.parsed.text).toContain(REDEEM_URL);
+      const stored = await t.services.db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(stored.status).toBe('sent');
+      for (const secret of [TICKET, SIG, 'ABCDEF']) expect(JSON.stringify(stored)).not.toContain(secret);
+      const read = await findOutboxMail(t.services.db, id);
+      expectRedacted({ html_body: read!.html, text_body: read!.text });
+      expect(read?.text).toContain('Or use "https://foyer.test/redeem?ticket=[redacted]" directly.');
     });
 
     it('a stored template that cannot be rendered fails that mail at once, and the rest of its batch is sent', async () => {
