@@ -243,7 +243,8 @@ export async function outboxDrained(url: string, timeoutMs = 120_000): Promise<n
   for (;;) {
     const text = await (await fetch(`${url}/metrics`)).text();
     if (Number(/^foyer_outbox_depth (\S+)$/m.exec(text)?.[1]) === 0) break;
-    if (performance.now() - started > timeoutMs) throw new Error(`the outbox did not drain in ${timeoutMs} ms`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`the outbox did not drain in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return (performance.now() - started) / 1000;

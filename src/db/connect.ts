@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type LogEvent, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
+import { FoyerSqliteDialect } from './sqlite-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -117,7 +118,7 @@ export async function connectDatabase(url: string, options: { poolSize?: number 
     const checkpoints = path === ':memory:' ? undefined : checkpointPeriodically(database);
     const stats = { count: 0, seconds: 0 };
     const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+      dialect: new FoyerSqliteDialect({ database: withStatementCache(database) }),
       log: counting(stats),
     });
     const close = () => {
