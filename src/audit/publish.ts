@@ -70,7 +70,7 @@ async function writeAuditEntry(trx: Transaction<Database>, services: Services, e
   };
   await insertAuditRow(trx, {
     tenant_id: event.tenantId,
-    id: services.ids.uuid(),
+    id: services.ids.objectId(),
     activity_date_time: services.clock.now().toISOString(),
     activity_display_name: activity.displayName,
     category: activity.category,

@@ -44,7 +44,7 @@ export async function createGroup(services: Services, principal: Principal, body
   const tenantId = principal.tenantId;
   const row: GroupRow = {
     tenant_id: tenantId,
-    id: services.ids.uuid(),
+    id: services.ids.objectId(),
     display_name: body.displayName,
     description: body.description ?? null,
     mail_nickname: body.mailNickname,

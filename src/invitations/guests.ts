@@ -23,7 +23,7 @@ export function newGuestRow(
   const localPart = email.slice(0, email.lastIndexOf('@'));
   return {
     tenant_id: tenant.id,
-    id: services.ids.uuid(),
+    id: services.ids.objectId(),
     display_name: body.invitedUserDisplayName ?? localPart,
     given_name: null,
     surname: null,

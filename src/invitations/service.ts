@@ -214,7 +214,7 @@ async function inviteInTransaction(
     await insertSponsors(trx, tenant.id, user.id, sponsorIds);
     invitation = {
       tenant_id: tenant.id,
-      id: services.ids.uuid(),
+      id: services.ids.objectId(),
       user_id: user.id,
       invited_email: email,
       invited_display_name: body.invitedUserDisplayName ?? null,
@@ -349,7 +349,7 @@ async function resetRedemption(
         // A guest added without an invitation gets its first invitation row here.
         invitation = {
           tenant_id: tenant.id,
-          id: services.ids.uuid(),
+          id: services.ids.objectId(),
           user_id: user.id,
           invited_user_type: user.user_type,
           status: 'PendingAcceptance',

@@ -97,7 +97,7 @@ export async function enqueueMail(
   mail: NewMail,
 ): Promise<EnqueuedMail> {
   if (mail.to.length === 0) throw new Error('A mail needs at least one recipient');
-  const id = services.ids.uuid();
+  const id = services.ids.objectId();
   const now = services.clock.now().toISOString();
   const replyTo = mail.replyTo ? safeAddress(mail.replyTo) : null;
   const fromName = mail.fromName ? headerSafe(mail.fromName, 200) : '';

@@ -26,7 +26,7 @@ export async function recordSignIn(
     );
   }
   const e = parsed.data;
-  const id = services.ids.uuid();
+  const id = services.ids.objectId();
   await insertSignIn(executor, e.tenantId, {
     id,
     created_at: services.clock.now().toISOString(),

@@ -109,7 +109,7 @@ export async function createUser(
   const now = services.clock.now().toISOString();
   const row: UserRow = {
     tenant_id: tenantId,
-    id: services.ids.uuid(),
+    id: services.ids.objectId(),
     display_name: body.displayName,
     given_name: body.givenName ?? null,
     surname: body.surname ?? null,
