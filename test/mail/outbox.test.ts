@@ -508,20 +508,23 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
       expect(catcher.messages).toHaveLength(0);
     });
 
+    /** An invitation mail queued as its template, carrying the live links. */
+    const templated = (n: number, customMessage?: string) =>
+      composeInvitationMail({
+        tenantId: t.tenantId,
+        to: { address: `guest${n}@fabrikam.com`, name: null },
+        content: {
+          inviterName: 'Ada Lovelace',
+          organizationName: 'Contoso',
+          organizationDomain: 'contoso.foyer.localhost',
+          redeemUrl: REDEEM_URL,
+          blockUrl: BLOCK_URL,
+          customMessage,
+        },
+        languages: {},
+      });
+
     it('a templated mail: its template kept with the links redacted, when given up or its lease runs out', async () => {
-      const templated = (n: number) =>
-        composeInvitationMail({
-          tenantId: t.tenantId,
-          to: { address: `guest${n}@fabrikam.com`, name: null },
-          content: {
-            inviterName: 'Ada Lovelace',
-            organizationName: 'Contoso',
-            organizationDomain: 'contoso.foyer.localhost',
-            redeemUrl: REDEEM_URL,
-            blockUrl: BLOCK_URL,
-          },
-          languages: {},
-        });
       const row = (id: string) =>
         t.services.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       catcher.down();
@@ -548,24 +551,9 @@ describe.each(mailTestDialects())('mail outbox on $name', (dialect) => {
     });
 
     it('a templated mail sent over SMTP: the recipient gets the links, the stored template keeps them redacted', async () => {
-      const { id } = await enqueueMail(
-        t.services.db,
-        t.services,
-        composeInvitationMail({
-          tenantId: t.tenantId,
-          to: { address: 'guest@fabrikam.com', name: null },
-          content: {
-            inviterName: 'Ada Lovelace',
-            organizationName: 'Contoso',
-            organizationDomain: 'contoso.foyer.localhost',
-            redeemUrl: REDEEM_URL,
-            blockUrl: BLOCK_URL,
-            // A secret in the inviter's own words goes too, and its quote stays a quote.
-            customMessage: 'Or use "https://foyer.test/redeem?ticket=ABCDEF" directly.',
-          },
-          languages: {},
-        }),
-      );
+      // A secret in the inviter's own words goes too, and its quote stays a quote.
+      const message = 'Or use "https://foyer.test/redeem?ticket=ABCDEF" directly.';
+      const { id } = await enqueueMail(t.services.db, t.services, templated(1, message));
       await worker().drain();
       const [mail] = await catcher.waitFor(1);
       expect(mail?.parsed.text).toContain(REDEEM_URL);
