@@ -56,11 +56,6 @@ export async function buildFoyer() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    // V8 parses the whole bundle at every start (a fifth of the time to /readyz): without comments and
-    // whitespace, with shorter syntax, it is a third smaller. Names stay, for logs and stack traces (which the
-    // source map maps back to src/ anyway).
-    minifyWhitespace: true,
-    minifySyntax: true,
     // The pure-JavaScript packages every start loads are bundled in: Node 20 resolves and reads each ESM file of
     // node_modules one by one (Kysely alone is hundreds), which was most of the time to /readyz. Kept external:
     // native addons, what loads lazily or only in some deployments, and pino (its transports run files of its
