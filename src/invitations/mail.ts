@@ -42,6 +42,8 @@ export async function queueInvitationMail(
     kind?: 'invitation' | 'reminder';
     /** The invitation was created in this transaction: no mail of it can be waiting, nothing to withdraw. */
     created?: boolean;
+    /** The invitee's home tenant language when the caller has read it already (null: none); else looked up. */
+    homeTenantLanguage?: string | null;
   },
 ) {
   const { tenant, invitation, inviter } = input;
@@ -69,7 +71,11 @@ export async function queueInvitationMail(
     languages: {
       messageLanguage: info.messageLanguage,
       guestPreferredLanguage: input.guestPreferredLanguage,
-      homeTenantLanguage: decided ? null : await homeTenantLanguage(trx, invitation.invited_email),
+      homeTenantLanguage: decided
+        ? null
+        : input.homeTenantLanguage !== undefined
+          ? input.homeTenantLanguage
+          : await homeTenantLanguage(trx, invitation.invited_email),
       invitingTenantLanguage: tenant.default_language,
     },
     relatedId: invitation.id,

@@ -40,6 +40,8 @@ interface InviteContext {
   services: Services;
   principal: Principal;
   tenant: TenantRow;
+  /** Read with the tenant before the transaction (findInvitingContext); the mail may need it. */
+  homeTenantLanguage: string | null;
   inviter: Inviter;
   body: InvitationBody;
   now: string;
@@ -109,7 +111,7 @@ export async function invite(
   if (body.resetRedemption) return resetRedemption(services, principal, body, policies.b2b);
 
   if (!read) throw new FoyerError('notFound', 'The organization no longer exists.');
-  const { authorization_policy, b2b_policy, invitee_blocked, ...tenant } = read;
+  const { authorization_policy, b2b_policy, invitee_blocked, home_tenant_language, ...tenant } = read;
   await assertRecipientsInvitable(
     services,
     tenant.id,
@@ -123,6 +125,7 @@ export async function invite(
     services,
     principal,
     tenant,
+    homeTenantLanguage: home_tenant_language,
     inviter: await inviterOf(services, principal),
     body,
     now: now.toISOString(),
@@ -239,6 +242,7 @@ async function inviteInTransaction(
       redeemUrl: ticket.redeemUrl,
       guestPreferredLanguage: user.preferred_language,
       created: !existing,
+      homeTenantLanguage: context.homeTenantLanguage,
     });
   }
   await publish(trx, services, {

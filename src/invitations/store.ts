@@ -128,24 +128,38 @@ const addressHolder = prepared<UserRow, [string, string]>(2, (db, tenantId, lowe
 
 /**
  * What POST /invitations reads before its transaction, in one statement: the tenant, its two policy documents
- * (null when never changed) and whether the invited address blocked this organisation. Three statements before.
+ * (null when never changed), whether the invited address blocked this organisation, and the language of the
+ * invitee's home tenant (the tenant on this instance with the address's domain verified, if any), which the
+ * mail may need (src/invitations/mail.ts). Five statements before.
  */
 export async function findInvitingContext(
   db: Executor,
   tenantId: string,
   email: string,
 ): Promise<
-  | (TenantRow & { authorization_policy: string | null; b2b_policy: string | null; invitee_blocked: boolean })
+  | (TenantRow & {
+      authorization_policy: string | null;
+      b2b_policy: string | null;
+      invitee_blocked: boolean;
+      home_tenant_language: string | null;
+    })
   | undefined
 > {
-  const [row] = await invitingContext(db, tenantId, email.toLowerCase());
+  const lowerEmail = email.toLowerCase();
+  const domain = lowerEmail.slice(lowerEmail.lastIndexOf('@') + 1);
+  const [row] = await invitingContext(db, tenantId, lowerEmail, domain);
   return row && { ...row, invitee_blocked: Boolean(row.invitee_blocked) };
 }
 
 const invitingContext = prepared<
-  TenantRow & { authorization_policy: string | null; b2b_policy: string | null; invitee_blocked: unknown },
-  [string, string]
->(2, (db, tenantId, lowerEmail) =>
+  TenantRow & {
+    authorization_policy: string | null;
+    b2b_policy: string | null;
+    invitee_blocked: unknown;
+    home_tenant_language: string | null;
+  },
+  [string, string, string]
+>(3, (db, tenantId, lowerEmail, domain) =>
   db
     .selectFrom('tenants')
     .selectAll('tenants')
@@ -171,6 +185,14 @@ const invitingContext = prepared<
             .where('email_lower', '=', lowerEmail),
         )
         .as('invitee_blocked'),
+      eb
+        .selectFrom('tenant_domains')
+        .innerJoin('tenants as home', 'home.id', 'tenant_domains.tenant_id')
+        .select('home.default_language')
+        .where('tenant_domains.domain', '=', domain)
+        .where('tenant_domains.verified', '=', 1)
+        .limit(1)
+        .as('home_tenant_language'),
     ])
     .where('id', '=', tenantId),
 );
