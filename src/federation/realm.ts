@@ -1,19 +1,18 @@
 import type { Services } from '../app/services.js';
 import type { Executor } from '../db/executor.js';
+import { emailDomain } from '../platform/text.js';
 import { findMemberByEmail } from '../signin/members.js';
 import { providerByIssuer, providerForDomain, providerOfKind } from './store.js';
 
 /** The addresses the Google preset serves (PRODUCT §4.3 step 3). */
 const GOOGLE_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
 
-const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
-
 /**
  * Home realm discovery for an address in a tenant (PRODUCT §4.3 steps 2 and 3): the provider the tenant
  * federates the address's domain to, else Google for a Gmail address when the tenant configured Google.
  */
 export async function providerForAddress(db: Executor, tenantId: string, email: string) {
-  const domain = domainOf(email);
+  const domain = emailDomain(email);
   const federated = await providerForDomain(db, tenantId, domain);
   if (federated) return { path: 'federated' as const, provider: federated };
   if (GOOGLE_DOMAINS.has(domain)) {

@@ -7,6 +7,7 @@ import {
   matchShippedLanguage,
   withdrawPendingMails,
 } from '../mail/index.js';
+import { emailDomain } from '../platform/text.js';
 import { findTenantByRef, type TenantRow } from '../tenants/store.js';
 import type { Inviter } from './inviter.js';
 import type { MessageInfo } from './schemas.js';
@@ -15,8 +16,7 @@ import { blockUrl } from './tickets.js';
 
 /** The home tenant's language: the tenant on this instance that owns the address's domain, if any. */
 async function homeTenantLanguage(trx: Transaction<Database>, email: string): Promise<string | null> {
-  const domain = email.slice(email.lastIndexOf('@') + 1);
-  const home = await findTenantByRef(trx, domain);
+  const home = await findTenantByRef(trx, emailDomain(email));
   return home?.default_language ?? null;
 }
 

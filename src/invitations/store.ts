@@ -2,6 +2,7 @@ import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import { prepared, preparedInsert } from '../db/prepared.js';
 import type { InvitationStatus, InvitationsTable } from '../db/schema.js';
+import { emailDomain } from '../platform/text.js';
 import type { TenantRow } from '../tenants/store.js';
 import type { UserRow } from '../users/store.js';
 import { type InvitationEvent, nextState, sourcesOf } from './lifecycle.js';
@@ -146,8 +147,7 @@ export async function findInvitingContext(
   | undefined
 > {
   const lowerEmail = email.toLowerCase();
-  const domain = lowerEmail.slice(lowerEmail.lastIndexOf('@') + 1);
-  const [row] = await invitingContext(db, tenantId, lowerEmail, domain);
+  const [row] = await invitingContext(db, tenantId, lowerEmail, emailDomain(lowerEmail));
   return row && { ...row, invitee_blocked: Boolean(row.invitee_blocked) };
 }
 

@@ -29,3 +29,6 @@ export function nulPath(value: unknown, path: string[] = []): string | undefined
 /** An identifier a client sent that cannot name anything stored (lookups answer "not found" without SQL). */
 export const isUnstorableKey = (value: string, maxLength = 1024): boolean =>
   hasNul(value) || value.length > maxLength;
+
+/** The domain of an email address, lower-cased: what follows its last `@`. */
+export const emailDomain = (email: string): string => email.slice(email.lastIndexOf('@') + 1).toLowerCase();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailDomain } from '../platform/text.js';
 
 /**
  * The tenant's B2B collaboration settings (PRODUCT §5), served at /policies/b2bManagementPolicy. Domains are
@@ -71,7 +72,7 @@ function matches(pattern: string, domain: string): boolean {
  * when the address's domain may not be invited, or null when it may.
  */
 export function domainRefusal(policy: B2bPolicyDocument, email: string): string | null {
-  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  const domain = emailDomain(email);
   const { allowedDomains, blockedDomains } = policy.invitationsAllowedAndBlockedDomainsPolicy;
   if (allowedDomains?.length && !allowedDomains.some((p) => matches(p, domain))) {
     return `Invitations to '${domain}' are not allowed: the domain is not on this organization's allow list.`;

@@ -1,5 +1,6 @@
 import type { Executor } from '../db/executor.js';
 import { prepared } from '../db/prepared.js';
+import { emailDomain } from '../platform/text.js';
 import { findTenantByRef } from '../tenants/store.js';
 import type { UserRow } from '../users/store.js';
 
@@ -9,7 +10,7 @@ import type { UserRow } from '../users/store.js';
  * accounts. Two indexed lookups: the domain, then the user within that tenant.
  */
 export async function findMemberByEmail(db: Executor, email: string) {
-  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  const domain = emailDomain(email);
   if (!domain) return undefined;
   const tenant = await findTenantByRef(db, domain.includes('.') ? domain : `${domain}.`);
   if (!tenant) return undefined;
