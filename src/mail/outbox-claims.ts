@@ -4,7 +4,6 @@ import { commitGroupOf } from '../db/group-commit.js';
 import type { Database, MailOutboxTable } from '../db/schema.js';
 import { type Executor, type OutboxMail, toOutboxMail } from './outbox-store.js';
 import { DEV_MAILBOX_TRANSPORT, redactedContent } from './redaction.js';
-import { bodiesOf } from './templated.js';
 
 // The worker's side of the outbox: claiming due mails under a lease and recording outcomes. Every transition
 // after the claim is guarded by the claim token, so only the current holder of a mail can complete it.
@@ -243,7 +242,8 @@ export async function failExhaustedLeases(
     const result = await db
       .updateTable('mail_outbox')
       .set({
-        ...redactedContent({ ...bodiesOf(row), template: row.template }),
+        // A templated row keeps its (redacted) template: nothing needs rendering here.
+        ...redactedContent({ html: row.html_body, text: row.text_body, template: row.template }),
         status: 'failed',
         last_error: 'lease expired on the last attempt',
         claimed_until: null,
