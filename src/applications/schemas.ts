@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { allPermissions } from '../auth/permissions.js';
 import type { ApplicationRow, PasswordRow } from './store.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Selectable } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../app/services.js';
 import { authorize } from '../auth/guards.js';
 import type { Principal } from '../auth/principal.js';

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { operatorActor, operatorPrincipal } from '../auth/principal.js';
 import { loadConfig } from '../config/index.js';
 import { connectDatabase } from '../db/connect.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 export type { TrustProxy } from './trust-proxy.js';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * FOYER_TRUST_PROXY: which hops in front of Foyer may speak for the client through X-Forwarded-*.

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../app/services.js';
 import { odataContext } from '../graph/response.js';
 import { createPartnerBody, partnerResource, partnerTenantParams, updatePartnerBody } from './schemas.js';

@@ -5,6 +5,12 @@ import type { Database } from './schema.js';
 const provider = { getMigrations: async () => migrations };
 
 /**
+ * Migration names are ASCII and numbered, so code-unit order is their order. Kysely's default comparator,
+ * `localeCompare`, loads ICU's collation tables on its first call: ~8 ms of every start for nothing.
+ */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
  * Applies every pending migration; throws with the failing migration's name. `schema` (PostgreSQL) keeps the
  * migrator's own bookkeeping tables in that schema: without it Kysely looks for them in every schema and
  * trips over another schema's tables (tests run one schema per file, in parallel).
@@ -24,7 +30,12 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
 }
 
 async function migrateOnce(db: Kysely<Database>, schema?: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, ...(schema && { migrationTableSchema: schema }) });
+  const migrator = new Migrator({
+    db,
+    provider,
+    nameComparator: byCodeUnits,
+    ...(schema && { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

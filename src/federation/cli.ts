@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { operatorPrincipal } from '../auth/principal.js';
 import type { Command } from '../cli/commands.js';
 import { withServices } from '../cli/context.js';

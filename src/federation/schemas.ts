@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Graph's identity provider shapes (https://learn.microsoft.com/graph/api/resources/identityproviderbase):

@@ -1,5 +1,5 @@
 import { type Selectable, type SelectQueryBuilder, sql } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FoyerError } from '../errors/catalogue.js';
 import { lookup } from './odata/entity.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GroupRow } from './store.js';
 
 /** A reference to a directory object, as Graph writes it in @odata.bind and $ref bodies. */

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../app/services.js';
 import { pageHeaders } from '../web/layout.js';
 import { blockPage, invalidLinkPage } from './block-pages.js';

@@ -1,5 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An email as Graph accepts it for invitedUserEmailAddress: an ASCII local part and a domain that may be

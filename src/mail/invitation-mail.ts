@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { headerSafe, type MailAddress } from './headers.js';
 import type { NewMail } from './outbox-store.js';
 import { type InvitationMailInput, invitationLinks, invitationMailSubject } from './templates/invitation.js';

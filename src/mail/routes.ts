@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isLoopbackRequest } from '../app/loopback.js';
 import type { Services } from '../app/services.js';
 import { mailboxListPage, mailboxMessagePage, notFoundPage } from './dev-mailbox-pages.js';

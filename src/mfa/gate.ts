@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../app/services.js';
 import { trustsPartnerMfa } from '../crosstenant/store.js';
 import type { WebSession } from '../sessions/service.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Graph guestUserRoleId values (https://learn.microsoft.com/graph/api/resources/authorizationpolicy). */
 export const guestRoles = {

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../app/services.js';
 import { csrfToken } from '../web/csrf.js';
 import { registerPageErrors } from '../web/errors.js';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createPersonalAccount, setPersonalPassword } from '../accounts/service.js';
 import { findAccountByEmail } from '../accounts/store.js';
 import type { Services } from '../app/services.js';

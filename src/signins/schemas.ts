@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SignInsTable } from '../db/schema.js';
 
 /** How the person proved who they are in this attempt (`none`: the attempt ended before any method). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { utf8Length } from '../platform/text.js';
 
 const email = z.email({ message: 'must be a valid email address' }).max(254);

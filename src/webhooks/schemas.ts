@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { allWebhookEvents } from './events.js';
 
 const events = z

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { InteractionDetails, Provider } from 'oidc-provider';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findAccountByEmail } from '../../accounts/store.js';
 import type { Services } from '../../app/services.js';
 import { FoyerError } from '../../errors/catalogue.js';
