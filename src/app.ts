@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { capConnectionsPerClient, httpServerOptions } from './app/http-server.js';
 import { registerInputGuard } from './app/input-guard.js';
@@ -49,6 +49,16 @@ export interface AppDeps {
 
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
+/**
+ * Every route's contract is a zod schema, so the zod compilers are Fastify's from the start: it then never
+ * loads or initialises its default Ajv and fast-json-stringify compilers (~8 ms of every start). Fastify types
+ * the factories after Ajv's; the zod compilers take the same arguments at run time.
+ */
+const zodCompilers = {
+  buildValidator: () => validatorCompiler,
+  buildSerializer: () => serializerCompiler,
+} as unknown as NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'];
+
 /** All wiring, explicit: each concept is a plugin that receives the services it uses. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
@@ -75,13 +85,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A path parameter may be a userPrincipalName (up to 256 characters, percent-encoded); longer is a 400.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     frameworkErrors,
+    schemaController: { compilersFactory: zodCompilers },
     ...httpServerOptions(config, () => services.ids.uuid()),
   }).withTypeProvider<ZodTypeProvider>();
   if (!config.trustProxy) capConnectionsPerClient(app.server, config.http.maxConnectionsPerClient);
 
   app.decorate('services', services);
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
   registerErrorMapper(app);
   // Signed cookies (the demo app's state) use a key derived from FOYER_SECRET for that purpose only.
   await app.register(cookie, { secret: deriveKey(config.secret, 'foyer/cookies/v1').toString('base64url') });

@@ -2,7 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { foyerEnv } from '../foyer-env.js';
 import { buildDist, type Figure, freePort, round, startServer } from '../lib.js';
 
-async function timeStart(script: string, env: Record<string, string>, compiled: boolean): Promise<number> {
+/** Milliseconds from spawning `script` (pinned, as every bench server) to its /readyz answering 200. */
+export async function timeStart(
+  script: string,
+  env: Record<string, string>,
+  compiled: boolean,
+): Promise<number> {
   const port = await freePort();
   const started = performance.now();
   const server = await startServer(script, env, { port, compiled });
