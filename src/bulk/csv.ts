@@ -1,7 +1,10 @@
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { FoyerError } from '../errors/catalogue.js';
 import { type InvitationBody, invitationBody } from '../invitations/schemas.js';
+import { onFirstUse } from '../platform/lazy.js';
+
+/** The CSV packages serve bulk invitations only. */
+const loadCsvParse = onFirstUse(() => import('csv-parse/sync'));
+const loadCsvStringify = onFirstUse(() => import('csv-stringify/sync'));
 
 /** The one header a bulk invitation file must start with (PRODUCT §7, Entra's bulk invite columns). */
 export const BULK_COLUMNS = ['email', 'displayName', 'redirectUrl', 'message', 'language'] as const;
@@ -91,7 +94,8 @@ function bodyOf(row: Omit<BulkRow, 'body' | 'error' | 'duplicateOf'>) {
  * Reads and checks a bulk invitation file. What makes the whole file unusable (encoding, header, size, CSV
  * syntax) is a 400; a bad row or a repeated address is reported per row, and the job fails or skips that row.
  */
-export function parseBulkFile(file: Buffer): { rows: BulkRow[]; report: ValidationReport } {
+export async function parseBulkFile(file: Buffer): Promise<{ rows: BulkRow[]; report: ValidationReport }> {
+  const { parse } = await loadCsvParse();
   const text = decode(file);
   const nul = text.indexOf('\0');
   if (nul >= 0) {
@@ -184,7 +188,8 @@ export interface ResultRow {
 
 export const RESULT_COLUMNS = ['email', 'status', 'userId', 'error'] as const;
 
-export function resultsCsv(rows: ResultRow[]): string {
+export async function resultsCsv(rows: ResultRow[]): Promise<string> {
+  const { stringify } = await loadCsvStringify();
   return stringify(
     rows.map((r) => [neutralised(r.email), r.status, neutralised(r.userId), neutralised(r.error)]),
     { header: true, columns: [...RESULT_COLUMNS], record_delimiter: '\r\n' },

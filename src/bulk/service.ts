@@ -70,7 +70,7 @@ export async function startBulkInvitation(
 ): Promise<{ report: ValidationReport; job: BulkJobResource | null }> {
   const policies = await getTenantPolicies(services.db, principal.tenantId);
   await assertMayInvite(services, principal, policies.authorization);
-  const { rows, report } = parseBulkFile(file);
+  const { rows, report } = await parseBulkFile(file);
   if (options.validateOnly) return { report, job: null };
   const now = services.clock.now().toISOString();
   const failed = report.invalidRowCount;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { decodeJwt } from 'jose';
 import type * as OpenidClient from 'openid-client';
 import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { Services } from '../app/services.js';
 import { issuerOf } from '../platform/issuer.js';
+import { loadJose, loadOpenidClient } from '../platform/lazy.js';
 import { registerPageErrors } from '../web/errors.js';
 import { pageHeaders } from '../web/layout.js';
 import { injectFetch } from './inject-fetch.js';
@@ -11,13 +11,6 @@ import { demoClaimsPage, demoErrorPage, demoHomePage } from './pages.js';
 import { demoRedirectUri, findDemoApp } from './registration.js';
 
 const STATE_COOKIE = 'foyer_demo';
-
-/** openid-client serves /demo only: loaded on the first visit, not at start-up (a tenth of it). */
-let openidClient: Promise<typeof OpenidClient> | undefined;
-const loadOpenidClient = () => {
-  openidClient ??= import('openid-client');
-  return openidClient;
-};
 
 /**
  * /demo: a relying party of the bootstrap tenant, to see the whole flow without writing an app. It is a real
@@ -118,7 +111,7 @@ export async function demoPlugin(app: FastifyInstance, { services }: { services:
     return reply.headers(pageHeaders).send(
       demoClaimsPage({
         idToken: tokens.claims() ?? {},
-        accessToken: decodeJwt(tokens.access_token),
+        accessToken: (await loadJose()).decodeJwt(tokens.access_token),
         logoutUrl: logout.href,
       }),
     );

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import * as client from 'openid-client';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { loadOpenidClient } from '../platform/lazy.js';
 import type { HomeIdentity } from '../sessions/identity.js';
 import type { TenantRow } from '../tenants/store.js';
 import { cookieOptions } from '../web/cookies.js';
@@ -43,6 +43,7 @@ export async function startFederation(
   const configuration = await relyingPartyOf(services, provider).catch((error: unknown) => {
     throw federationFailed(request, tenant, provider, error);
   });
+  const client = await loadOpenidClient();
   const state = client.randomState();
   const codeVerifier = client.randomPKCECodeVerifier();
   const nonce = client.randomNonce();
@@ -84,6 +85,7 @@ export async function federatedIdentity(
   const { tenant, provider, pending } = input;
   try {
     const configuration = await relyingPartyOf(services, provider);
+    const client = await loadOpenidClient();
     const callback = new URL(callbackUrlOf(services.config.baseUrl));
     callback.search = new URL(request.url, 'http://callback').search;
     const tokens = await client.authorizationCodeGrant(configuration, callback, {
@@ -92,7 +94,7 @@ export async function federatedIdentity(
       expectedNonce: pending.nonce,
       idTokenExpected: true,
     });
-    keepProviderKeys(services, provider, configuration);
+    await keepProviderKeys(services, provider, configuration);
     const idClaims = tokens.claims();
     if (!idClaims) throw new Error('no ID token');
     const mapping = JSON.parse(provider.claims_mapping) as ClaimsMapping;

@@ -1,5 +1,6 @@
-import * as client from 'openid-client';
+import type * as OpenidClient from 'openid-client';
 import type { ResolvedConfig } from '../app/services.js';
+import { loadOpenidClient } from '../platform/lazy.js';
 import { internalHostReason } from '../platform/public-address.js';
 
 /**
@@ -26,8 +27,9 @@ export async function assertCallable(config: Pick<ResolvedConfig, 'env'>, url: U
 export const IDP_TIMEOUT_SECONDS = 10;
 
 /** openid-client's options for talking to providers under this instance's rules. */
-export function outboundOptions(config: Pick<ResolvedConfig, 'env'>) {
-  const guardedFetch: client.CustomFetch = async (url, options) => {
+export async function outboundOptions(config: Pick<ResolvedConfig, 'env'>) {
+  const client = await loadOpenidClient();
+  const guardedFetch: OpenidClient.CustomFetch = async (url, options) => {
     await assertCallable(config, new URL(url));
     return fetch(url, options as RequestInit);
   };

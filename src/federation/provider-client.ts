@@ -1,6 +1,7 @@
-import * as client from 'openid-client';
+import type * as OpenidClient from 'openid-client';
 import type { ResolvedConfig, Services } from '../app/services.js';
 import { decryptAtRest, encryptAtRest } from '../oidc/key-encryption.js';
+import { loadOpenidClient } from '../platform/lazy.js';
 import { OutboundRefused, outboundOptions } from './outbound.js';
 import type { IdentityProviderRow } from './store.js';
 
@@ -46,14 +47,15 @@ export async function checkMetadata(
   metadataUrl: string,
   expectedIssuer?: string,
 ): Promise<{ issuer: string }> {
-  let discovered: client.Configuration;
+  const client = await loadOpenidClient();
+  let discovered: OpenidClient.Configuration;
   try {
     discovered = await client.discovery(
       new URL(metadataUrl),
       'metadata-check',
       undefined,
       undefined,
-      outboundOptions(config),
+      await outboundOptions(config),
     );
   } catch (error) {
     throw new MetadataProblem(`The metadata at ${metadataUrl} could not be read: ${reasonOf(error)}.`);
@@ -89,9 +91,9 @@ export const DISCOVERY_CACHE_SECONDS = 300;
 interface CachedDiscovery {
   version: string;
   expiresAt: number;
-  metadata: client.ServerMetadata;
+  metadata: OpenidClient.ServerMetadata;
   /** The provider's JWKS as openid-client last fetched it (it refetches by its own rules: age, unknown key). */
-  keys?: NonNullable<ReturnType<typeof client.getJwksCache>>;
+  keys?: NonNullable<ReturnType<typeof OpenidClient.getJwksCache>>;
 }
 
 // Per instance (Services), per provider id: no state shared between the apps a process may hold (tests).
@@ -106,12 +108,13 @@ async function discoveredMetadata(services: Services, row: IdentityProviderRow):
   const now = services.clock.now().getTime();
   const cached = cache.get(row.id);
   if (cached && cached.version === versionOf(row) && cached.expiresAt > now) return cached;
+  const client = await loadOpenidClient();
   const discovered = await client.discovery(
     new URL(row.metadata_url),
     row.client_id,
     undefined,
     undefined,
-    outboundOptions(services.config),
+    await outboundOptions(services.config),
   );
   const metadata = { ...discovered.serverMetadata() };
   for (const [id, entry] of cache) if (entry.expiresAt <= now) cache.delete(id);
@@ -121,13 +124,13 @@ async function discoveredMetadata(services: Services, row: IdentityProviderRow):
 }
 
 /** Keeps the JWKS a successful sign-in fetched, for the next sign-ins while the metadata is cached. */
-export function keepProviderKeys(
+export async function keepProviderKeys(
   services: Services,
   row: IdentityProviderRow,
-  configuration: client.Configuration,
+  configuration: OpenidClient.Configuration,
 ) {
   const entry = discoveries.get(services)?.get(row.id);
-  const keys = client.getJwksCache(configuration);
+  const keys = (await loadOpenidClient()).getJwksCache(configuration);
   if (entry && keys && entry.version === versionOf(row)) entry.keys = keys;
 }
 
@@ -143,13 +146,14 @@ export async function relyingPartyOf(services: Services, row: IdentityProviderRo
   if (metadata.issuer !== row.issuer) {
     throw new MetadataProblem(`The provider now names the issuer ${metadata.issuer}.`);
   }
+  const client = await loadOpenidClient();
   const configuration = new client.Configuration(
     metadata,
     row.client_id,
     { redirect_uris: [callbackUrlOf(services.config.baseUrl)] },
     client.ClientSecretPost(openClientSecret(services.config, row)),
   );
-  const options = outboundOptions(services.config);
+  const options = await outboundOptions(services.config);
   configuration[client.customFetch] = options[client.customFetch];
   configuration.timeout = options.timeout;
   for (const step of options.execute ?? []) step(configuration);

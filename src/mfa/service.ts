@@ -39,7 +39,7 @@ const secretOf = (services: Services, row: MfaMethodRow) =>
 /** What the enrolment page shows: the pending method's secret and its otpauth:// URI. */
 export async function pendingEnrolment(services: Services, tenant: TenantRow, user: UserRow) {
   const id = services.ids.uuid();
-  const secret = newTotpSecret();
+  const secret = await newTotpSecret();
   const row = await insertPendingMethod(services.db, tenant.id, {
     id,
     user_id: user.id,
@@ -48,7 +48,7 @@ export async function pendingEnrolment(services: Services, tenant: TenantRow, us
   });
   const base32 = secretOf(services, row);
   const label = user.mail ?? user.user_principal_name;
-  return { method: row, base32, uri: totpUri(base32, tenant.display_name, label) };
+  return { method: row, base32, uri: await totpUri(base32, tenant.display_name, label) };
 }
 
 /**
@@ -61,7 +61,7 @@ export async function checkTotp(
   code: string,
 ): Promise<'ok' | 'wrong'> {
   const now = services.clock.now();
-  const step = matchingStep(secretOf(services, method), code, now);
+  const step = await matchingStep(secretOf(services, method), code, now);
   if (step === null) return 'wrong';
   const activateAt = method.status === 'pending' ? now.toISOString() : null;
   return (await acceptStep(services.db, method.tenant_id, method.id, step, activateAt)) ? 'ok' : 'wrong';

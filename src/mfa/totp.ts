@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
+import { onFirstUse } from '../platform/lazy.js';
 import { hashSecret } from '../platform/secrets.js';
+
+/** otpauth serves sign-ins with MFA and enrolments only. */
+const loadOtpauth = onFirstUse(() => import('otpauth'));
 
 /**
  * TOTP as authenticator apps expect it (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps), through otpauth. A code
@@ -10,7 +13,8 @@ import { hashSecret } from '../platform/secrets.js';
 const PERIOD = 30;
 const DIGITS = 6;
 
-function totpOf(base32: string, issuer = 'Foyer', label = 'Foyer') {
+async function totpOf(base32: string, issuer = 'Foyer', label = 'Foyer') {
+  const { Secret, TOTP } = await loadOtpauth();
   return new TOTP({
     issuer,
     label,
@@ -22,11 +26,14 @@ function totpOf(base32: string, issuer = 'Foyer', label = 'Foyer') {
 }
 
 /** A new 160-bit secret (RFC 4226 §4 recommends 160 bits), as base32 text. */
-export const newTotpSecret = (): string => new Secret({ size: 20 }).base32;
+export async function newTotpSecret(): Promise<string> {
+  const { Secret } = await loadOtpauth();
+  return new Secret({ size: 20 }).base32;
+}
 
 /** The otpauth:// URI an authenticator app reads from the QR code: the organization as issuer, the user as label. */
-export const totpUri = (base32: string, issuer: string, label: string): string =>
-  totpOf(base32, issuer, label).toString();
+export const totpUri = async (base32: string, issuer: string, label: string): Promise<string> =>
+  (await totpOf(base32, issuer, label)).toString();
 
 /**
  * The URI as an SVG QR code, for an <img> data URL: no inline script or style, so the strict CSP holds. qrcode is
@@ -39,11 +46,12 @@ export async function qrCodeDataUrl(uri: string): Promise<string> {
 }
 
 /** The time step a code belongs to (within one step of now), or null when it matches none. */
-export function matchingStep(base32: string, code: string, now: Date): number | null {
+export async function matchingStep(base32: string, code: string, now: Date): Promise<number | null> {
   const token = code.replace(/\s+/g, '');
   if (!/^\d{6}$/.test(token)) return null;
   const timestamp = now.getTime();
-  const delta = totpOf(base32).validate({ token, timestamp, window: 1 });
+  const { TOTP } = await loadOtpauth();
+  const delta = (await totpOf(base32)).validate({ token, timestamp, window: 1 });
   return delta === null ? null : TOTP.counter({ period: PERIOD, timestamp }) + delta;
 }
 

@@ -1,9 +1,10 @@
 import { generateKeyPair as generateKeyPairCallback } from 'node:crypto';
 import { promisify } from 'node:util';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import type { Services } from '../app/services.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { FoyerError } from '../errors/catalogue.js';
+import { loadJose } from '../platform/lazy.js';
 import { findTenantById } from '../tenants/store.js';
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.js';
 import { retiredKeyRetentionSeconds } from './lifetimes.js';
@@ -83,6 +84,7 @@ const aad = (tenantId: string, kid: string) => `oidc_signing_keys:${tenantId}:${
 async function newSigningKeyRow(services: KeyServices, tenantId: string): Promise<SigningKeyRow> {
   const { privateKey, publicKey } = await generateKeyPair('rsa', { modulusLength: 2048 });
   const publicJwk = publicKey.export({ format: 'jwk' }) as JWK;
+  const { calculateJwkThumbprint } = await loadJose();
   const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
   const privateJwk = { ...(privateKey.export({ format: 'jwk' }) as JWK), kid, alg: SIGNING_ALG, use: 'sig' };
   return {

@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { issuerOf } from '../platform/issuer.js';
+import { onFirstUse } from '../platform/lazy.js';
 import { endSessionByCookieValue, SESSION_COOKIE } from '../sessions/service.js';
 import { findTenantByRef } from '../tenants/store.js';
 import { TenantClients } from './clients.js';
@@ -35,16 +36,11 @@ export interface TenantProvider {
   keysCheckedAt: number;
 }
 
-let oidcProviderModule: Promise<typeof import('oidc-provider')> | undefined;
-
 /**
  * oidc-provider is the heaviest module Foyer loads (a fifth of start-up). It is loaded when the first tenant
  * provider is built, or just after the server starts listening (the plugin warms it), so /readyz does not wait.
  */
-export function loadOidcProvider(): Promise<typeof import('oidc-provider')> {
-  oidcProviderModule ??= import('oidc-provider');
-  return oidcProviderModule;
-}
+export const loadOidcProvider = onFirstUse(() => import('oidc-provider'));
 
 export class OidcProviders {
   private readonly entries = new Map<string, Promise<TenantProvider>>();

@@ -1,15 +1,8 @@
-import {
-  createLocalJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  errors,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Services } from '../app/services.js';
 import { FoyerError } from '../errors/catalogue.js';
 import { issuerOf } from '../platform/issuer.js';
+import { loadJose } from '../platform/lazy.js';
 import { publishedPublicJwks, SIGNING_ALG, signingKeyRotations } from './keys.js';
 
 export interface AccessTokenClaims {
@@ -46,7 +39,7 @@ interface TenantKeys {
 const unauthenticated = (reason: string, cause?: unknown) =>
   new FoyerError('unauthenticated', reason, cause === undefined ? {} : { cause });
 
-function explain(error: unknown): FoyerError {
+function explain(error: unknown, { errors }: typeof import('jose')): FoyerError {
   if (error instanceof errors.JWTExpired)
     return unauthenticated('Lifetime validation failed, the token is expired.', error);
   if (error instanceof errors.JWTClaimValidationFailed) {
@@ -105,7 +98,10 @@ export function createTokenVerifier(services: Services): {
 
   async function load(tenantId: string): Promise<TenantKeys> {
     const rotations = signingKeyRotations(services.db);
-    const keys = await publishedPublicJwks(services, tenantId);
+    const [keys, { createLocalJWKSet }] = await Promise.all([
+      publishedPublicJwks(services, tenantId),
+      loadJose(),
+    ]);
     return {
       kids: new Set(keys.map((key) => key.kid).filter((kid): kid is string => typeof kid === 'string')),
       keySet: createLocalJWKSet({ keys }),
@@ -135,11 +131,12 @@ export function createTokenVerifier(services: Services): {
 
   return {
     async verify(bearer: string): Promise<AccessTokenClaims> {
+      const jose = await loadJose();
       let kid: string | undefined;
       let tid: unknown;
       try {
-        kid = decodeProtectedHeader(bearer).kid;
-        tid = decodeJwt(bearer).tid;
+        kid = jose.decodeProtectedHeader(bearer).kid;
+        tid = jose.decodeJwt(bearer).tid;
       } catch (error) {
         throw unauthenticated('The access token is malformed: not a signed JWT.', error);
       }
@@ -150,7 +147,7 @@ export function createTokenVerifier(services: Services): {
       if (keys.kids.size === 0) throw unauthenticated("The token's tenant is not a tenant of this instance.");
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(bearer, keys.keySet, {
+        ({ payload } = await jose.jwtVerify(bearer, keys.keySet, {
           issuer: issuerOf(services.config.baseUrl, tenantId),
           audience,
           algorithms: [SIGNING_ALG],
@@ -160,7 +157,7 @@ export function createTokenVerifier(services: Services): {
           requiredClaims: ['exp', 'iat'],
         }));
       } catch (error) {
-        throw explain(error);
+        throw explain(error, jose);
       }
       return toClaims(payload, tenantId);
     },

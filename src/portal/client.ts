@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import * as oidc from 'openid-client';
+import type * as OpenidClient from 'openid-client';
 import type { Services } from '../app/services.js';
 import { insertApplication } from '../applications/store.js';
 import { injectFetch } from '../demo/inject-fetch.js';
 import { issuerOf } from '../platform/issuer.js';
+import { loadOpenidClient } from '../platform/lazy.js';
 
 /**
  * The admin console and My Apps are a client of each tenant's own OpenID Connect provider, like any app: a
@@ -77,13 +78,14 @@ export async function ensurePortalClient(services: Services, tenantId: string): 
 export function portalClients(app: FastifyInstance, services: Services) {
   const viaInject = injectFetch(app);
   const base = services.config.baseUrl;
-  const cache = new Map<string, Promise<oidc.Configuration>>();
-  return async (tenantId: string): Promise<oidc.Configuration> => {
+  const cache = new Map<string, Promise<OpenidClient.Configuration>>();
+  return async (tenantId: string): Promise<OpenidClient.Configuration> => {
     const clientId = await ensurePortalClient(services, tenantId);
     const key = `${tenantId}:${clientId}`;
     let entry = cache.get(key);
     if (!entry) {
       entry = (async () => {
+        const oidc = await loadOpenidClient();
         const config = await oidc.discovery(
           new URL(issuerOf(base, tenantId)),
           clientId,

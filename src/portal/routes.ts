@@ -1,8 +1,8 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import * as oidc from 'openid-client';
 import { cookiesMustBeSecure } from '../app/cookies.js';
 import type { Services } from '../app/services.js';
+import { loadOpenidClient } from '../platform/lazy.js';
 import { assertCsrf } from '../web/csrf.js';
 import { registerPageErrors } from '../web/errors.js';
 import { pageHeaders } from '../web/layout.js';
@@ -42,6 +42,7 @@ export async function portalAuthPlugin(app: FastifyInstance, { services }: { ser
   app.get('/:tenant/portal/login', { schema: { hide: true } }, async (request: TenantRequest, reply) => {
     const tenant = await resolveTenant(services, request.params.tenant);
     const config = await clientOf(tenant.id);
+    const oidc = await loadOpenidClient();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
@@ -71,6 +72,7 @@ export async function portalAuthPlugin(app: FastifyInstance, { services }: { ser
     if (saved.tenantId !== tenant.id) return reply.redirect(`/${tenant.id}/myapps`, 303);
     reply.clearCookie(STATE_COOKIE, cookie);
     const config = await clientOf(tenant.id);
+    const oidc = await loadOpenidClient();
     const queryAt = request.url.indexOf('?');
     const query = queryAt === -1 ? '' : request.url.slice(queryAt);
     const tokens = await oidc
@@ -101,6 +103,7 @@ export async function portalAuthPlugin(app: FastifyInstance, { services }: { ser
     assertCsrf(services, request, (request.body as Record<string, unknown> | undefined)?.csrf);
     const idToken = await endPortalSession(services, request, tenant.id);
     const config = await clientOf(tenant.id);
+    const oidc = await loadOpenidClient();
     // Signing out of the console signs the browser out of Foyer too (RP-initiated logout), as an app does.
     const url = oidc.buildEndSessionUrl(config, {
       post_logout_redirect_uri: portalSignedOutUri(base, tenant.id),

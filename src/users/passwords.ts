@@ -1,12 +1,10 @@
+import { onFirstUse } from '../platform/lazy.js';
+
 // OWASP's argon2id parameters (m = 19 MiB, t = 2, p = 1); see ../shared/BENCH.md.
 const params = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** The native argon2 binding is loaded by the first password hashed or checked, not at start-up. */
-let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
-const loadArgon2 = () => {
-  argon2 ??= import('@node-rs/argon2');
-  return argon2;
-};
+const loadArgon2 = onFirstUse(() => import('@node-rs/argon2'));
 
 export const hashPassword = async (password: string): Promise<string> =>
   (await loadArgon2()).hash(password, params);
