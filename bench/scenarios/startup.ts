@@ -26,9 +26,14 @@ export async function startup(): Promise<Figure[]> {
   // The first start creates and bootstraps the database; the measured starts find it existing.
   const first = await startServer('dist/main.js', env, { compiled: true });
   await first.stop();
-  const baselineStart = performance.now();
-  spawnSync(process.execPath, ['-e', '']);
-  const baseline = performance.now() - baselineStart;
+  // The fastest of three, as for Foyer below: one sample could land on a neighbour's burst.
+  const baseline = Math.min(
+    ...[1, 2, 3].map(() => {
+      const started = performance.now();
+      spawnSync(process.execPath, ['-e', '']);
+      return performance.now() - started;
+    }),
+  );
   const samples: number[] = [];
   for (let i = 0; i < 3; i++) samples.push(await timeStart('dist/main.js', env, true));
   // What `npm start` runs: scripts/start.mjs bundles src/ with esbuild, then runs the bundle in the same process.
