@@ -13,8 +13,9 @@ const loadOtpauth = onFirstUse(() => import('otpauth'));
 const PERIOD = 30;
 const DIGITS = 6;
 
-async function totpOf(base32: string, issuer = 'Foyer', label = 'Foyer') {
-  const { Secret, TOTP } = await loadOtpauth();
+type Otpauth = Awaited<ReturnType<typeof loadOtpauth>>;
+
+function totpOf({ Secret, TOTP }: Otpauth, base32: string, issuer = 'Foyer', label = 'Foyer') {
   return new TOTP({
     issuer,
     label,
@@ -33,7 +34,7 @@ export async function newTotpSecret(): Promise<string> {
 
 /** The otpauth:// URI an authenticator app reads from the QR code: the organization as issuer, the user as label. */
 export const totpUri = async (base32: string, issuer: string, label: string): Promise<string> =>
-  (await totpOf(base32, issuer, label)).toString();
+  totpOf(await loadOtpauth(), base32, issuer, label).toString();
 
 /**
  * The URI as an SVG QR code, for an <img> data URL: no inline script or style, so the strict CSP holds. qrcode is
@@ -50,9 +51,9 @@ export async function matchingStep(base32: string, code: string, now: Date): Pro
   const token = code.replace(/\s+/g, '');
   if (!/^\d{6}$/.test(token)) return null;
   const timestamp = now.getTime();
-  const { TOTP } = await loadOtpauth();
-  const delta = (await totpOf(base32)).validate({ token, timestamp, window: 1 });
-  return delta === null ? null : TOTP.counter({ period: PERIOD, timestamp }) + delta;
+  const otpauth = await loadOtpauth();
+  const delta = totpOf(otpauth, base32).validate({ token, timestamp, window: 1 });
+  return delta === null ? null : otpauth.TOTP.counter({ period: PERIOD, timestamp }) + delta;
 }
 
 /** Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or copied by hand is unambiguous. */
