@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type LogEvent, PostgresDialect, type SqliteDialectConfig } from 'kysely';
+import { type Checkpointer, startCheckpointer, WAL_SIZE_LIMIT_BYTES } from './checkpointer.js';
 import type { Database } from './schema.js';
 import { FoyerSqliteDialect } from './sqlite-dialect.js';
 
@@ -44,35 +45,23 @@ function createPrivately(path: string): void {
   }
 }
 
-/** How often the WAL is copied back into the database file, off any request's commit. */
-export const CHECKPOINT_EVERY_MS = 1_000;
 /** SQLite's own checkpoint after a commit, kept only as a backstop: 10,000 pages of 4 KiB, about 40 MB. */
 const AUTOCHECKPOINT_PAGES = 10_000;
-/** After a checkpoint resets the WAL, its file is truncated back to this size. */
-const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * SQLite's default checkpoints the WAL inside whichever commit crosses 1,000 pages: that request's commit then
  * takes ~14 ms instead of ~0.15 ms, and under load it happens several times a second, copying index pages that
- * the next commits rewrite anyway. A timer instead runs a PASSIVE checkpoint once a second (it never waits for
- * readers or blocks writers), so each page is copied about once per second however often it changed, and the
- * database file is synced once per second instead of once per checkpoint. The WAL then holds about one second
- * of writes; the automatic checkpoint stays as a backstop at ~40 MB (a reader holding a snapshot for that long,
- * or a timer that cannot run), and the file is truncated back to 64 MB at most. Durability is unchanged: a
+ * the next commits rewrite anyway. A thread instead runs a PASSIVE checkpoint once a second (./checkpointer.ts),
+ * so each page is copied about once per second however often it changed, the database file is synced once per
+ * second instead of once per checkpoint, and the event loop never waits for either. The WAL then holds about one
+ * second of writes; the automatic checkpoint stays as a backstop at ~40 MB (a reader holding a snapshot for that
+ * long, or a thread that cannot run), and the file is truncated back to 64 MB at most. Durability is unchanged: a
  * commit is in the WAL when it returns (synchronous=NORMAL survives a process crash), checkpoint or not.
  */
-function checkpointPeriodically(database: SqliteDatabase.Database): NodeJS.Timeout {
+function checkpointPeriodically(database: SqliteDatabase.Database, path: string): Checkpointer {
   database.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   database.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-  const timer = setInterval(() => {
-    // Busy (another process's checkpoint, a closing handle): the next tick tries again.
-    try {
-      database.pragma('wal_checkpoint(PASSIVE)');
-    } catch {}
-  }, CHECKPOINT_EVERY_MS);
-  // The checkpoint alone never keeps a process (a CLI command, a test) alive.
-  timer.unref();
-  return timer;
+  return startCheckpointer(path);
 }
 
 /** Statements this handle has run and the time they took (transaction control included), for /metrics. */
@@ -115,15 +104,15 @@ export async function connectDatabase(url: string, options: { poolSize?: number 
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    const checkpoints = path === ':memory:' ? undefined : checkpointPeriodically(database);
+    const checkpoints = path === ':memory:' ? undefined : checkpointPeriodically(database, path);
     const stats = { count: 0, seconds: 0 };
     const db = new Kysely<Database>({
       dialect: new FoyerSqliteDialect({ database: withStatementCache(database) }),
       log: counting(stats),
     });
-    const close = () => {
-      clearInterval(checkpoints);
-      return db.destroy();
+    const close = async () => {
+      await checkpoints?.stop();
+      await db.destroy();
     };
     return { db, dialect: 'sqlite', stats, close };
   }
