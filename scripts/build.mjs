@@ -89,7 +89,11 @@ export async function buildFoyer() {
     banner: {
       js: "import { createRequire as __foyerCreateRequire } from 'node:module'; const require = __foyerCreateRequire(import.meta.url);",
     },
+    // Stack traces need the mappings only. With the sources' text inside, the map of the main chunk was 5.4 MB,
+    // which `npm start` and `start:prod` (source maps on) parse at every start and keep: 28 MB of RSS against
+    // 10 MB without it. Debuggers find the sources themselves at the paths the map names.
     sourcemap: true,
+    sourcesContent: false,
     logLevel: 'warning',
     write: false,
   });
