@@ -36,10 +36,10 @@ export interface Checkpointer {
 
 /**
  * Copies the WAL into the database file once a period from a thread of its own. better-sqlite3 is synchronous, and
- * a checkpoint ends in an fsync of the database file: run on the event loop, it held every request for ~30 ms once
- * a second on a slow disk (1.5 s of 11 s of invitation load, of which 0.16 s was CPU). The thread starts after one
- * period, when the first checkpoint was due anyway, so a start never waits for it, and it never keeps a process
- * (a CLI command, a test) alive.
+ * a checkpoint ends in an fsync of the database file: run on the event loop, it held every request for tens of
+ * milliseconds once a second on a slow disk (7% of the time under invitation load; a tenth of it CPU). The thread
+ * starts after one period, when the first checkpoint was due anyway, so a start never waits for it, and it never
+ * keeps a process (a CLI command, a test) alive.
  */
 export function startCheckpointer(path: string): Checkpointer {
   let worker: Worker | undefined;

@@ -9,7 +9,7 @@ import { connectDatabase } from '../../src/db/connect.js';
 /**
  * The WAL is copied back into the database file by a thread, not inside a request's commit (src/db/connect.ts).
  * 2 MB of commits stay below SQLite's own 1,000-page automatic checkpoint (and far below the 10,000-page
- * backstop), so only the timer can move them into the database file: within a few of its periods it has.
+ * backstop), so only the thread can move them into the database file: within a few of its periods it has.
  */
 describe('SQLite WAL checkpoints', () => {
   const dir = mkdtempSync(join(tmpdir(), 'foyer-wal-'));
