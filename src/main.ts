@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config/index.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { DatabaseUnavailableError, explainDatabaseError } from './db/unavailable.js';
-import { startBackgroundJobs } from './jobs/index.js';
+import { type BackgroundJobs, startBackgroundJobs } from './jobs/index.js';
 import { signingKeysProblem } from './oidc/index.js';
 
 /**
@@ -54,7 +54,9 @@ async function main() {
   // value is set, and stdout is not where production keeps it.
   const bootstrapFile = bootstrap ? await writeBootstrapFile(config, bootstrap) : undefined;
 
-  const jobs = startBackgroundJobs(app.services, app.log);
+  // Started once the server listens: their first polls (claims, the first random id's entropy) stay off the way to
+  // /readyz, and an instance that cannot listen never starts delivering.
+  let jobs: BackgroundJobs | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -66,7 +68,7 @@ async function main() {
     // Whatever hangs (a slow client, an SMTP send), the process is gone well within 10 s of the signal.
     const timer = setTimeout(() => process.exit(1), 8_000).unref();
     await app.close();
-    await jobs.stop();
+    await jobs?.stop();
     await database.close();
     clearTimeout(timer);
     process.exit(0);
@@ -75,6 +77,7 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (!closing) jobs = startBackgroundJobs(app.services, app.log);
   printWelcome(config, bootstrap, bootstrapFile);
 }
 
