@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { MAX_BULK_FILE_BYTES } from '../bulk/csv.js';
@@ -11,6 +10,7 @@ import { loginUrl, resolveTenant } from '../portal/context.js';
 import { portalSession } from '../portal/session.js';
 import { scriptPageHeaders } from '../web/layout.js';
 import { limitSignIns } from '../web/limits.js';
+import { registerMultipart } from '../web/multipart.js';
 import { formErrorOf } from './form-errors.js';
 import { consoleRoute } from './guard.js';
 import { bulkJobPage, bulkUploadPage } from './pages/bulk.js';
@@ -61,7 +61,7 @@ export async function consoleBulkRoutes(app: FastifyInstance, { services }: { se
       // A browser cannot be handed a file back, so the page says to choose it again after the sign-in.
       return reply.redirect(loginUrl(tenant.id, `/${tenant.id}/admin/bulk?expired=1`), 303);
     });
-    await upload.register(multipart, {
+    await registerMultipart(upload, {
       attachFieldsToBody: 'keyValues',
       limits: { fileSize: MAX_BULK_FILE_BYTES, files: 1, fields: 10, parts: 12 },
       async onFile(part) {

@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../app/services.js';
 import { resolveTenant } from '../portal/context.js';
@@ -10,6 +9,7 @@ import {
   setLogo,
   setPrivacyStatementUrl,
 } from '../tenants/branding.js';
+import { registerMultipart } from '../web/multipart.js';
 import { field, formErrorOf } from './form-errors.js';
 import { consoleRoute } from './guard.js';
 import { brandingPage } from './pages/branding.js';
@@ -67,7 +67,7 @@ export async function consoleSettingsRoutes(app: FastifyInstance, { services }: 
 
   // The logo form is multipart: fields (the CSRF token among them) and the file land in the body as values.
   await app.register(async (upload) => {
-    await upload.register(multipart, {
+    await registerMultipart(upload, {
       attachFieldsToBody: 'keyValues',
       limits: { fileSize: MAX_LOGO_BYTES, files: 1, fields: 10, parts: 12 },
     });
