@@ -25,6 +25,9 @@ import { isUnstorableKey } from '../platform/text.js';
  * Consequence, by design: client_secret_jwt and symmetric (HS*) client algorithms are not offered.
  */
 
+/** Client metadata of Foyer's own (oidc-provider's extraClientMetadata): the client is a single-page app. */
+export const SPA_CLIENT_METADATA = 'foyer_spa';
+
 export interface ClientApplication {
   objectId: string;
   appId: string;
@@ -32,6 +35,8 @@ export interface ClientApplication {
   redirectUris: string[];
   /** SPA and mobile/desktop redirect URIs: such a client has no secret, so PKCE is its proof (RFC 7636). */
   publicRedirectUris: string[];
+  /** Registered with SPA redirect URIs: a browser holds its tokens (refresh tokens last 24 hours, as in Entra). */
+  spa: boolean;
 }
 
 /**
@@ -147,6 +152,7 @@ export class TenantClients {
       // Web redirect URIs belong to confidential clients; SPA and public-client URIs to clients without a secret.
       redirectUris: httpUris(row.web_redirect_uris),
       publicRedirectUris: [...httpUris(row.spa_redirect_uris), ...httpUris(row.public_client_redirect_uris)],
+      spa: httpUris(row.spa_redirect_uris).length > 0,
     };
     if (this.cache.size >= CLIENT_CACHE_MAX) this.cache.clear();
     this.cache.set(clientId, { application, loadedAt: now, epoch });
@@ -185,6 +191,8 @@ export class TenantClients {
       redirect_uris: redirectUris,
       post_logout_redirect_uris: redirectUris,
       subject_type: 'pairwise',
+      // Only a public client's tokens are redeemed in the browser; a secret keeps them on a server.
+      [SPA_CLIENT_METADATA]: isPublic && application.spa,
     };
   }
 

@@ -3,7 +3,7 @@ import type { Services } from '../app/services.js';
 import { hashSecret } from '../platform/secrets.js';
 import { accountFinder, claimsForToken } from './account.js';
 import { SqlAdapter } from './adapter.js';
-import type { TenantClients } from './clients.js';
+import { SPA_CLIENT_METADATA, type TenantClients } from './clients.js';
 import { delegatedScopes, scpOf } from './delegated.js';
 import { deriveKey } from './key-encryption.js';
 import { SIGNING_ALG, type TenantSigningKeys } from './keys.js';
@@ -14,7 +14,7 @@ import {
   GRANT_TTL_SECONDS,
   ID_TOKEN_TTL_SECONDS,
   INTERACTION_TTL_SECONDS,
-  REFRESH_TOKEN_TTL_SECONDS,
+  refreshTokenTtl,
   SESSION_TTL_SECONDS,
 } from './lifetimes.js';
 import { providerPages } from './provider-pages.js';
@@ -156,6 +156,12 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     issueRefreshToken: async (_ctx: unknown, client: Client) => client.grantTypeAllowed('refresh_token'),
     // Every refresh rotates the token: a stolen one is detected on its next use (RFC 9700 §4.14.2).
     rotateRefreshToken: true,
+    // As in Entra, a refresh token belongs to the user's grant, not to the browser's sign-in session: it outlives
+    // the 24-hour session (oidc-provider binds it to the session when the code's scope lacks offline_access, which
+    // §11 strips above). It still ends with RP-initiated logout (the provider revokes the grant, which never
+    // persists logout here), revokeSignInSessions, a password change or a disabled account (./account.ts).
+    expiresWithSession: () => false,
+    extraClientMetadata: { properties: [SPA_CLIENT_METADATA] },
     // Applications registered in the tenant are consented by the tenant (Entra's admin consent): a grant is
     // made on the fly, and the consent page shows only when the request says prompt=consent.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
@@ -192,7 +198,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
       Session: (_ctx: unknown, session: { accountId?: string }) =>
         session.accountId ? SESSION_TTL_SECONDS : ANONYMOUS_SESSION_TTL_SECONDS,
       Grant: GRANT_TTL_SECONDS,
-      RefreshToken: REFRESH_TOKEN_TTL_SECONDS,
+      RefreshToken: refreshTokenTtl,
     },
     features: {
       // Never the built-in dev login pages: sign-in is Foyer's own (interactions.url below).

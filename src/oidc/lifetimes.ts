@@ -1,3 +1,4 @@
+import type { Client, KoaContextWithOIDC } from 'oidc-provider';
 import type { ResolvedConfig } from '../app/services.js';
 
 /**
@@ -14,6 +15,22 @@ export const ANONYMOUS_SESSION_TTL_SECONDS = 10 * 60;
 export const SESSION_TTL_SECONDS = 24 * 3600;
 export const GRANT_TTL_SECONDS = 90 * 24 * 3600;
 export const REFRESH_TOKEN_TTL_SECONDS = 90 * 24 * 3600;
+/** Entra's lifetime of a single-page app's refresh token, counted from the sign-in. */
+export const SPA_REFRESH_TOKEN_TTL_SECONDS = 24 * 3600;
+
+/**
+ * A refresh token lives 90 days from its last use (each rotation issues a new one), within its grant's 90 days
+ * from the last interactive sign-in. A single-page app's lasts 24 hours from the sign-in however often it rotates
+ * (its successor inherits what remains), as in Entra: a browser's storage is the easiest place to steal one from.
+ */
+export function refreshTokenTtl(
+  ctx: KoaContextWithOIDC | undefined,
+  _token: unknown,
+  client: Client | undefined,
+): number {
+  if (!client?.foyer_spa) return REFRESH_TOKEN_TTL_SECONDS;
+  return ctx?.oidc.entities.RotatedRefreshToken?.remainingTTL ?? SPA_REFRESH_TOKEN_TTL_SECONDS;
+}
 /** Clock skew allowed between instances and relying parties. */
 export const CLOCK_TOLERANCE_SECONDS = 15;
 

@@ -38,6 +38,8 @@ declare module 'oidc-provider' {
       entities: {
         AuthorizationCode?: { amr?: string[]; iat?: number };
         RefreshToken?: { amr?: string[]; iat?: number };
+        /** The refresh token a refresh grant consumed; its successor is being issued. */
+        RotatedRefreshToken?: { remainingTTL: number };
         Account?: Account;
       };
       provider: Provider;
@@ -90,6 +92,8 @@ declare module 'oidc-provider' {
     clientId: string;
     clientName?: string;
     redirectUris?: string[];
+    /** Foyer's own metadata (extraClientMetadata keeps its snake_case name): src/oidc/clients.ts. */
+    foyer_spa?: boolean;
     compareClientSecret(actual: string): boolean | Promise<boolean>;
     grantTypeAllowed(grant: string): boolean;
   }

@@ -93,7 +93,7 @@ const findPayloadByColumn = (column: 'uid' | 'user_code') =>
       .where('model', '=', model)
       .where(column, '=', value),
   );
-// The session behind a refresh token is found by its uid on every refresh.
+// Sessions by uid (oidc-provider's Session.findByUid), device codes by user code.
 const findPayloadByUid = findPayloadByColumn('uid');
 const findPayloadByUserCode = findPayloadByColumn('user_code');
 
