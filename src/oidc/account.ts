@@ -2,7 +2,7 @@ import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
 import { groupIdsOfMember } from '../groups/store.js';
 import { issuerOf } from '../platform/issuer.js';
-import { findUser, identitiesByUser, type UserRow } from '../users/store.js';
+import { findUser, findUserWithGroupIds, identitiesByUser, type UserRow } from '../users/store.js';
 
 /** Groups travel in tokens up to this many ids, as Entra's `groups` claim does before it overflows. */
 const MAX_GROUP_CLAIMS = 200;
@@ -11,10 +11,10 @@ const MAX_GROUP_CLAIMS = 200;
  * The B2B claims of PRODUCT §2 for a user of the tenant: `idp` is where the person signs in — the tenant's own
  * issuer for a member, the issuer of the bound home identity for a guest — and `acct` says member (0) or guest (1).
  */
-export async function userClaims(services: Services, tenantId: string, user: UserRow) {
+export async function userClaims(services: Services, tenantId: string, user: UserRow, groupIds?: string[]) {
   const [identities, groups] = await Promise.all([
     user.user_type === 'Guest' ? identitiesByUser(services.db, tenantId, [user.id]) : undefined,
-    groupIdsOfMember(services.db, tenantId, user.id),
+    groupIds ?? groupIdsOfMember(services.db, tenantId, user.id),
   ]);
   const home = identities?.get(user.id)?.[0];
   return {
@@ -62,14 +62,15 @@ export function accountFinder(services: Services, tenantId: string) {
     sub: string,
     token?: { iat?: number; authTime?: number },
   ): Promise<Account | undefined> => {
-    const user = await findUser(services.db, tenantId, sub);
-    if (user?.account_enabled !== 1 || revoked(user, ctx, token)) {
+    const found = await findUserWithGroupIds(services.db, tenantId, sub);
+    const user = found?.user;
+    if (!found || user?.account_enabled !== 1 || revoked(user, ctx, token)) {
       // A browser session of an account that is gone or revoked must lead back to sign-in: oidc-provider's login
       // prompt asks for one only when the session names no account.
       if (token === undefined && ctx.oidc.session) Reflect.deleteProperty(ctx.oidc.session, 'accountId');
       return undefined;
     }
-    return directoryAccount(services, tenantId, user);
+    return directoryAccount(services, tenantId, user, found.groupIds);
   };
 }
 
@@ -78,10 +79,15 @@ export interface DirectoryAccount extends Account {
   b2bClaims(): Promise<Awaited<ReturnType<typeof userClaims>>>;
 }
 
-function directoryAccount(services: Services, tenantId: string, user: UserRow): DirectoryAccount {
+function directoryAccount(
+  services: Services,
+  tenantId: string,
+  user: UserRow,
+  groupIds: string[],
+): DirectoryAccount {
   let claims: ReturnType<typeof userClaims> | undefined;
   const b2bClaims = () => {
-    claims ??= userClaims(services, tenantId, user);
+    claims ??= userClaims(services, tenantId, user, groupIds);
     return claims;
   };
   return { accountId: user.id, b2bClaims, claims: async () => ({ sub: user.id, ...(await b2bClaims()) }) };

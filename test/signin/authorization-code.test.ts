@@ -89,6 +89,47 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
     expect(tokens.refresh_token).toBeTruthy();
   });
 
+  it('tokens carry the groups the user belongs to, sorted, and a refresh sees a membership change', async () => {
+    const email = 'ida@contoso.foyer.localhost';
+    const password = 'ida rhodes programs';
+    const user = await admin.post('/v1.0/users', {
+      accountEnabled: true,
+      displayName: 'Ida Rhodes',
+      mailNickname: 'ida',
+      userPrincipalName: email,
+      passwordProfile: { password },
+    });
+    const userId = (user.json() as { id: string }).id;
+    const groupIds: string[] = [];
+    for (const name of ['Analysts', 'Builders']) {
+      const group = await admin.post('/v1.0/groups', {
+        displayName: name,
+        mailNickname: name.toLowerCase(),
+        mailEnabled: false,
+        securityEnabled: true,
+      });
+      const groupId = (group.json() as { id: string }).id;
+      groupIds.push(groupId);
+      const added = await admin.post(`/v1.0/groups/${groupId}/members/$ref`, {
+        '@odata.id': `${API}/v1.0/directoryObjects/${userId}`,
+      });
+      expect(added.statusCode).toBe(204);
+    }
+    const { rp, tokens } = await signIn(email, password);
+    expect(tokens.claims()?.groups).toEqual([...groupIds].sort());
+    expect(decodeJwt(tokens.access_token).groups).toEqual([...groupIds].sort());
+
+    const [first, second] = groupIds as [string, string];
+    expect((await admin.delete(`/v1.0/groups/${first}/members/${userId}/$ref`)).statusCode).toBe(204);
+    const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!);
+    expect(refreshed.claims()?.groups).toEqual([second]);
+    expect(decodeJwt(refreshed.access_token).groups).toEqual([second]);
+    expect((await admin.delete(`/v1.0/groups/${second}/members/${userId}/$ref`)).statusCode).toBe(204);
+    const none = await client.refreshTokenGrant(rp, refreshed.refresh_token!);
+    expect(none.claims()?.groups).toBeUndefined();
+    expect(decodeJwt(none.access_token).groups).toBeUndefined();
+  });
+
   it('refresh tokens rotate: the old one is refused after use', async () => {
     const { rp, tokens } = await signIn(t.tenant.adminUserPrincipalName, t.tenant.adminPassword);
     const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!);
