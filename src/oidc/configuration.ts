@@ -2,7 +2,7 @@ import type { Client, Configuration, errors, IssuedToken, KoaContextWithOIDC } f
 import type { Services } from '../app/services.js';
 import { hashSecret } from '../platform/secrets.js';
 import { accountFinder, claimsForToken } from './account.js';
-import { SqlAdapter } from './adapter.js';
+import { type CurrentRequest, SqlAdapter } from './adapter.js';
 import { SPA_CLIENT_METADATA, type TenantClients } from './clients.js';
 import { delegatedScopes, scpOf } from './delegated.js';
 import { deriveKey } from './key-encryption.js';
@@ -39,6 +39,8 @@ export interface TenantProviderParts {
   clients: TenantClients;
   /** oidc-provider's error classes (the module is loaded lazily, see providers.ts). */
   errors: typeof errors;
+  /** oidc-provider's context of the request being served (`Provider.ctx`). */
+  currentRequest: CurrentRequest;
 }
 
 function requestedScopes(ctx: KoaContextWithOIDC): string[] {
@@ -70,7 +72,7 @@ function pairwiseSubjects(secret: string) {
 
 /** oidc-provider configuration for one tenant. Everything tenant-specific comes in through `parts`. */
 export function providerConfiguration(parts: TenantProviderParts): Configuration {
-  const { services, tenantId, keys, clients, errors } = parts;
+  const { services, tenantId, keys, clients, errors, currentRequest } = parts;
   const { config } = services;
   // The directory API is the resource `{base}`; app-only callers ask for `{base}/.default` (Entra's convention).
   const directoryApi = config.baseUrl;
@@ -123,6 +125,7 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
             tenantId,
             model,
             () => new errors.InvalidGrant('grant request is invalid'),
+            currentRequest,
           ),
     jwks: { keys: keys.privateJwks },
     cookies: {

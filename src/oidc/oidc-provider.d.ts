@@ -131,6 +131,8 @@ declare module 'oidc-provider' {
 
   export class Provider {
     constructor(issuer: string, configuration?: Configuration);
+    /** The context of the request being served (an AsyncLocalStorage store), outside a request undefined. */
+    static readonly ctx: KoaContextWithOIDC | undefined;
     readonly issuer: string;
     proxy: boolean;
     readonly Client: ClientClass;

@@ -143,7 +143,14 @@ export class OidcProviders {
     const { default: Provider, errors } = await loadOidcProvider();
     const provider = new Provider(
       issuerOf(services.config.baseUrl, tenantId),
-      providerConfiguration({ services, tenantId, keys, clients, errors }),
+      providerConfiguration({
+        services,
+        tenantId,
+        keys,
+        clients,
+        errors,
+        currentRequest: () => Provider.ctx,
+      }),
     );
     clients.install(provider);
     // The plugin overwrites X-Forwarded-Proto/Host from FOYER_BASE_URL and X-Forwarded-For from Fastify's

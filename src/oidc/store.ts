@@ -84,6 +84,58 @@ export async function findPayload(
   return row;
 }
 
+interface PayloadWithGrantRow extends PayloadRow {
+  grant_id: string | null;
+  grant_payload: string | null;
+  grant_expires_at: number | string | null;
+  grant_consumed_at: number | string | null;
+}
+
+const findPayloadWithGrantRow = prepared<PayloadWithGrantRow, [string, string, string]>(
+  3,
+  (db, tenantId, model, id) =>
+    db
+      .selectFrom('oidc_payloads as token')
+      .leftJoin('oidc_payloads as grant', (join) =>
+        join
+          .onRef('grant.tenant_id', '=', 'token.tenant_id')
+          .on('grant.model', '=', 'Grant')
+          .onRef('grant.id', '=', 'token.grant_id'),
+      )
+      .select([
+        'token.payload',
+        'token.expires_at',
+        'token.consumed_at',
+        'token.grant_id',
+        'grant.payload as grant_payload',
+        'grant.expires_at as grant_expires_at',
+        'grant.consumed_at as grant_consumed_at',
+      ])
+      .where('token.tenant_id', '=', tenantId)
+      .where('token.model', '=', model)
+      .where('token.id', '=', id),
+);
+
+/**
+ * A token (a refresh token, a code) with the grant it names, in one statement: oidc-provider looks the grant up
+ * right after the token on every refresh and code exchange.
+ */
+export async function findPayloadWithGrant(
+  db: Executor,
+  tenantId: string,
+  model: string,
+  id: string,
+): Promise<{ token: PayloadRow; grantId: string | null; grant: PayloadRow | undefined } | undefined> {
+  const [row] = await findPayloadWithGrantRow(db, tenantId, model, id);
+  if (!row) return undefined;
+  const token = { payload: row.payload, expires_at: row.expires_at, consumed_at: row.consumed_at };
+  const grant =
+    row.grant_payload === null
+      ? undefined
+      : { payload: row.grant_payload, expires_at: row.grant_expires_at, consumed_at: row.grant_consumed_at };
+  return { token, grantId: row.grant_id, grant };
+}
+
 const findPayloadByColumn = (column: 'uid' | 'user_code') =>
   prepared<PayloadRow, [string, string, string]>(3, (db, tenantId, model, value) =>
     db

@@ -37,6 +37,47 @@ describe('SqlAdapter', () => {
     expect(await adapter('DeviceCode').findByUserCode('ABCD-EFGH')).toMatchObject({ userCode: 'ABCD-EFGH' });
   });
 
+  test("a token is read with its grant: that request's Grant.find costs no statement, and no other request gets the reading", async () => {
+    let current: object | undefined;
+    const inRequest = (model: string) =>
+      new SqlAdapter(
+        { db: ctx.database.db, dialect: ctx.database.dialect, clock },
+        ctx.contoso.id,
+        model,
+        () => new Error('replayed'),
+        () => current,
+      );
+    await inRequest('Grant').upsert('g-ahead', { accountId: 'a', kind: 'Grant' }, 3600);
+    await inRequest('RefreshToken').upsert('rt-ahead', { grantId: 'g-ahead', kind: 'RefreshToken' }, 3600);
+    const { stats } = ctx.database;
+    const requestA = {};
+    current = requestA;
+    const before = stats.count;
+    expect(await inRequest('RefreshToken').find('rt-ahead')).toMatchObject({ grantId: 'g-ahead' });
+    expect(await inRequest('Grant').find('g-ahead')).toMatchObject({ accountId: 'a' });
+    expect(stats.count - before).toBe(1);
+    // Taken once: the next find reads the table.
+    expect(await inRequest('Grant').find('g-ahead')).toMatchObject({ accountId: 'a' });
+    expect(stats.count - before).toBe(2);
+
+    // Request A reads the token and its grant again; the grant is revoked; request B finds it gone.
+    await inRequest('RefreshToken').find('rt-ahead');
+    await inRequest('Grant').destroy('g-ahead');
+    current = {};
+    expect(await inRequest('Grant').find('g-ahead')).toBeUndefined();
+    // A token whose grant is gone: its request's Grant.find answers none, without a statement.
+    current = {};
+    const after = stats.count;
+    expect(await inRequest('RefreshToken').find('rt-ahead')).toMatchObject({ grantId: 'g-ahead' });
+    expect(await inRequest('Grant').find('g-ahead')).toBeUndefined();
+    expect(stats.count - after).toBe(1);
+    // Outside any request nothing is kept.
+    current = undefined;
+    await inRequest('RefreshToken').find('rt-ahead');
+    expect(await inRequest('Grant').find('g-ahead')).toBeUndefined();
+    expect(stats.count - after).toBe(3);
+  });
+
   test('models and tenants are separate namespaces', async () => {
     await adapter('AuthorizationCode').upsert('shared-id', { n: 1 }, 60);
     expect(await adapter('RefreshToken').find('shared-id')).toBeUndefined();
