@@ -92,7 +92,10 @@ export class SqlAdapter implements Adapter {
     const request = this.currentRequest();
     if (found?.grantId && request) {
       let grants = grantsReadAhead.get(request);
-      if (!grants) grantsReadAhead.set(request, (grants = new Map()));
+      if (!grants) {
+        grants = new Map();
+        grantsReadAhead.set(request, grants);
+      }
       grants.set(found.grantId, found.grant);
     }
     return this.toPayload(found?.token);
