@@ -63,14 +63,13 @@ export function accountFinder(services: Services, tenantId: string) {
     token?: { iat?: number; authTime?: number },
   ): Promise<Account | undefined> => {
     const found = await findUserWithGroupIds(services.db, tenantId, sub);
-    const user = found?.user;
-    if (!found || user?.account_enabled !== 1 || revoked(user, ctx, token)) {
+    if (found?.user.account_enabled !== 1 || revoked(found.user, ctx, token)) {
       // A browser session of an account that is gone or revoked must lead back to sign-in: oidc-provider's login
       // prompt asks for one only when the session names no account.
       if (token === undefined && ctx.oidc.session) Reflect.deleteProperty(ctx.oidc.session, 'accountId');
       return undefined;
     }
-    return directoryAccount(services, tenantId, user, found.groupIds);
+    return directoryAccount(services, tenantId, found.user, found.groupIds);
   };
 }
 

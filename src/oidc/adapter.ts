@@ -14,17 +14,6 @@ import {
   upsertPayload,
 } from './store.js';
 
-/**
- * oidc-provider's storage adapter (https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js)
- * over the `oidc_payloads` table, one instance per tenant and model. Expiry is enforced on read, so an expired
- * row is never served even before the purge job removes it.
- *
- * Writes go through the commit group (src/db/group-commit.ts): on SQLite the artefacts of concurrent token
- * requests (a refresh consumes its token, stores the successor and the access token) share one commit, each
- * call answered only once that commit has returned, and a write alone runs as a plain autocommit statement.
- * Reads stay plain: while a group's transaction holds SQLite's one connection they wait for its COMMIT, so
- * they never see a write before it is committed.
- */
 /** oidc-provider's context of the request being served (its `Provider.ctx`), if any. */
 export type CurrentRequest = () => object | undefined;
 
@@ -38,6 +27,17 @@ const GRANT_BEARERS = new Set(['RefreshToken', 'AuthorizationCode']);
  */
 const grantsReadAhead = new WeakMap<object, Map<string, PayloadRow | undefined>>();
 
+/**
+ * oidc-provider's storage adapter (https://github.com/panva/node-oidc-provider/blob/main/example/my_adapter.js)
+ * over the `oidc_payloads` table, one instance per tenant and model. Expiry is enforced on read, so an expired
+ * row is never served even before the purge job removes it.
+ *
+ * Writes go through the commit group (src/db/group-commit.ts): on SQLite the artefacts of concurrent token
+ * requests (a refresh consumes its token, stores the successor and the access token) share one commit, each
+ * call answered only once that commit has returned, and a write alone runs as a plain autocommit statement.
+ * Reads stay plain: while a group's transaction holds SQLite's one connection they wait for its COMMIT, so
+ * they never see a write before it is committed.
+ */
 export class SqlAdapter implements Adapter {
   private readonly writes: CommitGroup;
 

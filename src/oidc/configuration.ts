@@ -160,9 +160,9 @@ export function providerConfiguration(parts: TenantProviderParts): Configuration
     // Every refresh rotates the token: a stolen one is detected on its next use (RFC 9700 §4.14.2).
     rotateRefreshToken: true,
     // As in Entra, a refresh token belongs to the user's grant, not to the browser's sign-in session: it outlives
-    // the 24-hour session (oidc-provider binds it to the session when the code's scope lacks offline_access, which
-    // §11 strips above). It still ends with RP-initiated logout (the provider revokes the grant, which never
-    // persists logout here), revokeSignInSessions, a password change or a disabled account (./account.ts).
+    // the 24-hour session and RP-initiated logout (oidc-provider binds it to the session when the code's scope
+    // lacks offline_access, which §11 strips above). revokeSignInSessions, a password change or a disabled
+    // account end it (./account.ts); its lifetime is ./lifetimes.ts#refreshTokenTtl.
     expiresWithSession: () => false,
     extraClientMetadata: { properties: [SPA_CLIENT_METADATA] },
     // Applications registered in the tenant are consented by the tenant (Entra's admin consent): a grant is

@@ -31,6 +31,7 @@ export function refreshTokenTtl(
   if (!client?.foyer_spa) return REFRESH_TOKEN_TTL_SECONDS;
   return ctx?.oidc.entities.RotatedRefreshToken?.remainingTTL ?? SPA_REFRESH_TOKEN_TTL_SECONDS;
 }
+
 /** Clock skew allowed between instances and relying parties. */
 export const CLOCK_TOLERANCE_SECONDS = 15;
 
