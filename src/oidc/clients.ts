@@ -145,14 +145,15 @@ export class TenantClients {
       this.cache.delete(clientId);
       return undefined;
     }
+    const spaRedirectUris = httpUris(row.spa_redirect_uris);
     const application: ClientApplication = {
       objectId: row.id,
       appId: row.app_id,
       displayName: row.display_name,
       // Web redirect URIs belong to confidential clients; SPA and public-client URIs to clients without a secret.
       redirectUris: httpUris(row.web_redirect_uris),
-      publicRedirectUris: [...httpUris(row.spa_redirect_uris), ...httpUris(row.public_client_redirect_uris)],
-      spa: httpUris(row.spa_redirect_uris).length > 0,
+      publicRedirectUris: [...spaRedirectUris, ...httpUris(row.public_client_redirect_uris)],
+      spa: spaRedirectUris.length > 0,
     };
     if (this.cache.size >= CLIENT_CACHE_MAX) this.cache.clear();
     this.cache.set(clientId, { application, loadedAt: now, epoch });
