@@ -13,15 +13,22 @@ export const LOCK_MS = 15 * 60_000;
 
 const keyOf = (email: string, ip: string) => `pwd:${email.toLowerCase()}:${ip}`;
 
-/** Minutes left on a lock, or 0 when the account may be tried from this address. */
-export async function lockedMinutes(services: Services, email: string, ip: string): Promise<number> {
+/**
+ * This account's failures from this client address: the minutes left on a lock (0 when it may be tried) and
+ * whether any failure is counted at all (most sign-ins have none, and then nothing needs clearing).
+ */
+export async function failuresFrom(
+  services: Services,
+  email: string,
+  ip: string,
+): Promise<{ lockedMinutes: number; counted: boolean }> {
   const row = await services.db
     .selectFrom('sign_in_failures')
     .select('locked_until')
     .where('key', '=', keyOf(email, ip))
     .executeTakeFirst();
   const left = row?.locked_until ? Date.parse(row.locked_until) - services.clock.now().getTime() : 0;
-  return left > 0 ? Math.ceil(left / 60_000) : 0;
+  return { lockedMinutes: left > 0 ? Math.ceil(left / 60_000) : 0, counted: row !== undefined };
 }
 
 /**

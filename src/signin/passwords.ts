@@ -3,7 +3,7 @@ import { findAccountByEmail } from '../accounts/store.js';
 import type { Services } from '../app/services.js';
 import type { HomeIdentity } from '../sessions/identity.js';
 import { decoyPasswordHash, verifyPassword } from '../users/passwords.js';
-import { clearFailures, lockedMinutes, recordFailure } from './lockout.js';
+import { clearFailures, failuresFrom, recordFailure } from './lockout.js';
 import { findMemberByEmail } from './members.js';
 
 export type PasswordOutcome =
@@ -21,8 +21,8 @@ export async function signInWithPassword(
   input: { email: string; password: string; ipAddress: string },
 ): Promise<PasswordOutcome> {
   const { email, ipAddress } = input;
-  const minutes = await lockedMinutes(services, email, ipAddress);
-  if (minutes > 0) return { ok: false, reason: 'locked', minutes };
+  const failures = await failuresFrom(services, email, ipAddress);
+  if (failures.lockedMinutes > 0) return { ok: false, reason: 'locked', minutes: failures.lockedMinutes };
 
   const member = await findMemberByEmail(services.db, email);
   const personal = member ? undefined : await findAccountByEmail(services.db, email);
@@ -34,10 +34,15 @@ export async function signInWithPassword(
     const failure = await recordFailure(services, email, ipAddress);
     if (failure.delayMs > 0) await sleep(failure.delayMs);
     if (failure.locked)
-      return { ok: false, reason: 'locked', minutes: await lockedMinutes(services, email, ipAddress) };
+      return {
+        ok: false,
+        reason: 'locked',
+        minutes: (await failuresFrom(services, email, ipAddress)).lockedMinutes,
+      };
     return { ok: false, reason: 'wrong' };
   }
-  await clearFailures(services, email, ipAddress);
+  // A success forgets this address's failures. Most sign-ins have none to forget, and skip the write.
+  if (failures.counted) await clearFailures(services, email, ipAddress);
   if (member) {
     if (member.user.account_enabled !== 1) return { ok: false, reason: 'disabled' };
     const { user, tenant } = member;

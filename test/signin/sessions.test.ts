@@ -188,6 +188,27 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
     await t.app.services.db.deleteFrom('sign_in_failures').execute();
   }, 30_000);
 
+  it('a correct password forgets the failures before it: the next mistake is the first again', async () => {
+    const browser = pageClient(t.app);
+    const { page } = await authorize(browser);
+    let form = await browser.submit(page, '/identify', { email: memberEmail });
+    for (let i = 0; i < 9; i++)
+      form = await browser.submit(form, '/password', { password: `wrong guess ${i}` });
+    expect(form.statusCode).toBe(401);
+    const correct = await browser.submit(form, '/password', { password: memberPassword });
+    expect(correct.statusCode).toBe(303);
+
+    // A tenth failure in a row would lock the account for this address; after the success it is only the first.
+    // Another browser, as the first is now signed in; the same client address.
+    const other = pageClient(t.app);
+    const next = await authorize(other);
+    const retry = await other.submit(next.page, '/identify', { email: memberEmail });
+    const wrong = await other.submit(retry, '/password', { password: 'wrong once more' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).not.toContain('Too many failed attempts');
+    await t.app.services.db.deleteFrom('sign_in_failures').execute();
+  }, 30_000);
+
   it('a guest added without invitation signs in with a passcode and reviews permissions once', async () => {
     const email = 'added@partner.example';
     const created = await admin.post('/v1.0/users', {
