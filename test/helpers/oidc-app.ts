@@ -68,3 +68,42 @@ export async function finishAuthorization(
     expectedNonce: started.nonce,
   });
 }
+
+/**
+ * Opens an app's authorization request (code + PKCE) in `browser` and follows Foyer's redirects to where it lands:
+ * the sign-in page, or the app's redirect URI when the browser's session answers at once.
+ */
+export async function openAuthorization(
+  app: FastifyInstance,
+  browser: PageClient,
+  input: {
+    tenant: string;
+    clientId: string;
+    redirectUri: string;
+    scope: string;
+    extra?: Record<string, string>;
+  },
+) {
+  const rp = await relyingParty(app, { tenant: input.tenant, clientId: input.clientId });
+  const started = await startAuthorization(rp, input);
+  const page = await follow(
+    browser,
+    await browser.get(started.url.pathname + started.url.search),
+    input.redirectUri,
+  );
+  return { rp, started, page };
+}
+
+/** Signs in on a sign-in page with an address and its password, and follows the redirects back to the app. */
+export async function submitPassword(
+  browser: PageClient,
+  page: LightMyRequestResponse,
+  input: { email: string; password: string; redirectUri: string },
+) {
+  const passwordPage = await browser.submit(page, '/identify', { email: input.email });
+  return follow(
+    browser,
+    await browser.submit(passwordPage, '/password', { password: input.password }),
+    input.redirectUri,
+  );
+}

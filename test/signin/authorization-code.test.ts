@@ -6,7 +6,7 @@ import type { ProvisionedTenant } from '../../src/tenants/provision.js';
 import { buildTestApp, provisionOtherTenant, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, type GraphClient, graphClient } from '../helpers/graph.js';
-import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
+import { finishAuthorization, follow, openAuthorization, submitPassword } from '../helpers/oidc-app.js';
 import { pageClient } from '../helpers/page-client.js';
 import { inviteGuest, latestCode } from '../redemption/support.js';
 
@@ -34,15 +34,15 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
 
   /** An authorization request of `clientId` opened in a new browser: the sign-in page it leads to. */
   async function openSignIn(clientId: string, scope: string, extra: Record<string, string> = {}) {
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId });
-    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope, extra });
     const browser = pageClient(t.app);
-    const page = await follow(
-      browser,
-      await browser.get(started.url.pathname + started.url.search),
-      REDIRECT,
-    );
-    return { rp, started, browser, page };
+    const opened = await openAuthorization(t.app, browser, {
+      tenant: t.tenant.tenantId,
+      clientId,
+      redirectUri: REDIRECT,
+      scope,
+      extra,
+    });
+    return { ...opened, browser };
   }
 
   async function signIn(
@@ -55,12 +55,7 @@ describe.each(testDialects())('authorization code + PKCE with openid-client (%s)
       options.scope ?? `openid profile offline_access ${API}/.default`,
     );
     expect(page.body).toContain('Sign in');
-    const passwordPage = await browser.submit(page, '/identify', { email });
-    const callback = await follow(
-      browser,
-      await browser.submit(passwordPage, '/password', { password }),
-      REDIRECT,
-    );
+    const callback = await submitPassword(browser, page, { email, password, redirectUri: REDIRECT });
     expect(callback.statusCode).toBe(303);
     const tokens = await finishAuthorization(rp, String(callback.headers.location), started);
     return { rp, tokens, browser };

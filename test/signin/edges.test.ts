@@ -1,9 +1,10 @@
+import type { LightMyRequestResponse } from 'fastify';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, type GraphClient } from '../helpers/graph.js';
-import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
+import { finishAuthorization, follow, openAuthorization, submitPassword } from '../helpers/oidc-app.js';
 import { type PageClient, pageClient } from '../helpers/page-client.js';
 import { guestOf, inviteGuest, latestCode } from '../redemption/support.js';
 
@@ -26,25 +27,21 @@ describe.each(testDialects())('consent, redirects, codes and resets (%s)', (dial
   });
   afterAll(() => t.close());
 
-  async function authorize(browser: PageClient, scope: string, extra: Record<string, string> = {}) {
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
-    const started = await startAuthorization(rp, { redirectUri: REDIRECT, scope, extra });
-    const page = await follow(
-      browser,
-      await browser.get(started.url.pathname + started.url.search),
-      REDIRECT,
-    );
-    return { rp, started, page };
-  }
+  const authorize = (browser: PageClient, scope: string, extra: Record<string, string> = {}) =>
+    openAuthorization(t.app, browser, {
+      tenant: t.tenant.tenantId,
+      clientId: appId,
+      redirectUri: REDIRECT,
+      scope,
+      extra,
+    });
 
-  async function passwordSignIn(browser: PageClient, page: Awaited<ReturnType<typeof authorize>>['page']) {
-    const pw = await browser.submit(page, '/identify', { email: t.tenant.adminUserPrincipalName });
-    return follow(
-      browser,
-      await browser.submit(pw, '/password', { password: t.tenant.adminPassword }),
-      REDIRECT,
-    );
-  }
+  const passwordSignIn = (browser: PageClient, page: LightMyRequestResponse) =>
+    submitPassword(browser, page, {
+      email: t.tenant.adminUserPrincipalName,
+      password: t.tenant.adminPassword,
+      redirectUri: REDIRECT,
+    });
 
   it('prompt=consent shows what the app asks for; accept issues the code, cancel answers access_denied', async () => {
     const browser = pageClient(t.app);

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, type GraphClient } from '../helpers/graph.js';
-import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
+import {
+  finishAuthorization,
+  follow,
+  openAuthorization,
+  relyingParty,
+  startAuthorization,
+  submitPassword,
+} from '../helpers/oidc-app.js';
 import { type PageClient, pageClient } from '../helpers/page-client.js';
 
 const REDIRECT = 'https://app.contoso.example/callback';
@@ -50,22 +57,13 @@ describe.each(testDialects())('refresh token lifetime (%s)', (dialect) => {
   });
 
   async function signIn(clientId: string, browser: PageClient = pageClient(t.app)) {
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId });
-    const started = await startAuthorization(rp, {
+    const { rp, started, page } = await openAuthorization(t.app, browser, {
+      tenant: t.tenant.tenantId,
+      clientId,
       redirectUri: REDIRECT,
       scope: 'openid profile offline_access',
     });
-    const page = await follow(
-      browser,
-      await browser.get(started.url.pathname + started.url.search),
-      REDIRECT,
-    );
-    const passwordPage = await browser.submit(page, '/identify', { email });
-    const callback = await follow(
-      browser,
-      await browser.submit(passwordPage, '/password', { password }),
-      REDIRECT,
-    );
+    const callback = await submitPassword(browser, page, { email, password, redirectUri: REDIRECT });
     const tokens = await finishAuthorization(rp, String(callback.headers.location), started);
     expect(tokens.refresh_token).toBeTruthy();
     return { rp, browser, tokens, refreshToken: tokens.refresh_token! };

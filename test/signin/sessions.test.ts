@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/build-test-app.js';
 import { testDialects } from '../helpers/database.js';
 import { adminCaller, type GraphClient } from '../helpers/graph.js';
-import { finishAuthorization, follow, relyingParty, startAuthorization } from '../helpers/oidc-app.js';
+import { finishAuthorization, follow, openAuthorization, submitPassword } from '../helpers/oidc-app.js';
 import { type PageClient, pageClient } from '../helpers/page-client.js';
 import { latestCode } from '../redemption/support.js';
 
@@ -36,29 +36,22 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
   });
   afterAll(() => t.close());
 
-  async function authorize(browser: PageClient, extra: Record<string, string> = {}) {
-    const rp = await relyingParty(t.app, { tenant: t.tenant.tenantId, clientId: appId });
-    const started = await startAuthorization(rp, {
+  const authorize = (browser: PageClient, extra: Record<string, string> = {}) =>
+    openAuthorization(t.app, browser, {
+      tenant: t.tenant.tenantId,
+      clientId: appId,
       redirectUri: REDIRECT,
       scope: 'openid profile offline_access',
       extra,
     });
-    const page = await follow(
-      browser,
-      await browser.get(started.url.pathname + started.url.search),
-      REDIRECT,
-    );
-    return { rp, started, page };
-  }
 
   async function signIn(browser: PageClient, extra: Record<string, string> = {}) {
     const { rp, started, page } = await authorize(browser, extra);
-    const pw = await browser.submit(page, '/identify', { email: memberEmail });
-    const callback = await follow(
-      browser,
-      await browser.submit(pw, '/password', { password: memberPassword }),
-      REDIRECT,
-    );
+    const callback = await submitPassword(browser, page, {
+      email: memberEmail,
+      password: memberPassword,
+      redirectUri: REDIRECT,
+    });
     return { rp, tokens: await finishAuthorization(rp, String(callback.headers.location), started) };
   }
 
