@@ -66,7 +66,7 @@ export function mailboxMessagePage(mail: OutboxMail, options: { base: string }):
 `,
     );
   const htmlUrl = `${options.base}/${encodeURIComponent(mail.id)}/html`;
-  const body = html`<p><a href="${options.base}">← All messages</a></p>
+  const body = html`<p><a href="${options.base}">&larr; All messages</a></p>
 <h1>${mail.subject || '(no subject)'}</h1>
 <h2>Headers</h2>
 <table>

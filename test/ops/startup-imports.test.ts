@@ -12,7 +12,10 @@ function staticPackages(entry: string): string[] {
     if (seen.has(file)) continue;
     seen.add(file);
     const text = readFileSync(new URL(file, dist), 'utf8');
-    for (const [, specifier] of text.matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["']/gm)) {
+    // Static imports only (`import("x")` is a lazy load), at a statement's start: the build drops whitespace.
+    for (const [, specifier] of text.matchAll(
+      /(?:^|;)\s*import\s*(?:[^'"();]*?from\s*)?["']([^"']+)["']/gm,
+    )) {
       if (specifier!.startsWith('./')) files.push(specifier!.slice(2));
       else if (!specifier!.startsWith('node:')) packages.add(specifier!);
     }

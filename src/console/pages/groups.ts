@@ -35,7 +35,7 @@ export async function groupsPage(
 ${
   page.items.length === 0
     ? ''
-    : html`<ul>${page.items.map((g) => html`<li><a href="${self}/${g.id}">${g.displayName}</a>${g.description ? html` — ${g.description}` : ''}</li>`)}</ul>`
+    : html`<ul>${page.items.map((g) => html`<li><a href="${self}/${g.id}">${g.displayName}</a>${g.description ? html` &mdash; ${g.description}` : ''}</li>`)}</ul>`
 }
 ${page.nextSkipToken ? html`<p class="pager"><a rel="next" href="${self}?after=${encodeURIComponent(page.nextSkipToken)}">${t.nextPage}</a></p>` : ''}
 <h2>${t.createGroup}</h2>

@@ -51,8 +51,8 @@ export async function usagePage(services: Services, ctx: PortalContext) {
 <dl>
 <dt>${t.usageGuests}</dt><dd>${number.format(report.guests)}</dd>
 <dt>${t.usageMembers}</dt><dd>${number.format(report.members)}</dd>
-<dt>${t.usageRatio}</dt><dd>${ratio} — ${fill(t.usageRatioNote, { within: report.withinRatio ? t.yes : t.no })}</dd>
-<dt>${fill(t.usageMau, { month: current.month })}</dt><dd>${number.format(current.activeGuests)} — ${fill(t.usageMauNote, { count: number.format(current.activeGuests) })}</dd>
+<dt>${t.usageRatio}</dt><dd>${ratio} &mdash; ${fill(t.usageRatioNote, { within: report.withinRatio ? t.yes : t.no })}</dd>
+<dt>${fill(t.usageMau, { month: current.month })}</dt><dd>${number.format(current.activeGuests)} &mdash; ${fill(t.usageMauNote, { count: number.format(current.activeGuests) })}</dd>
 </dl>
 <h2>${t.usageChartTitle}</h2>
 ${usageChart(report, ctx.lang)}
