@@ -166,12 +166,18 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
     await admin.patch(`/v1.0/users/${memberId}`, { passwordProfile: { password: memberPassword } });
   });
 
-  it('repeated failures slow down, then lock the account for this address with a clear message', async () => {
+  /** A new browser on the member's password page, after `failures` wrong passwords there. */
+  async function afterWrongPasswords(failures: number) {
     const browser = pageClient(t.app);
     const { page } = await authorize(browser);
     let form = await browser.submit(page, '/identify', { email: memberEmail });
-    for (let i = 0; i < 10; i++)
+    for (let i = 0; i < failures; i++)
       form = await browser.submit(form, '/password', { password: `wrong guess ${i}` });
+    return { browser, form };
+  }
+
+  it('repeated failures slow down, then lock the account for this address with a clear message', async () => {
+    const { browser, form } = await afterWrongPasswords(10);
     expect(form.statusCode).toBe(429);
     expect(form.body).toContain('Too many failed attempts');
     const correct = await browser.submit(form, '/password', { password: memberPassword });
@@ -182,21 +188,14 @@ describe.each(testDialects())('sessions, prompts, logout and revocation (%s)', (
   }, 30_000);
 
   it('a correct password forgets the failures before it: the next mistake is the first again', async () => {
-    const browser = pageClient(t.app);
-    const { page } = await authorize(browser);
-    let form = await browser.submit(page, '/identify', { email: memberEmail });
-    for (let i = 0; i < 9; i++)
-      form = await browser.submit(form, '/password', { password: `wrong guess ${i}` });
+    const { browser, form } = await afterWrongPasswords(9);
     expect(form.statusCode).toBe(401);
     const correct = await browser.submit(form, '/password', { password: memberPassword });
     expect(correct.statusCode).toBe(303);
 
     // A tenth failure in a row would lock the account for this address; after the success it is only the first.
-    // Another browser, as the first is now signed in; the same client address.
-    const other = pageClient(t.app);
-    const next = await authorize(other);
-    const retry = await other.submit(next.page, '/identify', { email: memberEmail });
-    const wrong = await other.submit(retry, '/password', { password: 'wrong once more' });
+    // (A new browser, as the first is now signed in; the same client address.)
+    const { form: wrong } = await afterWrongPasswords(1);
     expect(wrong.statusCode).toBe(401);
     expect(wrong.body).not.toContain('Too many failed attempts');
     await t.app.services.db.deleteFrom('sign_in_failures').execute();
