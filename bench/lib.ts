@@ -66,7 +66,7 @@ const DEFAULT_CORE = Number(process.env.BENCH_CORE ?? 0);
  * with production's memory settings on any Node (on Node 20 and 22 it is their own default). Source maps stay off.
  */
 const PRODUCTION_HEAP_FLAGS: string[] =
-  JSON.parse(readFileSync('package.json', 'utf8')).scripts['start:prod'].match(
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts['start:prod'].match(
     /--max-semi-space-size=\d+/g,
   ) ?? [];
 

@@ -95,11 +95,11 @@ export async function buildFoyer() {
     sourcemap: true,
     sourcesContent: false,
     // V8 keeps a module's source text for as long as its functions live, one byte per character only when every
-    // character is Latin-1. esbuild escapes the rest in string literals, but not in comments, and a single "->"
-    // arrow character in a comment made the 2.8 MB bundle a 5.5 MB string. Without whitespace and comments the
-    // bundle is 1.9 MB, Latin-1 (test/ops/bundle.test.ts), and the heap under token load ~10 MB smaller; the
-    // source maps still give stack traces their lines. Tagged templates cannot be escaped: pages write such
-    // characters as HTML entities (&mdash;).
+    // character is Latin-1. esbuild escapes the rest in string literals, but not in comments, and one arrow or dash
+    // in a comment made the 2.8 MB bundle a 5.5 MB string. Without whitespace and comments the bundle is 1.9 MB,
+    // Latin-1 (test/ops/bundle.test.ts), and the peak RSS under token load ~13 MB lower; the source maps still
+    // give stack traces their lines. Tagged templates cannot be escaped: pages write such characters as HTML
+    // entities (&mdash;).
     minifyWhitespace: true,
     logLevel: 'warning',
     write: false,

@@ -41,7 +41,8 @@ export async function signInWithPassword(
       };
     return { ok: false, reason: 'wrong' };
   }
-  // A success forgets this address's failures. Most sign-ins have none to forget, and skip the write.
+  // A success forgets this address's failures. Most sign-ins have none to forget, and skip the write (a failure
+  // that a parallel attempt counts meanwhile then stays until its window ends).
   if (failures.counted) await clearFailures(services, email, ipAddress);
   if (member) {
     if (member.user.account_enabled !== 1) return { ok: false, reason: 'disabled' };
