@@ -1,6 +1,5 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
-import { prepared } from '../db/prepared.js';
 import type { GroupsTable } from '../db/schema.js';
 
 export type GroupRow = Selectable<GroupsTable>;
@@ -66,21 +65,6 @@ export async function removeMember(db: Executor, tenantId: string, groupId: stri
     .where('member_id', '=', memberId)
     .executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
-}
-
-const groupIdsOfMemberRows = prepared<{ group_id: string }, [string, string]>(2, (db, tenantId, memberId) =>
-  db
-    .selectFrom('group_members')
-    .select('group_id')
-    .where('tenant_id', '=', tenantId)
-    .where('member_id', '=', memberId)
-    .orderBy('group_id'),
-);
-
-/** The ids of the groups a user belongs to directly (the `groups` claim of every token; compiled once). */
-export async function groupIdsOfMember(db: Executor, tenantId: string, memberId: string): Promise<string[]> {
-  const rows = await groupIdsOfMemberRows(db, tenantId, memberId);
-  return rows.map((row) => row.group_id);
 }
 
 /** Is the user a member of the group? (A limited guest sees the groups it belongs to.) */

@@ -1,8 +1,7 @@
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { Services } from '../app/services.js';
-import { groupIdsOfMember } from '../groups/store.js';
 import { issuerOf } from '../platform/issuer.js';
-import { findUser, findUserWithGroupIds, identitiesByUser, type UserRow } from '../users/store.js';
+import { findUserWithGroupIds, identitiesByUser, type UserRow } from '../users/store.js';
 
 /** Groups travel in tokens up to this many ids, as Entra's `groups` claim does before it overflows. */
 const MAX_GROUP_CLAIMS = 200;
@@ -11,11 +10,9 @@ const MAX_GROUP_CLAIMS = 200;
  * The B2B claims of PRODUCT §2 for a user of the tenant: `idp` is where the person signs in — the tenant's own
  * issuer for a member, the issuer of the bound home identity for a guest — and `acct` says member (0) or guest (1).
  */
-export async function userClaims(services: Services, tenantId: string, user: UserRow, groupIds?: string[]) {
-  const [identities, groups] = await Promise.all([
-    user.user_type === 'Guest' ? identitiesByUser(services.db, tenantId, [user.id]) : undefined,
-    groupIds ?? groupIdsOfMember(services.db, tenantId, user.id),
-  ]);
+export async function userClaims(services: Services, tenantId: string, user: UserRow, groups: string[]) {
+  const identities =
+    user.user_type === 'Guest' ? await identitiesByUser(services.db, tenantId, [user.id]) : undefined;
   const home = identities?.get(user.id)?.[0];
   return {
     tid: tenantId,
@@ -104,6 +101,6 @@ export async function claimsForToken(
 ) {
   if (account?.accountId === accountId && 'b2bClaims' in account)
     return (account as DirectoryAccount).b2bClaims();
-  const user = await findUser(services.db, tenantId, accountId);
-  return user ? userClaims(services, tenantId, user) : { tid: tenantId };
+  const found = await findUserWithGroupIds(services.db, tenantId, accountId);
+  return found ? userClaims(services, tenantId, found.user, found.groupIds) : { tid: tenantId };
 }

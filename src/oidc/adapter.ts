@@ -84,6 +84,11 @@ export class SqlAdapter implements Adapter {
       const ahead = this.takeReadAhead(id);
       if (ahead) return this.toPayload(ahead.row);
     }
+    return this.findStored(id);
+  }
+
+  /** The artefact as the table holds it now, with no reading kept for a later find. */
+  private async findStored(id: string): Promise<AdapterPayload | undefined> {
     return this.toPayload(await findPayload(this.services.db, this.tenantId, this.model, id));
   }
 
@@ -136,9 +141,7 @@ export class SqlAdapter implements Adapter {
       consumePayload(db, this.tenantId, this.model, id, now),
     );
     if (consumed) return;
-    const grantId = this.toPayload(
-      await findPayload(this.services.db, this.tenantId, this.model, id),
-    )?.grantId;
+    const grantId = (await this.findStored(id))?.grantId;
     if (typeof grantId === 'string') {
       await this.writes.statement((db) => deleteGrantWithArtefacts(db, this.tenantId, grantId));
     }
